@@ -1,0 +1,47 @@
+# Two commands: `make report` and `make test`. Each sets up .venv when it is missing.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+RAW ?= data/raw/calls_2023.parquet
+SYNTHETIC := data/raw/calls_2023.parquet
+# Extra papermill parameters for every notebook that takes them, e.g. PARAMS="-p on_invalid quarantine"
+PARAMS ?=
+
+.PHONY: help setup data report test notebooks bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with the pinned requirements and lib installed (editable)
+
+$(SYNTHETIC): | $(STAMP)
+	$(BIN)/python -m lib.synthetic --out $(SYNTHETIC)
+
+data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
+
+report: setup data ## Run the whole analysis (notebooks 01-04 with papermill) into outputs/
+	$(BIN)/python -m lib.pipeline run --raw $(RAW) $(PARAMS)
+
+test: setup data ## Run the unit tests and nbval on the notebooks
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with nbval_sanitize.cfg -p no:randomly
+
+notebooks: setup data ## Re-execute the committed notebooks in place (outputs nbval compares)
+	$(BIN)/python -m lib.pipeline refresh
+
+bench: setup data ## Run the speed and memory benchmarks
+	$(BIN)/python benchmarks/bench_erlang.py
+	$(BIN)/python benchmarks/bench_clean.py
+
+clean: ## Remove generated data and outputs (keeps .venv)
+	rm -rf data/processed/* outputs/* $(SYNTHETIC)
+	touch data/processed/.gitkeep outputs/.gitkeep
