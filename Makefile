@@ -28,7 +28,7 @@ $(SYNTHETIC): | $(STAMP)
 
 data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
 
-report: setup data ## Run the whole analysis (notebooks 01-04 with papermill) into outputs/
+report: setup $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis (notebooks 01-04 with papermill) into outputs/
 	$(BIN)/python -m lib.pipeline run --raw $(RAW) $(PARAMS)
 
 test: setup data ## Run the unit tests and nbval on the notebooks
@@ -38,7 +38,8 @@ test: setup data ## Run the unit tests and nbval on the notebooks
 notebooks: setup data ## Re-execute the committed notebooks in place (outputs nbval compares)
 	$(BIN)/python -m lib.pipeline refresh
 
-bench: setup data ## Run the speed and memory benchmarks
+bench: setup data ## Run the speed and memory benchmarks (installs the optional pyworkforce extra)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python benchmarks/bench_erlang.py
 	$(BIN)/python benchmarks/bench_clean.py
 

@@ -1,0 +1,212 @@
+"""Run the numbered notebooks in order with papermill: the whole analysis in one command.
+
+``python -m lib.pipeline run`` executes ``notebooks/NN_*.ipynb`` in number order into
+``outputs/notebooks/`` (the sources are never overwritten), renders each as HTML into
+``outputs/html/``, and collects every result table of ``outputs/tables/`` into one Excel
+workbook. Parameters given on the command line reach every notebook that declares them in
+its ``parameters`` cell; a parameter no notebook declares is an error (papermill itself
+would only warn). A failing notebook stops the chain with the notebook, the cell and the
+error.
+
+``python -m lib.pipeline refresh`` re-executes the committed notebooks in place, with
+their default parameters, and strips run-dependent metadata, so the outputs nbval compares
+are exactly what the pipeline produces.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from lib.paths import NOTEBOOKS, OUTPUTS, PROJ_ROOT, display_path, resolve
+
+KERNEL = "python3"
+# Excel stores creation/modification times and zip entry times; fixed so reruns are byte-identical.
+FIXED_TIME = datetime(2024, 1, 1)
+
+
+class PipelineError(RuntimeError):
+    """A notebook of the chain failed; the message names the notebook, the cell and the error."""
+
+
+@dataclass
+class RunReport:
+    """What a run did: seconds per notebook and the files written."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+
+
+def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The numbered notebooks (``NN_name.ipynb``) in run order."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def declared_parameters(nb_path: Path) -> dict[str, object]:
+    """Parameter names and default values of a notebook's ``parameters`` cell."""
+    return {name: spec["default"] for name, spec in pm.inspect_notebook(str(nb_path)).items()}
+
+
+def parse_value(text: str) -> object:
+    """A command-line parameter value: a Python literal if it parses as one, else the string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def route_parameters(params: dict[str, object], nbs: list[Path]) -> dict[Path, dict[str, object]]:
+    """Give every notebook the parameters it declares; refuse parameters that none declares."""
+    declared = {nb: declared_parameters(nb) for nb in nbs}
+    unused = set(params) - set().union(*[set(d) for d in declared.values()]) if declared else set(params)
+    if unused:
+        raise PipelineError(
+            f"parameter(s) {sorted(unused)} are declared by no notebook; "
+            f"known: {sorted(set().union(*[set(d) for d in declared.values()]))}")
+    return {nb: {k: v for k, v in params.items() if k in declared[nb]} for nb in nbs}
+
+
+def _failure_message(nb: Path, err: PapermillExecutionError) -> str:
+    return (f"notebook {nb.name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
+            f"{err.ename}: {err.evalue}")
+
+
+def execute(nb: Path, out: Path, parameters: dict[str, object]) -> float:
+    """Execute one notebook with papermill (working directory: notebooks/); seconds taken."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(str(nb), str(out), parameters=parameters, kernel_name=KERNEL,
+                            cwd=str(NOTEBOOKS), progress_bar=False, log_output=False)
+    except PapermillExecutionError as err:
+        raise PipelineError(_failure_message(nb, err)) from None
+    return time.perf_counter() - start
+
+
+def scrub(path: Path) -> None:
+    """Remove run-dependent metadata (papermill timings, execution timestamps) from a notebook."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        # papermill tags the injected cell; a refreshed source must not keep an injected copy
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    nbformat.write(nb, path)
+
+
+def render_html(nb_path: Path, out: Path) -> None:
+    """Render an executed notebook as standalone HTML."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(nb_path))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, encoding="utf-8")
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite a zip (xlsx) with fixed entry times so identical content gives identical bytes."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+
+
+def write_workbook(tables_dir: Path, out: Path) -> Path:
+    """Every CSV of ``tables_dir`` as one sheet (named after the file) of an Excel workbook."""
+    csvs = sorted(tables_dir.glob("*.csv"))
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        for csv in csvs:
+            pd.read_csv(csv).to_excel(writer, sheet_name=csv.stem[:31], index=False)
+        writer.book.properties.created = FIXED_TIME
+        writer.book.properties.modified = FIXED_TIME
+    _fix_zip_times(out)
+    return out
+
+
+def run(params: dict[str, object], outputs_dir: Path = OUTPUTS, nbs: list[Path] | None = None,
+        html: bool = True) -> RunReport:
+    """Execute the chain in order into ``outputs_dir``; stop at the first failing notebook."""
+    nbs = notebooks() if nbs is None else nbs
+    routed = route_parameters(params, nbs)
+    report = RunReport()
+    for nb in nbs:
+        out = outputs_dir / "notebooks" / nb.name
+        print(f"running {nb.name} {routed[nb] or ''}".rstrip(), flush=True)
+        report.seconds[nb.name] = execute(nb, out, routed[nb])
+        scrub(out)
+        report.written.append(out)
+        if html:
+            page = outputs_dir / "html" / nb.with_suffix(".html").name
+            render_html(out, page)
+            report.written.append(page)
+        print(f"  done in {report.seconds[nb.name]:.1f} s", flush=True)
+    tables = outputs_dir / "tables"
+    if tables.is_dir():
+        report.written.append(write_workbook(tables, tables / "results.xlsx"))
+    (outputs_dir / "run_times.json").write_text(
+        json.dumps({k: round(v, 1) for k, v in report.seconds.items()}, indent=2) + "\n")
+    return report
+
+
+def refresh(nbs: list[Path] | None = None) -> RunReport:
+    """Re-execute the committed notebooks in place with their defaults and scrub them."""
+    report = RunReport()
+    for nb in notebooks() if nbs is None else nbs:
+        print(f"refreshing {nb.name}", flush=True)
+        report.seconds[nb.name] = execute(nb, nb, {})
+        scrub(nb)
+        report.written.append(nb)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lib.pipeline", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run notebooks in order into outputs/")
+    r.add_argument("--raw", help="path of the call-log export (parameter raw_path)")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="papermill parameter for every notebook that declares it (repeatable)")
+    r.add_argument("--outputs", default="outputs", help="output folder (default: outputs)")
+    r.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    sub.add_parser("refresh", help="re-execute the committed notebooks in place")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            params = {k: parse_value(v) for k, v in args.parameter}
+            if args.raw:
+                # Relative paths are taken from the project root (make runs there); keep them
+                # relative so executed notebooks show no machine-specific absolute path.
+                raw = Path(args.raw)
+                params["raw_path"] = args.raw if raw.is_absolute() or (PROJ_ROOT / raw).exists() \
+                    else str(raw.resolve())
+            outputs_dir = resolve(args.outputs)
+            if outputs_dir != OUTPUTS:
+                params.setdefault("outputs_dir", str(outputs_dir))
+            report = run(params, outputs_dir, html=not args.no_html)
+            print("seconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
+            print(f"outputs in {display_path(outputs_dir)}/ (tables/, figures/, notebooks/, html/)")
+        else:
+            refresh()
+    except PipelineError as err:
+        print(f"pipeline stopped: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The papermill driver: parameter routing, failure reports, scrubbing, deterministic Excel."""
+from __future__ import annotations
+
+import hashlib
+
+import nbformat
+import pandas as pd
+import pytest
+
+from lib import pipeline
+
+
+def _notebook(path, params_src: str, body: str):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell(params_src)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def chain(tmp_path):
+    a = _notebook(tmp_path / "01_a.ipynb", "x = 1\nraw_path = 'a'", "print(x, raw_path)")
+    b = _notebook(tmp_path / "02_b.ipynb", "y = 2", "print(y)")
+    return [a, b]
+
+
+def test_notebooks_are_found_in_number_order(tmp_path, chain):
+    (tmp_path / "notes.ipynb").write_text("{}")
+    assert pipeline.notebooks(tmp_path) == chain
+
+
+def test_parameters_reach_only_the_notebooks_that_declare_them(chain):
+    routed = pipeline.route_parameters({"x": 5, "y": 7}, chain)
+    assert routed == {chain[0]: {"x": 5}, chain[1]: {"y": 7}}
+
+
+def test_a_parameter_no_notebook_declares_is_an_error(chain):
+    with pytest.raises(pipeline.PipelineError, match=r"\['typo'\] are declared by no notebook"):
+        pipeline.route_parameters({"typo": 1}, chain)
+
+
+def test_command_line_values_are_literals_or_strings():
+    assert pipeline.parse_value("0.75") == 0.75
+    assert pipeline.parse_value("quarantine") == "quarantine"
+    assert pipeline.parse_value("None") is None
+
+
+def test_a_failing_notebook_names_notebook_cell_and_error(tmp_path):
+    bad = _notebook(tmp_path / "03_bad.ipynb", "z = 0", "1 / z")
+    with pytest.raises(pipeline.PipelineError) as err:
+        pipeline.execute(bad, tmp_path / "out" / bad.name, {})
+    msg = str(err.value)
+    assert "03_bad.ipynb" in msg and "cell 1" in msg and "ZeroDivisionError" in msg
+
+
+def test_run_executes_in_order_scrubs_and_renders(tmp_path, chain):
+    out = tmp_path / "outputs"
+    (out / "tables").mkdir(parents=True)
+    pd.DataFrame({"a": [1.5, 2.0]}).to_csv(out / "tables" / "t.csv", index=False)
+    report = pipeline.run({"x": 3}, out, nbs=chain)
+    assert list(report.seconds) == ["01_a.ipynb", "02_b.ipynb"]
+    executed = nbformat.read(out / "notebooks" / "01_a.ipynb", as_version=4)
+    assert "papermill" not in executed.metadata
+    assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in executed.cells)
+    assert "3 a" in "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert (out / "html" / "01_a.html").read_text().lstrip().startswith("<!DOCTYPE html>")
+    assert pd.read_excel(out / "tables" / "results.xlsx", sheet_name="t")["a"].tolist() == [1.5, 2.0]
+
+
+def test_excel_workbook_is_byte_identical_across_runs(tmp_path):
+    pd.DataFrame({"row": ["a", "b"], "I": [1.25, 3.5]}).to_csv(tmp_path / "t1.csv", index=False)
+    digests = []
+    for i in range(2):
+        out = pipeline.write_workbook(tmp_path, tmp_path / f"r{i}.xlsx")
+        digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
