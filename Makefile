@@ -32,7 +32,7 @@ report: setup $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis
 	$(BIN)/python -m lib.pipeline run --raw $(RAW) $(PARAMS)
 
 test: setup data ## Run the unit tests and nbval on the notebooks
-	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
+	$(BIN)/python -m pytest notebooks tests --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with nbval_sanitize.cfg -p no:randomly
 
 notebooks: setup data ## Re-execute the committed notebooks in place (outputs nbval compares)
