@@ -77,6 +77,8 @@ _ASSUMPTIONS = [
                "today's actual 02800 staffing (≈ 55 switchboard + ≈ 37.6 OPS)"),
     Assumption("excluded_districts", ("Trøndelag",), "districts", "App. B",
                "no comparable data; kept in the cleaned log but out of the model"),
+    Assumption("outlier_threshold_s", 1800.0, "seconds of talk time or of access time", "App. B",
+               "calls with talk or access time over 30 minutes are outliers and removed in cleaning"),
     # --- Today's resources (A.1.1) ---------------------------------------------------
     Assumption("switchboard_person_years", 55.0, "person-years", "A.1.1"),
     Assumption("ops_person_years", 37.6, "person-years", "A.1.1", "OPS time on 02800 calls"),
@@ -125,6 +127,9 @@ _PUBLISHED = [
     Published("ops_mean_access_s", 81.2, "seconds", "Tabell A.2"),
     Published("total_mean_access_s", 62.5, "seconds", "Tabell A.2"),
     Published("service_level_95s", 0.80, "share of answered calls within 95 s", "A.1"),
+    Published("weekday_daytime_answered_share", 0.90, "share answered, weekday daytime (≈)", "A.1, Figur A.1 text"),
+    Published("off_hours_answered_share_max", 0.70, "share answered per hour, weekdays 16-07 and weekends (below)",
+              "A.1, Figur A.1/A.2 text"),
     Published("police_cost_today_mnok", 120.0, "MNOK per year (at least)", "A.1.1"),
     Published("citizen_cost_today_mnok", 50.0, "MNOK per year", "A.1.1"),
     Published("citizen_waiting_cost_today_mnok", 10.0, "MNOK per year (more than)", "A.1.1"),

@@ -1,0 +1,475 @@
+"""Reading, validating and cleaning the call log (lib.calllog, lib.calllog_read, lib.calllog_validate).
+
+Every expected count below is worked out by hand from the rows written in the test.
+"""
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lib import calllog
+from lib.calllog import (AccountingError, CallLogError, InvalidRowsError, check_identity, clean_call_log,
+                         cleaning_report)
+from lib.calllog_read import COLUMNS, read_call_log, sniff_delimiter
+from lib.calllog_validate import DISTRICT_ALIASES, canonical_district, parse_boolean, parse_call_log
+
+H = list(COLUMNS)
+
+
+def row(call_id="C1", district="Oslo", queue="sentralbord", arrived_at="2023-02-01 10:00:00",
+        wait_s="10", talk_s="120", answered="true"):
+    return [call_id, district, queue, arrived_at, wait_s, talk_s, answered]
+
+
+def frame(*rows) -> pd.DataFrame:
+    return pd.DataFrame([list(r) for r in rows], columns=H, dtype="str")
+
+
+def write_csv(df: pd.DataFrame, path, sep=",", compress=False):
+    text = sep.join(df.columns) + "\n" + "".join(sep.join(r) + "\n" for r in df.astype(str).to_numpy())
+    if compress:
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(tmp_path, df, name="log.csv", **kw):
+    path = write_csv(df, tmp_path / name)
+    return clean_call_log(path, tmp_path / "processed", tmp_path / "outputs", **kw)
+
+
+def counts(result) -> dict[str, int]:
+    return dict(zip(result.report["item"], result.report["count"]))
+
+
+# --- the cleaning rules, in order, each counted ---------------------------------------------
+
+def test_each_rule_and_its_count(tmp_path):
+    df = frame(
+        row("A"),                                   # kept
+        row("A"),                                   # duplicate of row 1
+        row("A"),                                   # duplicate of row 1
+        row("B", wait_s="5", talk_s="60"),          # id conflict with next (differs in wait_s): kept
+        row("B", wait_s="6", talk_s="60"),          # id conflict: kept
+        row("Z", wait_s="0", talk_s="0", answered="false"),  # zero_total
+        row("Z2", wait_s="0", talk_s="0", answered="false"),  # zero_total
+        row("O1", talk_s="1801"),                   # outlier (talk)
+        row("O2", wait_s="1800.5", talk_s="0", answered="false"),  # outlier (wait)
+        row("E", wait_s="1800", talk_s="1800"),     # at the thresholds: kept
+        row("T", district="Trøndelag", queue="operasjonssentral"),  # kept, out of scope
+    )
+    res = run(tmp_path, df)
+    assert counts(res) == {"rows_read": 11, "duplicate": 2, "zero_total": 2, "outlier": 2, "quarantined": 0,
+                           "kept": 5, "id_conflict": 2, "out_of_scope": 1}
+    assert list(res.clean["call_id"]) == ["A", "B", "B", "E", "T"]
+    assert list(res.clean["id_conflict"]) == [False, True, True, False, False]
+    assert list(res.clean["in_scope"]) == [True, True, True, True, False]
+    assert list(res.report["item"]) == list(calllog.REPORT_ITEMS)
+
+
+def test_a_row_is_counted_by_the_first_rule_it_meets(tmp_path):
+    zero = row("Z", wait_s="0", talk_s="0", answered="false")
+    res = run(tmp_path, frame(zero, zero, row("X", wait_s="0", talk_s="5000")))
+    c = counts(res)
+    assert (c["duplicate"], c["zero_total"], c["outlier"], c["kept"]) == (1, 1, 1, 0)
+
+
+def test_duplicates_compare_parsed_values(tmp_path):
+    # Same call written three ways: naive local, with offset, and with an alias district / other spellings.
+    df = frame(row("A", arrived_at="2023-06-01 12:00:00"),
+               row("A", district="oslo politidistrikt", arrived_at="2023-06-01T10:00:00Z", wait_s="10.0",
+                   answered="JA"),
+               row("A", arrived_at="2023-06-01T12:00:00+02:00", talk_s="120.0"))
+    c = counts(run(tmp_path, df))
+    assert (c["duplicate"], c["kept"], c["id_conflict"]) == (2, 1, 0)
+
+
+def test_thresholds_are_parameters(tmp_path):
+    df = frame(row("A", talk_s="700"), row("B", wait_s="650"), row("C", talk_s="500"))
+    c = counts(run(tmp_path, df, outlier_talk_s=600, outlier_wait_s=600))
+    assert (c["outlier"], c["kept"]) == (2, 1)
+
+
+def test_excluded_districts_are_a_parameter(tmp_path):
+    df = frame(row("A"), row("B", district="Finnmark"), row("C", district="Trøndelag"))
+    res = run(tmp_path, df, excluded_districts=("Finnmark",))
+    assert list(res.clean["in_scope"]) == [True, False, True]
+    assert counts(res)["out_of_scope"] == 1
+
+
+# --- the accounting identity ----------------------------------------------------------------
+
+def test_identity_holds_and_a_broken_one_raises():
+    good = cleaning_report({"rows_read": 10, "duplicate": 1, "zero_total": 2, "outlier": 3, "quarantined": 1,
+                            "kept": 3, "id_conflict": 0, "out_of_scope": 0})
+    check_identity(good)
+    bad = good.copy()
+    bad.loc[bad["item"] == "kept", "count"] = 4
+    with pytest.raises(AccountingError, match=r"rows_read 10 != .* = 11"):
+        check_identity(bad, "call log x.csv")
+    assert issubclass(AccountingError, ValueError)
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+def test_outputs_are_written_with_the_interface_schema(tmp_path):
+    res = run(tmp_path, frame(row("A"), row("B", district="Trøndelag", queue="operasjonssentral")))
+    out = pd.read_parquet(tmp_path / "processed" / "calls_clean.parquet")
+    assert list(out.columns) == list(calllog.CLEAN_COLUMNS)
+    assert str(out["arrived_at"].dtype) == "datetime64[ns, Europe/Oslo]"
+    assert out["wait_s"].dtype == "float64" and out["talk_s"].dtype == "float64"
+    assert out["answered"].dtype == bool and out["in_scope"].dtype == bool and out["id_conflict"].dtype == bool
+    assert out["call_id"].tolist() == ["A", "B"]
+    rep = pd.read_csv(tmp_path / "outputs" / "tables" / "cleaning_report.csv")
+    assert list(rep.columns) == ["item", "count"] and rep["count"].tolist() == res.report["count"].tolist()
+    assert not (tmp_path / "processed" / "rejected_rows.parquet").exists()
+
+
+# --- unusable files -------------------------------------------------------------------------
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CallLogError, match=r"nope\.csv: file not found"):
+        read_call_log(tmp_path / "nope.csv")
+
+
+def test_empty_files(tmp_path):
+    (tmp_path / "zero.csv").write_bytes(b"")
+    with pytest.raises(CallLogError, match=r"zero\.csv: empty file \(0 bytes\)"):
+        read_call_log(tmp_path / "zero.csv")
+    (tmp_path / "head.csv").write_text(",".join(H) + "\n")
+    with pytest.raises(CallLogError, match=r"head\.csv: empty file: a header but no data rows"):
+        read_call_log(tmp_path / "head.csv")
+    frame().to_parquet(tmp_path / "empty.parquet")
+    with pytest.raises(CallLogError, match=r"empty\.parquet: empty file: no data rows"):
+        read_call_log(tmp_path / "empty.parquet")
+
+
+def test_missing_column_names_file_and_column(tmp_path):
+    df = frame(row()).drop(columns="talk_s")
+    path = tmp_path / "cols.csv"
+    path.write_text(";".join(df.columns) + "\n" + ";".join(df.iloc[0]) + "\n")
+    with pytest.raises(CallLogError, match=r"cols\.csv: missing column\(s\) \['talk_s'\]"):
+        read_call_log(path)
+    df.to_parquet(tmp_path / "cols.parquet")
+    with pytest.raises(CallLogError, match=r"cols\.parquet: missing column\(s\) \['talk_s'\]"):
+        read_call_log(tmp_path / "cols.parquet")
+
+
+@pytest.mark.parametrize("content, what", [
+    (b"PAR1 this is not parquet at all", "cannot be read as Parquet"),
+    (b"\x1f\x8b\x08\x00garbage", "unreadable"),
+    ((",".join(H) + "\n").encode() + b"C1,Oslo,sentralbord,2023-02-01 10:00,1,2,tr\xff\xfeue\n", "UTF-8"),
+    ((",".join(H) + "\nSECRET42,Oslo,sentralbord,2023-02-01 10:00,1,2,true,extra\n").encode(), "number of fields"),
+])
+def test_unreadable_files_say_so_without_row_contents(tmp_path, content, what):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(CallLogError) as err:
+        read_call_log(path)
+    msg = str(err.value)
+    assert "bad.csv" in msg and what in msg and "SECRET42" not in msg
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_directory_is_unreadable(tmp_path):
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(CallLogError, match="not a regular file"):
+        read_call_log(tmp_path / "d.csv")
+
+
+def test_quoted_header_and_fields(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text(";".join(f'"{h}"' for h in H) + '\n"A";"Møre og Romsdal";"sentralbord";"2023-02-01 10:00";"1,5";"2";"ja"\n')
+    res = clean_call_log(path, tmp_path / "p", tmp_path / "o")
+    assert res.clean["district"].tolist() == ["Møre og Romsdal"] and res.clean["wait_s"].tolist() == [1.5]
+
+
+def test_header_sniffing_and_extra_columns(tmp_path):
+    assert sniff_delimiter(";".join(H)) == ";"
+    assert sniff_delimiter(",".join(H)) == ","
+    path = tmp_path / "x.csv"
+    path.write_text("\ufeff" + ";".join(h.upper() for h in H) + ";note\n" + ";".join(row()) + ";hello\n",
+                    encoding="utf-8")
+    raw = read_call_log(path)
+    assert list(raw.frame.columns) == H and raw.delimiter == ";" and raw.kind == "csv"
+
+
+# --- invalid rows ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spelling, district", [
+    ("Sor-Ost", "Sør-Øst"), ("Ost", "Øst"), ("More og Romsdal", "Møre og Romsdal"), ("Trondelag", "Trøndelag"),
+    ("Oslo politidistrikt", "Oslo"), ("  SØR-VEST  ", "Sør-Vest"), ("soer-oest", "Sør-Øst"),
+    ("Møre  og Romsdal politidistrikt", "Møre og Romsdal"), ("sor vest", "Sør-Vest"), ("FINNMARK", "Finnmark"),
+])
+def test_district_aliases_map(spelling, district):
+    assert canonical_district(spelling) == district
+
+
+@pytest.mark.parametrize("spelling", ["Østfold", "Oslo PD", "Sør-Trøndelag", "Osl", "", "Sørøst politi"])
+def test_other_district_spellings_are_unknown(spelling):
+    assert canonical_district(spelling) is None
+
+
+def test_alias_table_covers_every_district_exactly():
+    from lib.districts import DISTRICTS
+
+    assert set(DISTRICT_ALIASES.values()) == set(DISTRICTS)
+    assert all(DISTRICT_ALIASES[d.casefold()] == d for d in DISTRICTS)
+
+
+@pytest.mark.parametrize("text, value", [("true", True), ("FALSE", False), ("1", True), ("0", False),
+                                         ("Ja", True), (" nei ", False), ("yes", None), ("2", None), ("", None)])
+def test_boolean_spellings(text, value):
+    assert parse_boolean(text) is value
+
+
+def _error(tmp_path, df, name="log.csv") -> str:
+    with pytest.raises(InvalidRowsError) as err:
+        run(tmp_path, df, name=name)
+    return str(err.value)
+
+
+@pytest.mark.parametrize("bad, rule", [
+    (dict(district="Østfold"), "unknown district"),
+    (dict(queue="sentralbordet"), "unknown queue"),
+    (dict(answered="yes"), "unparsable value in answered"),
+    (dict(wait_s="-1"), "negative duration in wait_s"),
+    (dict(talk_s="-0.5"), "negative duration in talk_s"),
+    (dict(answered="false", talk_s="3"), "answered=false with talk_s > 0"),
+    (dict(arrived_at="2022-12-31 23:59:59"), "arrived_at outside 2023 (local time)"),
+    (dict(arrived_at="2024-01-01T00:00:00+01:00"), "arrived_at outside 2023 (local time)"),
+    (dict(arrived_at="2023-03-26 02:30:00"), "daylight-saving gap"),
+    (dict(arrived_at="01.02.2023 10:00"), "unparsable value in arrived_at"),
+    (dict(wait_s="ten"), "unparsable value in wait_s"),
+    (dict(talk_s="inf"), "unparsable value in talk_s"),
+    (dict(wait_s=""), "missing value in wait_s"),
+    (dict(call_id=" "), "missing value in call_id"),
+    (dict(district=""), "missing value in district"),
+])
+def test_each_kind_of_invalid_row_is_an_error(tmp_path, bad, rule):
+    df = frame(row("A"), row(**{"call_id": "B", **bad}), row("C"))
+    msg = _error(tmp_path, df)
+    assert f"{rule}" in msg and "1 row(s), first at row(s) 2" in msg and "log.csv" in msg
+
+
+def test_error_names_file_every_rule_counts_rows_and_no_contents(tmp_path):
+    secret = row("SECRET-7781", district="Narnia", wait_s="-31337", arrived_at="2021-05-17 17:17:17")
+    df = frame(row("A"), secret, row("B", district="Narnia"), row("C", answered="maybe"),
+               *[row(f"D{i}", district="Narnia") for i in range(6)])
+    msg = _error(tmp_path, df, name="export.csv")
+    assert "export.csv" in msg
+    assert "unknown district: 8 row(s), first at row(s) 2, 3, 5, 6, 7" in msg   # first five only
+    assert "negative duration in wait_s: 1 row(s), first at row(s) 2" in msg
+    assert "arrived_at outside 2023 (local time): 1 row(s), first at row(s) 2" in msg
+    assert "unparsable value in answered: 1 row(s), first at row(s) 4" in msg
+    assert "4 contract rule(s) broken" in msg and "header excluded" in msg
+    for content in ("SECRET", "7781", "Narnia", "31337", "2021-05-17", "maybe"):
+        assert content not in msg
+
+
+def test_parquet_row_numbers_are_data_rows(tmp_path):
+    df = frame(row("A"), row("B"), row("C", queue="x"))
+    df.to_parquet(tmp_path / "p.parquet")
+    with pytest.raises(InvalidRowsError, match=r"(?s)Parquet file.*unknown queue: 1 row\(s\), first at row\(s\) 3"):
+        clean_call_log(tmp_path / "p.parquet", tmp_path / "pr", tmp_path / "o")
+
+
+def test_quarantine_writes_rejected_rows_and_counts_them(tmp_path):
+    df = frame(row("A"), row("B", district="Narnia", wait_s="-1"), row("A"), row("C", answered="kanskje"),
+               row("D", wait_s="0", talk_s="0", answered="false"))
+    res = run(tmp_path, df, on_invalid="quarantine")
+    c = counts(res)
+    assert (c["rows_read"], c["quarantined"], c["duplicate"], c["zero_total"], c["kept"]) == (5, 2, 1, 1, 1)
+    rej = pd.read_parquet(tmp_path / "processed" / "rejected_rows.parquet")
+    assert list(rej.columns) == ["row_number", *H, "reason"]
+    assert rej["row_number"].tolist() == [2, 4]
+    assert rej["district"].tolist() == ["Narnia", "Oslo"] and rej["wait_s"].tolist() == ["-1", "10"]
+    assert rej["reason"].tolist() == ["unknown district; negative duration in wait_s",
+                                      "unparsable value in answered"]
+    assert res.invalid["rows"].tolist() == [1, 1, 1]
+    # an error run afterwards removes the stale quarantine file
+    run(tmp_path, frame(row("A")))
+    assert not (tmp_path / "processed" / "rejected_rows.parquet").exists()
+
+
+def test_on_invalid_must_be_known(tmp_path):
+    with pytest.raises(ValueError, match="on_invalid"):
+        run(tmp_path, frame(row()), on_invalid="drop")
+
+
+# --- daylight-saving days -------------------------------------------------------------------
+
+def test_daylight_saving_days(tmp_path):
+    df = frame(
+        row("s1", arrived_at="2023-03-26 01:30:00"),          # before the jump: +01:00
+        row("s2", arrived_at="2023-03-26 03:30:00"),          # after the jump: +02:00
+        row("a1", arrived_at="2023-10-29 02:30:00"),          # naive in the fold: first occurrence (+02:00)
+        row("a2", arrived_at="2023-10-29T02:30:00+02:00"),    # first occurrence, explicit
+        row("a3", arrived_at="2023-10-29T02:30:00+01:00"),    # second occurrence, explicit
+        row("a4", arrived_at="2023-10-29T01:30:00Z"),         # = 02:30+01:00
+    )
+    res = run(tmp_path, df)
+    utc = res.clean.set_index("call_id")["arrived_at"].dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M")
+    assert utc.to_dict() == {"s1": "2023-03-26 00:30", "s2": "2023-03-26 01:30", "a1": "2023-10-29 00:30",
+                             "a2": "2023-10-29 00:30", "a3": "2023-10-29 01:30", "a4": "2023-10-29 01:30"}
+    # s2 - s1 is one hour of real time though the clocks moved two
+    local = res.clean.set_index("call_id")["arrived_at"]
+    assert (local["s2"] - local["s1"]) == pd.Timedelta(hours=1)
+    assert local["a1"].hour == local["a3"].hour == 2
+    # the spring-forward gap without offset is invalid, with an offset it is a real instant
+    msg = _error(tmp_path, frame(row("g", arrived_at="2023-03-26 02:30:00")))
+    assert "daylight-saving gap" in msg
+    ok = run(tmp_path, frame(row("g", arrived_at="2023-03-26T02:30:00+01:00")))
+    assert ok.clean["arrived_at"].iloc[0].strftime("%H:%M%z") == "03:30+0200"
+
+
+def test_year_boundaries_use_local_time(tmp_path):
+    df = frame(row("a", arrived_at="2022-12-31T23:30:00Z"),   # 00:30 on 1 Jan 2023 in Oslo: inside
+               row("b", arrived_at="2023-12-31 23:59:59"))
+    assert counts(run(tmp_path, df))["kept"] == 2
+    msg = _error(tmp_path, frame(row("c", arrived_at="2023-12-31T23:30:00Z")))  # 00:30 on 1 Jan 2024
+    assert "arrived_at outside 2023" in msg
+
+
+def test_year_is_a_parameter(tmp_path):
+    df = frame(row("a", arrived_at="2024-02-29 12:00"))
+    assert counts(run(tmp_path, df, year=2024))["kept"] == 1
+
+
+# --- the same data in every format gives the same result ------------------------------------
+
+def _variety() -> pd.DataFrame:
+    return frame(
+        row("A", arrived_at="2023-01-01 00:00:01"),
+        row("A", arrived_at="2023-01-01 00:00:01"),
+        row("B", district="Sør-Øst", queue="operasjonssentral", arrived_at="2023-10-29 02:30:00",
+            wait_s="12.5", talk_s="0", answered="false"),
+        row("C", district="Trøndelag", queue="operasjonssentral", arrived_at="2023-03-26 03:30:00"),
+        row("D", wait_s="0", talk_s="0", answered="false"),
+        row("E", wait_s="2000"),
+        row("F", district="Møre og Romsdal", arrived_at="2023-07-14 16:05:00", wait_s="33.25", talk_s="301.5"),
+        row("F", district="Møre og Romsdal", arrived_at="2023-07-14 16:05:00", wait_s="34", talk_s="301.5"),
+    )
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out["arrived_at"] = pd.to_datetime(out["arrived_at"]).dt.tz_localize("Europe/Oslo", ambiguous=True)
+    out["wait_s"] = out["wait_s"].astype(float)
+    out["talk_s"] = out["talk_s"].astype(float)
+    out["answered"] = out["answered"] == "true"
+    return out
+
+
+def test_csv_parquet_gzip_parity(tmp_path):
+    base = _variety()
+    typed = _typed(base)
+    typed.to_parquet(tmp_path / "log.parquet")
+    write_csv(base, tmp_path / "comma.csv")
+    # semicolon + ja/nei + decimal commas + alias spellings
+    semi = base.copy()
+    semi["answered"] = semi["answered"].map({"true": "Ja", "false": "nei"})
+    semi["wait_s"] = semi["wait_s"].str.replace(".", ",", regex=False)
+    semi["district"] = semi["district"].replace({"Sør-Øst": "Sor-Ost politidistrikt", "Trøndelag": "Trondelag"})
+    write_csv(semi, tmp_path / "semi.csv", sep=";")
+    # UTC offsets instead of naive local time, 1/0 booleans, gzip
+    off = base.copy()
+    off["arrived_at"] = typed["arrived_at"].dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    off["answered"] = off["answered"].map({"true": "1", "false": "0"})
+    write_csv(off, tmp_path / "off.csv.gz", compress=True)
+    # local time with offsets, semicolon, gzip
+    loc = base.copy()
+    loc["arrived_at"] = typed["arrived_at"].map(lambda t: t.isoformat())
+    write_csv(loc, tmp_path / "loc.csv.gz", sep=";", compress=True)
+
+    results = {name: clean_call_log(tmp_path / name, tmp_path / f"p_{name}", tmp_path / f"o_{name}")
+               for name in ("log.parquet", "comma.csv", "semi.csv", "off.csv.gz", "loc.csv.gz")}
+    ref = results["log.parquet"]
+    assert counts(ref) == {"rows_read": 8, "duplicate": 1, "zero_total": 1, "outlier": 1, "quarantined": 0,
+                           "kept": 5, "id_conflict": 2, "out_of_scope": 1}
+    for name, res in results.items():
+        pd.testing.assert_frame_equal(res.clean, ref.clean, obj=name)
+        pd.testing.assert_frame_equal(res.report, ref.report, obj=name)
+    assert read_call_log(tmp_path / "off.csv.gz").kind == "csv.gz"
+
+
+def test_typed_parquet_with_naive_times_and_numeric_booleans(tmp_path):
+    df = _typed(_variety())
+    df["arrived_at"] = df["arrived_at"].dt.tz_localize(None)
+    df["answered"] = df["answered"].astype(int)
+    df.to_parquet(tmp_path / "naive.parquet")
+    res = clean_call_log(tmp_path / "naive.parquet", tmp_path / "p", tmp_path / "o")
+    ref = run(tmp_path, _variety())
+    pd.testing.assert_frame_equal(res.clean, ref.clean)
+
+
+def test_typed_parquet_invalid_values_are_caught(tmp_path):
+    df = _typed(frame(row("A"), row("B"), row("C")))
+    df.loc[1, "wait_s"] = -5.0
+    df.loc[2, "talk_s"] = np.nan
+    df.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(InvalidRowsError) as err:
+        clean_call_log(tmp_path / "t.parquet", tmp_path / "p", tmp_path / "o")
+    assert "negative duration in wait_s: 1 row(s), first at row(s) 2" in str(err.value)
+    assert "missing value in talk_s: 1 row(s), first at row(s) 3" in str(err.value)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+_cells = st.tuples(
+    st.sampled_from(["a", "b", "c", "d"]),                      # call_id: few values, so repeats
+    st.sampled_from(["Oslo", "Agder", "Trøndelag", "Narnia"]),
+    st.sampled_from(["sentralbord", "operasjonssentral"]),
+    st.sampled_from(["2023-05-01 10:00", "2023-05-01 11:00", "2022-05-01 10:00"]),
+    st.sampled_from([0.0, 5.0, 1800.0, 2500.0, -1.0]),
+    st.sampled_from([0.0, 60.0, 1801.0]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_cells, min_size=1, max_size=25))
+def test_accounting_identity_and_clean_properties(rows):
+    df = pd.DataFrame(rows, columns=H)
+    df["arrived_at"] = pd.to_datetime(df["arrived_at"]).dt.tz_localize("Europe/Oslo")
+    parsed = parse_call_log(df, year=2023)
+    clean, c, by_queue = calllog.clean_frame(parsed, len(df), 1800.0, 1800.0, ("Trøndelag",))
+    check_identity(cleaning_report(c))
+    valid = parsed.frame.loc[~parsed.invalid]
+    assert c["quarantined"] == int(parsed.invalid.sum())
+    assert c["duplicate"] == int(valid.duplicated().sum())
+    assert not clean[H].duplicated().any()
+    assert ((clean["wait_s"] + clean["talk_s"]) > 0).all()
+    assert (clean[["wait_s", "talk_s"]] <= 1800).all().all()
+    assert c["id_conflict"] == int(clean["id_conflict"].sum())
+    assert clean.loc[clean["call_id"].duplicated(keep=False), "id_conflict"].all()
+    assert (clean.loc[~clean["in_scope"], "district"] == "Trøndelag").all()
+    assert by_queue["kept"].sum() == c["kept"] and by_queue["valid_rows"].sum() == len(valid)
+    # manual rule evaluation on the valid rows agrees with the masks
+    expect_bad = (df["district"] == "Narnia") | (df["wait_s"] < 0) | (df["arrived_at"].dt.year != 2023) | (
+        ~df["answered"] & (df["talk_s"] > 0))
+    assert (parsed.invalid == expect_bad.to_numpy()).all()
+
+
+# --- the files notebook 01 wrote ------------------------------------------------------------
+
+def test_written_cleaning_report_and_clean_log_agree():
+    from lib.paths import DATA_PROCESSED, OUTPUTS
+
+    report_csv, clean_pq = OUTPUTS / "tables" / "cleaning_report.csv", DATA_PROCESSED / "calls_clean.parquet"
+    if not (report_csv.exists() and clean_pq.exists()):
+        pytest.skip("notebook 01 has not been run")
+    report = pd.read_csv(report_csv)
+    assert list(report["item"]) == list(calllog.REPORT_ITEMS)
+    check_identity(report)
+    clean = pd.read_parquet(clean_pq, columns=["district", "in_scope", "id_conflict"])
+    c = dict(zip(report["item"], report["count"]))
+    assert len(clean) == c["kept"]
+    assert int((~clean["in_scope"]).sum()) == c["out_of_scope"] and int(clean["id_conflict"].sum()) == c["id_conflict"]
