@@ -1,0 +1,272 @@
+"""The staffing model: hand-checked agents, pooling, the floor, relative savings, effects, files."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.staffing import STAFFING_ASSUMPTIONS, default_params, run_all, staff, write_tables
+
+
+def rates_frame(calls, aht, districts=("Oslo", "Agder"), start="2023-01-02 08:00"):
+    """A hand-made interface-3 table: calls[b][h] calls per hour, aht[b][h] seconds."""
+    hours = pd.date_range(start, periods=len(calls[0]), freq="h", tz="Europe/Oslo")
+    rows = [{"district": d, "hour_start": t, "hour": t.hour, "day_type": "weekday",
+             "rate_per_hour": float(calls[i][j]), "aht_s": float(aht[i][j])}
+            for i, d in enumerate(districts) for j, t in enumerate(hours)]
+    return pd.DataFrame(rows)
+
+
+def brute_agents(calls, aht, target_s, level=0.8, occ=0.8, floor=1):
+    """Smallest n meeting the SL and occupancy, by a loop over n with Erlang B's recursion."""
+    if calls == 0:
+        return 0
+    a = calls * aht / 3600.0
+    b, n = 1.0, 0
+    while True:
+        n += 1
+        b = a * b / (n + a * b)  # Erlang B(n)
+        if n <= a or a / n > occ + 1e-12:
+            continue
+        c = n * b / (n - a * (1 - b))  # Erlang C(n)
+        if 1 - c * math.exp(-(n - a) * target_s / aht) >= level and n >= floor:
+            return n
+
+
+P = default_params()
+
+
+# --- one board-hour by hand ------------------------------------------------------------------
+
+def test_params_are_the_reports():
+    assert set(STAFFING_ASSUMPTIONS) <= set(vars(P))
+    assert (P.max_occupancy, P.service_level_target, P.service_time_today_s, P.service_time_centre_s,
+            P.min_agents, P.actual_person_years) == (0.8, 0.8, 95.0, 20.0, 1, 90.0)
+    q = default_params(min_agents=2)
+    assert q.min_agents == 2 and q.table.set_index("assumption").loc["min_agents", "overridden"]
+
+
+def test_hand_case_ten_calls_of_three_minutes():
+    # A = 0.5 Erl. n = 1: C = 0.5, SL95 = 1 - 0.5 e^(-0.5 x 95/180) = 0.616 < 0.8.
+    # n = 2: B = 0.125/1.625, C = 0.1, SL95 = 1 - 0.1 e^(-1.5 x 95/180) = 0.955 -> 2 agents;
+    # ASA = C x AHT / (n - A) = 0.1 x 180 / 1.5 = 12 s.
+    s = staff("base", rates_frame([[10]], [[180]], ("Oslo",)), None, P)
+    assert s.agents.tolist() == [[2]]
+    assert s.asa_s[0, 0] == pytest.approx(12.0)
+    assert s.load[0, 0] == pytest.approx(0.5)
+
+
+def test_pooling_two_boards_by_hand():
+    # Two boards of 10 calls/h at 180 s: 2 agents each. Pooled: 20 calls/h, A = 1:
+    # n = 2: C = 1/3; SL95 = 1 - e^(-95/180)/3 = 0.803 -> 2 agents (80/95),
+    # SL20 = 1 - e^(-20/180)/3 = 0.702 < 0.8; n = 3: C = 1/11, SL20 = 0.927 -> 3 agents (80/20).
+    rates = rates_frame([[10], [10]], [[180], [180]])
+    assert staff("base", rates, None, P).agents.tolist() == [[2], [2]]
+    # Board rates chosen so that 2033's IIb traffic is 10 calls/h at 180 s per board
+    # (arrivals x 0.54, handling time x (1 - 0.49/6)); III pools it to 20 calls/h at 180 s.
+    rates = rates.assign(rate_per_hour=10 / 0.54, aht_s=180 / (1 - 0.49 / 6))
+    separate = staff("IIb", rates, 2033, P)
+    assert separate.calls.ravel() == pytest.approx([10, 10]) and separate.aht_s.ravel() == pytest.approx([180, 180])
+    assert separate.agents.tolist() == [[2], [2]]
+    pooled = staff("III", rates, 2033, P)
+    assert pooled.calls.ravel() == pytest.approx([20]) and pooled.aht_s.ravel() == pytest.approx([180])
+    assert pooled.agents.tolist() == [[3]]  # 80/20
+    assert staff("III", rates, 2033, default_params(service_time_centre_s=95.0)).agents.tolist() == [[2]]
+
+
+def test_separate_and_pooled_against_brute_force():
+    calls = [[0, 3.5, 40, 250, 12.2, 0.4], [7, 0, 90, 20, 300, 1.0]]
+    aht = [[150, 200, 180, 240, 90, 300], [210, 100, 160, 200, 175, 120]]
+    rates = rates_frame(calls, aht)
+    for name, year in (("base", None), ("I", None), ("IIa", 2028), ("IIb", 2030), ("III", 2031)):
+        s = staff(name, rates, year, P)
+        c, a = s.calls, s.aht_s
+        target = 20.0 if name == "III" else 95.0
+        expect = [[brute_agents(c[i, j], a[i, j], target) for j in range(c.shape[1])] for i in range(c.shape[0])]
+        assert s.agents.tolist() == expect, name
+    # pooled traffic of III 2031, by hand: s = 0.25 + 0.25 x 5/7, r = 0.30 - 0.10 x 5/7,
+    # summed calls x 0.9 (1 - s + s r), load-weighted AHT x (1 - 0.49 q), q = s r / (1 - s + s r)
+    sy, ry = 0.25 + 0.25 * 5 / 7, 0.30 - 0.10 * 5 / 7
+    c, a = np.array(calls, float), np.array(aht, float)
+    h = 1 - sy + sy * ry
+    pc = c.sum(axis=0) * 0.9 * h
+    pa = np.divide((c * a).sum(axis=0), c.sum(axis=0)) * (1 - 0.49 * sy * ry / h)
+    s = staff("III", rates, 2031, P)
+    assert s.boards == ("Nasjonalt",) and s.calls.shape == (1, 6)
+    assert s.calls[0] == pytest.approx(pc) and s.aht_s[0] == pytest.approx(pa)
+    assert s.agents[0].tolist() == [brute_agents(x, y, 20.0) for x, y in zip(pc, pa)]
+
+
+def test_min_agents_floor_only_in_hours_with_traffic():
+    rates = rates_frame([[0, 0.01, 50]], [[180, 180, 180]], ("Finnmark",))
+    # 0.01 calls/h need one agent (n > A); 50 calls/h at 180 s: A = 2.5 -> brute force
+    n50 = brute_agents(50, 180, 95)
+    assert staff("base", rates, None, default_params(min_agents=0)).agents.tolist() == [[0, 1, n50]]
+    assert staff("base", rates, None, P).agents.tolist() == [[0, 1, n50]]
+    assert staff("base", rates, None, default_params(min_agents=3)).agents.tolist() == [[0, 3, max(3, n50)]]
+
+
+# --- run_all: relative savings and effects ------------------------------------------------------
+
+RATES = rates_frame([[0, 3.5, 40, 250, 12.2, 0.4], [7, 0, 90, 20, 300, 1.0]],
+                    [[150, 200, 180, 240, 90, 300], [210, 100, 160, 200, 175, 120]])
+SMALL = default_params(first_year=2026, last_year=2028,
+                       chat_share_last_year=0.25 + 0.25 * 2 / 7, transfer_share_last_year=0.30 - 0.10 * 2 / 7)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_all(RATES, SMALL)
+
+
+def test_by_year_schema_and_rows(result):
+    by = result.by_year
+    assert list(by.columns) == ["concept", "year", "agent_hours", "model_person_years", "person_years",
+                                "saving_person_years", "asa_s", "phone_calls"]
+    assert list(by.concept.unique()) == ["base", "I", "IIa", "IIb_chatbot", "IIb", "III"]
+    assert list(zip(by.concept, by.year)) == [(c, y) for c in by.concept.unique() for y in (2026, 2027, 2028)]
+    # base and I do not depend on the year
+    for c in ("base", "I"):
+        assert by[by.concept == c].drop(columns="year").nunique().max() == 1
+    assert list(result.effects.columns) == ["year", "effect", "saving_person_years"]
+    assert list(result.by_district.columns) == ["concept", "year", "district", "agent_hours", "person_years"]
+
+
+def test_savings_arithmetic_by_hand(result):
+    by = result.by_year.set_index(["concept", "year"])
+    # S per concept from the independent brute force on hand-scaled traffic
+    calls = RATES.rate_per_hour.to_numpy().reshape(2, 6)
+    aht = RATES.aht_s.to_numpy().reshape(2, 6)
+    s_base = sum(brute_agents(c, a, 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    s_i = sum(brute_agents(0.9 * c, a, 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    # IIa 2027: s = 0.25 + 0.25/7, chats at 0.51 -> AHT x (1 - 0.49 s)
+    s27 = 0.25 + 0.25 / 7
+    s_iia = sum(brute_agents(0.9 * c, a * (1 - 0.49 * s27), 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    assert result.base_agent_hours == s_base
+    assert by.loc[("base", 2027), "agent_hours"] == s_base
+    assert by.loc[("I", 2027), "agent_hours"] == s_i
+    assert by.loc[("IIa", 2027), "agent_hours"] == s_iia
+    assert by.loc[("base", 2027), "person_years"] == pytest.approx(90.0)
+    assert by.loc[("I", 2027), "person_years"] == pytest.approx(90 * s_i / s_base)
+    assert by.loc[("I", 2027), "saving_person_years"] == pytest.approx(90 * (s_base - s_i) / s_base)
+    assert by.loc[("IIa", 2027), "saving_person_years"] == pytest.approx(90 * (s_i - s_iia) / s_base)
+    assert by.loc[("I", 2027), "model_person_years"] == pytest.approx(s_i / 1400)
+    assert np.isnan(by.loc[("base", 2027), "saving_person_years"])
+
+
+def test_effects_sum_identities(result):
+    by = result.by_year.set_index(["concept", "year"])
+    eff = result.effects.pivot(index="year", columns="effect", values="saving_person_years")
+    assert list(result.effects.effect.unique()) == ["politiet_no", "livechat_IIa", "chatbot", "livechat_IIb",
+                                                   "kontaktsenter"]
+    for y in (2026, 2027, 2028):
+        pyr = lambda c: by.loc[(c, y), "person_years"]  # noqa: E731
+        assert eff.loc[y, "politiet_no"] == pytest.approx(90 - pyr("I"))
+        assert eff.loc[y, "chatbot"] + eff.loc[y, "livechat_IIb"] == pytest.approx(pyr("I") - pyr("IIb"))
+        assert eff.loc[y, "chatbot"] + eff.loc[y, "livechat_IIb"] == pytest.approx(by.loc[("IIb", y), "saving_person_years"])
+        assert eff.loc[y, "livechat_IIa"] == pytest.approx(by.loc[("IIa", y), "saving_person_years"])
+        assert eff.loc[y, "kontaktsenter"] == pytest.approx(by.loc[("III", y), "saving_person_years"])
+        assert eff.loc[y, ["politiet_no", "chatbot", "livechat_IIb", "kontaktsenter"]].sum() == pytest.approx(90 - pyr("III"))
+
+
+def test_by_district_adds_up(result):
+    bd = result.by_district
+    assert set(bd[bd.concept == "III"].district) == {"Nasjonalt"}
+    assert set(bd[bd.concept == "IIb"].district) == {"Oslo", "Agder"}
+    sums = bd.groupby(["concept", "year"], sort=False)[["agent_hours", "person_years"]].sum()
+    by = result.by_year.set_index(["concept", "year"])
+    assert (sums["agent_hours"] == by.loc[sums.index, "agent_hours"]).all()
+    assert sums["person_years"].to_numpy() == pytest.approx(by.loc[sums.index, "person_years"].to_numpy())
+
+
+def test_asa_and_phone_calls(result):
+    by = result.by_year.set_index(["concept", "year"])
+    s = staff("IIb", RATES, 2027, SMALL)
+    w = s.calls.ravel()
+    assert by.loc[("IIb", 2027), "asa_s"] == pytest.approx((w * s.asa_s.ravel()).sum() / w.sum())
+    total = RATES.rate_per_hour.sum()
+    assert by.loc[("base", 2026), "phone_calls"] == pytest.approx(total)
+    assert by.loc[("I", 2026), "phone_calls"] == pytest.approx(0.9 * total)
+    # phone calls: 0.9 x (1 - s_y); chats are not phone calls
+    for c in ("IIa", "IIb_chatbot", "IIb", "III"):
+        assert by.loc[(c, 2026), "phone_calls"] == pytest.approx(0.9 * 0.75 * total)
+    # the national centre at 80/20 answers faster than the boards at 80/95
+    assert (by.xs("III", level="concept").asa_s < by.xs("IIb", level="concept").asa_s).all()
+
+
+def test_keep_hourly_sums_boards():
+    r = run_all(RATES, SMALL, concepts=["III"], keep_hourly=True)
+    assert set(r.by_year.concept) == {"base", "III"}
+    h = r.hourly
+    base = h[(h.concept == "base") & (h.year == 2026)]
+    assert base.agents.sum() == r.base_agent_hours
+    assert base.calls_per_hour.to_numpy() == pytest.approx(RATES.rate_per_hour.to_numpy().reshape(2, 6).sum(axis=0))
+    assert {"hour_start", "hour", "day_type", "load"} <= set(h.columns)
+
+
+def test_no_traffic_or_missing_params_are_errors():
+    with pytest.raises(ValueError, match="no traffic"):
+        run_all(RATES.assign(rate_per_hour=0.0), SMALL)
+    partial = default_params()
+    del partial.min_agents
+    with pytest.raises(ValueError, match="min_agents"):
+        run_all(RATES, partial)
+
+
+@settings(max_examples=15, deadline=None)
+@given(scale=st.floats(0.2, 5.0), seed=st.integers(0, 2**16))
+def test_more_traffic_never_needs_fewer_agents(scale, seed):
+    rng = np.random.default_rng(seed)
+    calls = rng.uniform(0, 200, size=(2, 5)) * (rng.uniform(size=(2, 5)) > 0.2)
+    aht = rng.uniform(90, 300, size=(2, 5))
+    low = staff("base", rates_frame(calls, aht), None, P).agents
+    high = staff("base", rates_frame(calls * (1 + scale), aht), None, P).agents
+    assert (high >= low).all()
+    # pooling never needs more agents than separate boards at the same target (one AHT per hour)
+    same = np.repeat(aht[:1], 2, axis=0)
+    pooled = staff("III", rates_frame(calls, same), 2026, default_params(service_time_centre_s=95.0)).agents
+    separate = staff("IIb", rates_frame(calls, same), 2026, P).agents
+    assert (pooled[0] <= separate.sum(axis=0)).all()
+
+
+# --- files -------------------------------------------------------------------------------------
+
+def test_write_tables_is_deterministic(result, tmp_path):
+    paths = write_tables(result, tmp_path)
+    assert [p.name for p in paths] == ["staffing_by_year.csv", "staffing_effects.csv", "staffing_by_district.csv"]
+    first = [p.read_bytes() for p in paths]
+    write_tables(run_all(RATES, SMALL), tmp_path)
+    assert [p.read_bytes() for p in paths] == first
+    back = pd.read_csv(paths[0])
+    pd.testing.assert_frame_equal(back, result.by_year, check_dtype=False)
+
+
+def test_compare_inputs_gives_one_row_per_variant_and_scales_to_actual():
+    from lib.staffing import compare_inputs, default_params
+    from lib.concepts import board_hours  # noqa: F401  (rates frame accepted as is)
+    p = default_params()
+    rates = _compare_rates()
+    out = compare_inputs({"a": rates, "b": rates.assign(rate_per_hour=rates["rate_per_hour"] * 2)}, p)
+    assert list(out["variant"]) == ["a", "b"]
+    # base is the yardstick: its scaled person-years are today's actual in every variant
+    assert out[f"person_years_base_{p.last_year}"].tolist() == [p.actual_person_years] * 2
+    # doubling the traffic needs more agent-hours
+    assert out["base_agent_hours"].iloc[1] > out["base_agent_hours"].iloc[0]
+
+
+def _compare_rates():
+    import numpy as np
+    import pandas as pd
+    hours = pd.date_range("2023-01-02", periods=48, freq="h", tz="Europe/Oslo")
+    frames = []
+    for d, level in (("Oslo", 40.0), ("Agder", 6.0)):
+        frames.append(pd.DataFrame({
+            "district": d, "hour_start": hours, "date": hours.tz_localize(None).normalize(),
+            "hour": hours.hour, "day_type": "weekday", "observed": 0,
+            "rate_per_hour": level * (1 + np.sin(np.arange(48) / 24 * 2 * np.pi)) + 0.5,
+            "aht_s": 180.0}))
+    return pd.concat(frames, ignore_index=True)
