@@ -12,7 +12,9 @@ entry, not new code. Each says which of the report's measures it applies (append
   ``chat_handling_factor`` x the phone handling time (§6.2.1.1): ``"none"``; ``"all_chat"``
   (IIa: a share s_y of all contacts uses live chat); ``"transferred"`` (IIb, III: the
   contacts the chatbot transfers, s_y r_y of all contacts, i.e. a share
-  ``s_y r_y / (1 - s_y + s_y r_y)`` of the contacts the staff handle).
+  ``s_y r_y / (1 - s_y + s_y r_y)`` of the contacts the staff handle when the chatbot
+  answers the rest; without the chatbot, those s_y r_y contacts are live chats among
+  otherwise unchanged arrivals).
 * ``pooled`` - one national queue per hour instead of one per district (concept III).
 * ``service_time`` - ``"today"`` (80 % within 95 s) or ``"centre"`` (80 % within 20 s).
 
@@ -27,9 +29,18 @@ Pooling. The national queue of an hour receives the sum of the districts' arriva
 the arrival-weighted mean of their handling times, so the offered load (Erlangs) of the
 hour is exactly the sum of the districts' loads.
 
-``IIb_chatbot`` is not a concept of the report but the intermediate model behind
-Table 1's split of IIb: IIb's scaled arrivals without the live-chat efficiency. The
-chatbot effect is S(I) - S(IIb_chatbot), the live-chat effect S(IIb_chatbot) - S(IIb).
+``IIb_chatbot`` and ``IIb_livechat`` are not concepts of the report but the intermediate
+models behind Table 1's split of IIb's saving S(I) - S(IIb) into a chatbot and a live-chat
+part. The report does not say in which order it took the two measures, and the split
+depends on it (:data:`DECOMPOSITIONS`):
+
+* ``"chatbot_first"`` (MODEL_SPEC.md's digest, the default): chatbot = S(I) -
+  S(IIb_chatbot), IIb_chatbot being IIb's scaled arrivals without the live-chat efficiency;
+  live chat = S(IIb_chatbot) - S(IIb).
+* ``"livechat_first"``: live chat = S(I) - S(IIb_livechat), IIb_livechat being I's arrivals
+  with the transferred share s_y r_y as live chats; chatbot = S(IIb_livechat) - S(IIb).
+
+Both sum to S(I) - S(IIb).
 
 All rates are in contacts per hour, handling times in seconds. The assumption values
 come from a namespace ``p`` of :func:`lib.assumptions.resolve` (see
@@ -69,8 +80,6 @@ class Concept:
             raise ValueError(f"chat_efficiency={self.chat_efficiency!r}; expected one of {CHAT_EFFICIENCY}")
         if self.service_time not in SERVICE_TIMES:
             raise ValueError(f"service_time={self.service_time!r}; expected one of {SERVICE_TIMES}")
-        if self.chat_efficiency == "transferred" and not self.chatbot:
-            raise ValueError(f"concept {self.name!r}: 'transferred' live chat needs chatbot=True")
         if self.chat_efficiency == "all_chat" and self.chatbot:
             raise ValueError(f"concept {self.name!r}: 'all_chat' live chat excludes a chatbot")
 
@@ -85,6 +94,7 @@ _CONCEPTS = [
     Concept("I", "Konsept I", "base", call_reduction=True),
     Concept("IIa", "Konsept IIa", "I", call_reduction=True, chat_efficiency="all_chat"),
     Concept("IIb_chatbot", "Konsept IIb (kun chatbot)", "I", call_reduction=True, chatbot=True),
+    Concept("IIb_livechat", "Konsept IIb (kun livechat)", "I", call_reduction=True, chat_efficiency="transferred"),
     Concept("IIb", "Konsept IIb", "I", call_reduction=True, chatbot=True, chat_efficiency="transferred"),
     Concept("III", "Konsept III", "IIb", call_reduction=True, chatbot=True, chat_efficiency="transferred",
             pooled=True, service_time="centre"),
@@ -104,16 +114,31 @@ class Effect:
     after: str
 
 
-_EFFECTS = [
-    Effect("politiet_no", "Spart tid politiet.no", "base", "I"),
-    Effect("livechat_IIa", "Spart tid livechat (IIa)", "I", "IIa"),
-    Effect("chatbot", "Spart tid chatbot", "I", "IIb_chatbot"),
-    Effect("livechat_IIb", "Spart tid livechat (IIb, III)", "IIb_chatbot", "IIb"),
-    Effect("kontaktsenter", "Spart tid kontaktsenter", "IIb", "III"),
-]
+def _effects(chatbot: tuple[str, str], livechat: tuple[str, str]) -> dict[str, Effect]:
+    return {e.name: e for e in [
+        Effect("politiet_no", "Spart tid politiet.no", "base", "I"),
+        Effect("livechat_IIa", "Spart tid livechat (IIa)", "I", "IIa"),
+        Effect("chatbot", "Spart tid chatbot", *chatbot),
+        Effect("livechat_IIb", "Spart tid livechat (IIb, III)", *livechat),
+        Effect("kontaktsenter", "Spart tid kontaktsenter", "IIb", "III"),
+    ]}
 
-#: The effects Table 1 values, by name, in table order.
-EFFECTS: dict[str, Effect] = {e.name: e for e in _EFFECTS}
+
+#: The effects Table 1 values, by name, in table order, for each order of splitting IIb.
+DECOMPOSITIONS: dict[str, dict[str, Effect]] = {
+    "chatbot_first": _effects(chatbot=("I", "IIb_chatbot"), livechat=("IIb_chatbot", "IIb")),
+    "livechat_first": _effects(chatbot=("IIb_livechat", "IIb"), livechat=("I", "IIb_livechat")),
+}
+#: The default decomposition (MODEL_SPEC.md §2).
+EFFECTS: dict[str, Effect] = DECOMPOSITIONS["chatbot_first"]
+
+
+def effects_for(split: str) -> dict[str, Effect]:
+    """The effects of Table 1 under ``split`` ("chatbot_first" or "livechat_first")."""
+    try:
+        return DECOMPOSITIONS[split]
+    except KeyError:
+        raise ValueError(f"iib_split={split!r}; expected one of {', '.join(DECOMPOSITIONS)}") from None
 
 
 def get(concept: str | Concept) -> Concept:
@@ -175,10 +200,13 @@ def channel_mix(concept: str | Concept, year: int | None, p: Any) -> ChannelMix:
     """Channel shares of ``concept`` in ``year`` (``year`` may be None for base and I)."""
     c = get(concept)
     remaining = 1.0 - p.call_reduction_politiet_no if c.call_reduction else 1.0
-    s = chat_share(year, p) if (c.chatbot or c.chat_efficiency == "all_chat") else 0.0
+    s = chat_share(year, p) if (c.chatbot or c.chat_efficiency != "none") else 0.0
     if c.chatbot:
         r = transfer_share(year, p)
         phone, bot, chat = remaining * (1 - s), remaining * s * (1 - r), remaining * s * r
+    elif c.chat_efficiency == "transferred":  # the transferred contacts' live chat, no chatbot
+        r = transfer_share(year, p)
+        phone, bot, chat = remaining * (1 - s * r), 0.0, remaining * s * r
     else:
         phone, bot, chat = remaining * (1 - s), 0.0, remaining * s
     handled = phone + chat

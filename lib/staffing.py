@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lib import assumptions, erlang
-from lib.concepts import (CONCEPTS, EFFECTS, NATIONAL, BoardHours, board_hours, get, phone_share_handled,
+from lib.concepts import (CONCEPTS, NATIONAL, BoardHours, board_hours, effects_for, get, phone_share_handled,
                           service_time_s, traffic)
 from lib.paths import tables_dir
 
@@ -154,13 +154,17 @@ def _order(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def run_all(rates: pd.DataFrame | BoardHours, p: Any, years: Iterable[int] | None = None,
-            concepts: Iterable[str] | None = None, keep_hourly: bool = False) -> StaffingResult:
+            concepts: Iterable[str] | None = None, keep_hourly: bool = False,
+            iib_split: str = "chatbot_first") -> StaffingResult:
     """Staff every concept in every year and scale to today's actual person-years.
 
     Year-independent concepts (base, I) are solved once and repeated for every year.
     All solves sharing a target answer time go to Erlang C in one vectorised call.
     ``concepts`` defaults to all of :data:`lib.concepts.CONCEPTS` (base is always added).
+    ``iib_split``: the order in which IIb's saving is split into chatbot and live chat
+    (:data:`lib.concepts.DECOMPOSITIONS`).
     """
+    effects_of = effects_for(iib_split)
     missing = [name for name in STAFFING_ASSUMPTIONS if not hasattr(p, name)]
     if missing:
         raise ValueError(f"p lacks staffing assumption(s) {missing}; build it with default_params()")
@@ -224,7 +228,7 @@ def run_all(rates: pd.DataFrame | BoardHours, p: Any, years: Iterable[int] | Non
                               "saving_person_years", "asa_s", "phone_calls"]], ["year"])
 
     effect_rows = [{"year": y, "effect": e.name, "saving_person_years": scale * (total[(e.before, y)] - total[(e.after, y)])}
-                   for y in years for e in EFFECTS.values() if (e.before, y) in total and (e.after, y) in total]
+                   for y in years for e in effects_of.values() if (e.before, y) in total and (e.after, y) in total]
     effects = pd.DataFrame(effect_rows, columns=["year", "effect", "saving_person_years"])
 
     by_district = _order(pd.DataFrame(district_rows), ["year"])

@@ -38,9 +38,9 @@ def rates_frame(calls, aht, districts=("Oslo", "Agder"), start="2023-01-02 08:00
 # --- the concepts table ---------------------------------------------------------------------
 
 def test_concepts_are_the_reports():
-    assert list(CONCEPTS) == ["base", "I", "IIa", "IIb_chatbot", "IIb", "III"]
+    assert list(CONCEPTS) == ["base", "I", "IIa", "IIb_chatbot", "IIb_livechat", "IIb", "III"]
     assert {n: c.previous for n, c in CONCEPTS.items()} == {
-        "base": None, "I": "base", "IIa": "I", "IIb_chatbot": "I", "IIb": "I", "III": "IIb"}
+        "base": None, "I": "base", "IIa": "I", "IIb_chatbot": "I", "IIb_livechat": "I", "IIb": "I", "III": "IIb"}
     assert [CONCEPTS[n].label for n in ("base", "I", "IIa", "IIb", "III")] == [
         "Basemodell", "Konsept I", "Konsept IIa", "Konsept IIb", "Konsept III"]
     assert [n for n, c in CONCEPTS.items() if c.pooled] == ["III"]
@@ -55,6 +55,19 @@ def test_effects_chain_the_concepts():
     assert {e: (x.before, x.after) for e, x in EFFECTS.items()} == {
         "politiet_no": ("base", "I"), "livechat_IIa": ("I", "IIa"), "chatbot": ("I", "IIb_chatbot"),
         "livechat_IIb": ("IIb_chatbot", "IIb"), "kontaktsenter": ("IIb", "III")}
+    other = cc.effects_for("livechat_first")
+    assert (other["livechat_IIb"].before, other["livechat_IIb"].after) == ("I", "IIb_livechat")
+    assert (other["chatbot"].before, other["chatbot"].after) == ("IIb_livechat", "IIb")
+    with pytest.raises(ValueError, match="iib_split"):
+        cc.effects_for("bot_last")
+
+
+def test_live_chat_for_the_transferred_share_without_a_chatbot():
+    # 2026: s = 0.25, r = 0.30 -> 0.075 of the 0.9 remaining contacts are live chats, none vanish
+    mix = cc.channel_mix("IIb_livechat", 2026, P)
+    assert (mix.phone, mix.chatbot_answered, mix.live_chat) == pytest.approx((0.9 * 0.925, 0.0, 0.9 * 0.075))
+    assert cc.arrival_factor("IIb_livechat", 2026, P) == pytest.approx(0.9)
+    assert cc.aht_factor("IIb_livechat", 2026, P) == pytest.approx(1 - 0.075 * 0.49)
 
 
 def test_invalid_concepts_are_refused():
@@ -63,7 +76,7 @@ def test_invalid_concepts_are_refused():
     with pytest.raises(ValueError, match="service_time"):
         Concept("x", "X", None, service_time="tomorrow")
     with pytest.raises(ValueError, match="chatbot"):
-        Concept("x", "X", None, chat_efficiency="transferred")
+        Concept("x", "X", None, chatbot=True, chat_efficiency="all_chat")
     with pytest.raises(KeyError, match="IV"):
         cc.get("IV")
 

@@ -127,7 +127,7 @@ def test_by_year_schema_and_rows(result):
     by = result.by_year
     assert list(by.columns) == ["concept", "year", "agent_hours", "model_person_years", "person_years",
                                 "saving_person_years", "asa_s", "phone_calls"]
-    assert list(by.concept.unique()) == ["base", "I", "IIa", "IIb_chatbot", "IIb", "III"]
+    assert list(by.concept.unique()) == ["base", "I", "IIa", "IIb_chatbot", "IIb_livechat", "IIb", "III"]
     assert list(zip(by.concept, by.year)) == [(c, y) for c in by.concept.unique() for y in (2026, 2027, 2028)]
     # base and I do not depend on the year
     for c in ("base", "I"):
@@ -270,3 +270,13 @@ def _compare_rates():
             "rate_per_hour": level * (1 + np.sin(np.arange(48) / 24 * 2 * np.pi)) + 0.5,
             "aht_s": 180.0}))
     return pd.concat(frames, ignore_index=True)
+
+
+def test_both_orders_of_splitting_iib_add_up_to_the_same_saving():
+    first = run_all(RATES, SMALL).effects.pivot(index="year", columns="effect", values="saving_person_years")
+    other = run_all(RATES, SMALL, iib_split="livechat_first").effects.pivot(
+        index="year", columns="effect", values="saving_person_years")
+    total = lambda e: e["chatbot"] + e["livechat_IIb"]  # noqa: E731
+    assert total(first).to_numpy() == pytest.approx(total(other).to_numpy())
+    for unchanged in ("politiet_no", "livechat_IIa", "kontaktsenter"):
+        assert first[unchanged].tolist() == other[unchanged].tolist()

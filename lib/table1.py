@@ -1,0 +1,211 @@
+"""Table 1 of POD-rapport 7/2024: valued effects of concepts I-III, NPV 2026-2033, MNOK.
+
+:func:`table1` sums the per-year cash flows of :func:`lib.economics.cash_flows` into the
+valued rows (unrounded MNOK; "Sum verdsatte virkninger" = benefits - costs);
+:func:`table1_rendered` lays it out as the report does, with the group headings and the
+report's qualitative rows (``lib/data/table1_qualitative.csv``, copied from Table 1);
+:func:`table1_vs_report` compares every valued cell with the published one
+(:data:`lib.assumptions.TABLE1_PUBLISHED`).
+
+Cells are of three kinds. Deterministic cells follow from the report's assumptions alone
+and must equal the report after rounding to whole MNOK. Model-driven cells depend on the
+staffing model (person-years saved, the contact centre's staffing and wait reduction) and
+are accepted within :data:`MODEL_TOLERANCE`. The sum row is checked with the same
+tolerance.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lib import assumptions
+from lib.economics import (BENEFIT_ROWS, CITIZEN, CONCEPTS, COST_ROWS, RUNNING, SUM, VALUED_ROWS,
+                           cash_flows)
+from lib.paths import LIB_DATA, tables_dir
+
+#: Relative tolerance for model-driven cells and the sum (a project choice, not the report's).
+MODEL_TOLERANCE = 0.10
+DASH = "–"
+CONCEPT_LABELS = {"I": "Konsept I", "IIa": "Konsept IIa", "IIb": "Konsept IIb", "III": "Konsept III"}
+HEADINGS = ("Nyttevirkninger", "Effektivisering politiet", "Kostnadsvirkninger")
+
+#: The report's Table 1 from top to bottom: headings, valued and qualitative rows.
+LAYOUT: tuple[str, ...] = (
+    "Nyttevirkninger",
+    "Spart tid innbyggere",
+    "Effektivisering politiet",
+    "Spart tid politiet.no",
+    "Spart tid livechat",
+    "Spart tid chatbot",
+    "Spart tid kontaktsenter",
+    "Økt tilgjengelighet",
+    "Økt kvalitet på svar til innbyggere",
+    "Bedret HMS-situasjon for ansatte i politiet",
+    "Økt tillit til politiet",
+    "Økt trygghet for innbyggere",
+    "Kostnadsvirkninger",
+    "Investeringskostnader",
+    "Driftskostnader",
+    "Omstillingskostnader",
+    "Risiko",
+    "Sum verdsatte virkninger",
+)
+
+# Cells whose value depends on the staffing model; every other valued cell is deterministic.
+_MODEL_DRIVEN_ROWS = ("Spart tid politiet.no", "Spart tid livechat", "Spart tid chatbot", "Spart tid kontaktsenter")
+_MODEL_DRIVEN_CELLS = {(CITIZEN, "III"), (RUNNING, "III")}  # wait reduction; ATB on the centre's staff
+
+
+def cell_kind(row: str, concept: str) -> str:
+    """"deterministic", "model-driven" or "sum" for a valued cell of Table 1."""
+    if row == SUM:
+        return "sum"
+    if row in _MODEL_DRIVEN_ROWS or (row, concept) in _MODEL_DRIVEN_CELLS:
+        return "model-driven"
+    return "deterministic"
+
+
+def round_mnok(x):
+    """Round half away from zero to whole MNOK (Python's round() would round half to even)."""
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def from_cash_flows(flows: pd.DataFrame) -> pd.DataFrame:
+    """Table 1's valued rows from :func:`lib.economics.cash_flows` (NPV, unrounded MNOK).
+
+    Columns row, I, IIa, IIb, III; NaN where a concept has no such effect (the report's "–").
+    """
+    wide = flows.pivot_table(index="row", columns="concept", values="present_value_mnok", aggfunc="sum")
+    wide = wide.reindex(index=list(BENEFIT_ROWS + COST_ROWS), columns=list(CONCEPTS))
+    total = wide.loc[list(BENEFIT_ROWS)].sum(min_count=1) - wide.loc[list(COST_ROWS)].sum(min_count=1)
+    wide.loc[SUM] = total
+    out = wide.reindex(list(VALUED_ROWS)).reset_index()
+    out.columns.name = None
+    return out[["row", *CONCEPTS]]
+
+
+def table1(by_year: pd.DataFrame, effects: pd.DataFrame, p, wait_baseline_s: float | None = None) -> pd.DataFrame:
+    """Table 1's valued rows (NPV over the period, unrounded MNOK): columns row, I, IIa, IIb, III.
+
+    ``by_year``, ``effects``: the staffing tables of :func:`lib.staffing.run_all`;
+    ``p``: resolved assumptions (see :data:`lib.economics.ECONOMIC_ASSUMPTIONS`);
+    ``wait_baseline_s``: see :func:`lib.economics.cash_flows` (default: the model's IIb ASA).
+    """
+    return from_cash_flows(cash_flows(by_year, effects, p, wait_baseline_s=wait_baseline_s))
+
+
+def qualitative_rows() -> pd.DataFrame:
+    """The report's non-monetised rows of Table 1, as text (columns row, I, IIa, IIb, III)."""
+    return pd.read_csv(LIB_DATA / "table1_qualitative.csv", dtype=str, keep_default_na=False)
+
+
+def table1_rendered(t1: pd.DataFrame) -> pd.DataFrame:
+    """Table 1 in the report's layout: headings, whole MNOK, text rows, "–" where there is none.
+
+    Index: the report's row labels (``LAYOUT``); columns "Konsept I" .. "Konsept III"; all
+    cells are strings (heading rows are empty).
+    """
+    valued = t1.set_index("row")[list(CONCEPTS)]
+    text = qualitative_rows().set_index("row")[list(CONCEPTS)]
+    out = pd.DataFrame("", index=pd.Index(LAYOUT, name="Virkning (nåverdi, mill. kr)"), columns=list(CONCEPTS))
+    for row in LAYOUT:
+        if row in valued.index:
+            out.loc[row] = [DASH if pd.isna(v) else f"{int(round_mnok(v))}" for v in valued.loc[row]]
+        elif row in text.index:
+            out.loc[row] = text.loc[row].tolist()
+    return out.rename(columns=CONCEPT_LABELS)
+
+
+def table1_vs_report(t1: pd.DataFrame, tolerance: float = MODEL_TOLERANCE) -> pd.DataFrame:
+    """Every valued cell beside the report's (MNOK).
+
+    Columns: row, concept, kind, published, reproduced (unrounded), reproduced_rounded,
+    difference (reproduced - published), relative_difference (of the published), rule,
+    check (bool). Deterministic cells pass when they round to the published value;
+    model-driven cells and the sums when within ``tolerance`` of it. Cells the report leaves
+    empty ("–") are listed only if reproduced, and then fail.
+    """
+    records = []
+    valued = t1.set_index("row")
+    for row in VALUED_ROWS:
+        for concept in CONCEPTS:
+            published = assumptions.TABLE1_PUBLISHED[row][concept]
+            reproduced = float(valued.loc[row, concept])
+            if published is None and np.isnan(reproduced):
+                continue
+            kind = cell_kind(row, concept)
+            published = np.nan if published is None else float(published)
+            diff = reproduced - published
+            rel = diff / published if published else np.nan
+            if kind == "deterministic":
+                rule = "rounds to published"
+                ok = bool(round_mnok(reproduced) == published)
+            else:
+                rule = f"within ±{tolerance:.0%}"
+                ok = bool(abs(diff) <= tolerance * abs(published))
+            records.append({"row": row, "concept": concept, "kind": kind, "published": published,
+                            "reproduced": reproduced, "reproduced_rounded": float(round_mnok(reproduced)),
+                            "difference": diff, "relative_difference": rel, "rule": rule, "check": ok})
+    return pd.DataFrame(records)
+
+
+#: What moves each model-driven cell (assumption names of lib.assumptions in brackets).
+DRIVERS: dict[str, str] = {
+    "Spart tid innbyggere": "III only: wait reduction per phone call, from today's observed mean wait (or the "
+                            "model's ASA of IIb, iii_wait_reduction) down to the model's ASA of III "
+                            "(service_time_centre_s, max_occupancy), times the national phone calls left "
+                            "(call_reduction_politiet_no, chat shares)",
+    "Spart tid politiet.no": "staffing model S(base) - S(I), scaled by actual_person_years / S(base) "
+                             "(call_reduction_politiet_no; whole agents: every board-hour with traffic keeps "
+                             "at least one agent, so quiet hours save nothing)",
+    "Spart tid livechat": "staffing model, live chat at chat_handling_factor x AHT: S(I) - S(IIa) for IIa; for "
+                          "IIb/III the transferred share's live chat, whose size depends on the order of the "
+                          "IIb split (iib_split: after the chatbot by default, as the spec digest says) "
+                          "(chat and transfer shares)",
+    "Spart tid chatbot": "staffing model, arrivals x (1 - s_y + s_y r_y): S(I) - S(IIb_chatbot) with the "
+                         "default iib_split; the chatbot and live-chat cells of IIb share S(I) - S(IIb) and "
+                         "the order of the split moves saving between them (chat and transfer shares)",
+    "Spart tid kontaktsenter": "staffing model S(IIb) - S(III): pooling gain of one national queue net of "
+                               "the 80/20 service level (service_time_centre_s, max_occupancy, the log's "
+                               "hourly traffic pattern)",
+    "Driftskostnader": "III only: ATB allowance (atb_nok_per_person_year) on the contact centre's "
+                       "person-years from the staffing model",
+    "Sum verdsatte virkninger": "the sum of the cells above",
+}
+
+
+def explain_gaps(comparison: pd.DataFrame, threshold_mnok: float = 0.5) -> pd.DataFrame:
+    """Cells of :func:`table1_vs_report` at least ``threshold_mnok`` from the report, with
+    what drives each (:data:`DRIVERS`); deterministic cells only show rounding here."""
+    gaps = comparison.loc[comparison["difference"].abs() >= threshold_mnok].copy()
+    gaps["drivers"] = [DRIVERS.get(r, "report assumptions only (deterministic)") if k != "deterministic"
+                       else "report assumptions only (deterministic)" for r, k in zip(gaps["row"], gaps["kind"])]
+    return gaps[["row", "concept", "kind", "published", "reproduced", "difference", "relative_difference",
+                 "check", "drivers"]].reset_index(drop=True)
+
+
+def cash_flow_table(flows: pd.DataFrame) -> pd.DataFrame:
+    """The cash flows wide, for Excel: one line per row, concept and component; a column per
+    year (undiscounted MNOK) and ``npv_mnok``."""
+    wide = flows.pivot_table(index=["row", "concept", "component"], columns="year", values="amount_mnok",
+                             aggfunc="sum", sort=False)
+    wide.columns = [str(c) for c in wide.columns]
+    npv = flows.groupby(["row", "concept", "component"], sort=False)["present_value_mnok"].sum()
+    wide["npv_mnok"] = npv
+    return wide.reset_index()
+
+
+def write_tables(flows: pd.DataFrame, outputs_dir) -> dict[str, Path]:
+    """Write table1.csv (row, I, IIa, IIb, III, unrounded MNOK), table1_vs_report.csv and
+    table1_cash_flows.csv under ``{outputs_dir}/tables``; returns name -> path."""
+    d = tables_dir(outputs_dir)
+    t1 = from_cash_flows(flows)
+    paths = {"table1": d / "table1.csv", "table1_vs_report": d / "table1_vs_report.csv",
+             "table1_cash_flows": d / "table1_cash_flows.csv"}
+    t1.to_csv(paths["table1"], index=False)
+    table1_vs_report(t1).to_csv(paths["table1_vs_report"], index=False)
+    cash_flow_table(flows).to_csv(paths["table1_cash_flows"], index=False)
+    return paths
