@@ -1,0 +1,148 @@
+"""Tests of lib.sensitivity with a fake staffing runner (no Erlang C here)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import assumptions
+from lib import sensitivity as sens
+from lib.economics import ECONOMIC_ASSUMPTIONS
+
+STAFFING = ("first_year", "last_year", "actual_person_years", "max_occupancy", "min_agents",
+            "chat_handling_factor", "call_reduction_politiet_no", "service_time_centre_s")
+P = assumptions.resolve(**dict.fromkeys(ECONOMIC_ASSUMPTIONS + STAFFING + ("after_call_work_s",)))
+YEARS = range(2026, 2034)
+ANNUITY = sum(1.04 ** -k for k in range(8))
+
+
+class FakeRunner:
+    """Staffing whose contact-centre saving is ``actual_person_years / 90 x 10 x (mean aht of busy
+    hours) / 100`` person-years a year and nothing else; records every call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, rates, p):
+        self.calls.append((rates, p))
+        saving = p.actual_person_years / 90 * 10 * float(rates.loc[rates["rate_per_hour"] > 0, "aht_s"].mean()) / 100
+        by_year = pd.DataFrame([{"concept": c, "year": y, "person_years": 0.0, "asa_s": 0.0}
+                                for c in ("base", "I", "IIa", "IIb_chatbot", "IIb", "III") for y in YEARS])
+        effects = pd.DataFrame([{"year": y, "effect": e, "saving_person_years": saving if e == "kontaktsenter" else 0.0}
+                                for e in ("politiet_no", "livechat_IIa", "chatbot", "livechat_IIb", "kontaktsenter")
+                                for y in YEARS])
+        return SimpleNamespace(by_year=by_year, effects=effects)
+
+
+RATES = pd.DataFrame({"rate_per_hour": [1.0, 0.0, 2.0], "aht_s": [100.0, 0.0, 100.0]})
+
+
+def run(variations):
+    runner = FakeRunner()
+    table = sens.one_at_a_time(RATES, P, runner, variations=variations, staffing_assumptions=STAFFING)
+    return table, runner
+
+
+def test_economic_variation_revalues_without_rerunning_and_is_hand_checkable():
+    v = sens.Variation("Årsverkskostnad", ("cost_per_person_year_nok",), (0.9,), (1.1,), relative=True)
+    table, runner = run([v])
+    assert len(runner.calls) == 1  # the base run only
+    row = table.set_index("concept").loc["I"]
+    # concept I: no staffing saving here; its only cost tied to the person-year cost is 4 person-years a year
+    assert row["sum_low"] - row["sum_base"] == pytest.approx(0.1 * 4 * 1.1779 * ANNUITY)
+    assert row["sum_base"] - row["sum_high"] == pytest.approx(0.1 * 4 * 1.1779 * ANNUITY)
+    assert row["swing"] == pytest.approx(0.8 * 1.1779 * ANNUITY)
+    assert row["low_value"] == "1 060 110" and row["high_value"] == "1 295 690"
+
+
+def test_low_and_high_are_not_swapped():
+    v = sens.Variation("Kalkulasjonsrente", ("discount_rate",), (0.02,), (0.06,))
+    table, _ = run([v])
+    iii = table.set_index("concept").loc["III"]
+    assert (iii["low_value"], iii["high_value"]) == ("0.02", "0.06")
+    # the contact centre saves 10 person-years a year: positive flows are worth more at a lower rate
+    assert iii["sum_low"] > iii["sum_base"] > iii["sum_high"]
+
+
+def test_staffing_variation_reruns_the_model_with_the_overridden_value():
+    v = sens.Variation("Dagens bemanning", ("actual_person_years",), (0.9,), (1.1,), relative=True)
+    table, runner = run([v])
+    assert [c[1].actual_person_years for c in runner.calls] == pytest.approx([90, 81, 99])
+    iii = table.set_index("concept").loc["III"]
+    unit = 1.1779 * ANNUITY
+    assert iii["sum_high"] - iii["sum_low"] == pytest.approx(0.2 * 10 * unit)
+    assert iii["swing"] == pytest.approx(0.2 * 10 * unit)
+    # concept I has no contact-centre saving: no swing
+    assert table.set_index("concept").loc["I", "swing"] == pytest.approx(0.0)
+
+
+def test_after_call_work_shifts_the_handling_time_of_busy_hours():
+    v = sens.Variation("Etterarbeid", ("after_call_work_s",), (15.0,), (60.0,))
+    table, runner = run([v])
+    low_rates, high_rates = runner.calls[1][0], runner.calls[2][0]
+    assert low_rates["aht_s"].tolist() == [85.0, 0.0, 85.0]
+    assert high_rates["aht_s"].tolist() == [130.0, 0.0, 130.0]
+    assert RATES["aht_s"].tolist() == [100.0, 0.0, 100.0]  # the input is not changed
+
+
+def test_pairs_move_together_and_rows_are_sorted_by_swing():
+    variations = [
+        sens.Variation("Rente", ("discount_rate",), (0.03,), (0.05,)),
+        sens.Variation("Andel chat", ("chat_share_first_year", "chat_share_last_year"), (0.15, 0.35), (0.35, 0.65)),
+        sens.Variation("Dagens bemanning", ("actual_person_years",), (0.5,), (1.5,), relative=True),
+    ]
+    table, _ = run(variations)
+    assert list(table.columns) == sens.COLUMNS
+    assert table["concept"].unique().tolist() == ["I", "IIa", "IIb", "III"]
+    for _, g in table.groupby("concept"):
+        assert (np.diff(g["swing"].to_numpy()) <= 1e-12).all()
+    assert np.allclose(table["swing"], (table["sum_high"] - table["sum_low"]).abs())
+    chat = table[(table["label"] == "Andel chat") & (table["concept"] == "IIb")].iloc[0]
+    assert chat["low_value"] == "0.15 → 0.35" and chat["base_value"] == "0.25 → 0.5"
+    # more chatbot contacts save citizens more time in IIb
+    assert chat["sum_high"] > chat["sum_low"]
+    assert table.loc[table["concept"] == "III", "label"].iloc[0] == "Dagens bemanning"
+
+
+def test_values_of_several_names_are_joined_with_the_variations_separator():
+    v = sens.Variation("Investeringer", ("live_chat_investment_mnok", "chatbot_investment_mnok"),
+                       (0.5, 0.5), (1.5, 1.5), relative=True, sep=", ")
+    table, runner = run([v])
+    assert len(runner.calls) == 1
+    row = table.set_index("concept").loc["IIb"]
+    assert (row["base_value"], row["low_value"], row["high_value"]) == ("4, 10", "2, 5", "6, 15")
+    # IIb pays the chatbot investment (10) in 2026, undiscounted
+    assert row["sum_low"] - row["sum_base"] == pytest.approx(5.0)
+
+
+def test_unknown_assumption_and_bad_variation_are_refused():
+    with pytest.raises(KeyError, match="no_such"):
+        run([sens.Variation("x", ("no_such",), (1.0,), (2.0,))])
+    with pytest.raises(ValueError, match="same"):
+        sens.Variation("x", ("discount_rate",), (0.02, 0.03), (0.06,))
+
+
+def test_default_variations_name_known_assumptions():
+    for v in sens.DEFAULT_VARIATIONS:
+        for n in v.names:
+            assert n in assumptions.ASSUMPTIONS, n
+        lo, hi = v.values("low", P), v.values("high", P)
+        assert set(lo) == set(hi) == set(v.names)
+
+
+def test_tornado_draws_one_bar_pair_per_variation():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table, _ = run([sens.Variation("Rente", ("discount_rate",), (0.02,), (0.06,)),
+                    sens.Variation("Dagens bemanning", ("actual_person_years",), (0.9,), (1.1,), relative=True)])
+    fig = sens.tornado(table, "III")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Sum verdsatte virkninger (mill. kr)"
+    assert len(ax.patches) == 4
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1].startswith("Dagens bemanning")  # the widest bar on top
+    import matplotlib.pyplot as plt
+    plt.close(fig)
