@@ -94,15 +94,19 @@ def execute(nb: Path, out: Path, parameters: dict[str, object]) -> float:
     return time.perf_counter() - start
 
 
-def scrub(path: Path) -> None:
-    """Remove run-dependent metadata (papermill timings, execution timestamps) from a notebook."""
+def scrub(path: Path, drop_injected: bool = False) -> None:
+    """Remove run-dependent metadata (papermill timings, execution timestamps) from a notebook.
+
+    ``drop_injected``: also remove papermill's injected-parameters cell (for refreshed
+    sources; an executed copy in outputs/ keeps it as the record of its parameters).
+    """
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        # papermill tags the injected cell; a refreshed source must not keep an injected copy
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    if drop_injected:
+        nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
 
 
@@ -169,7 +173,7 @@ def refresh(nbs: list[Path] | None = None) -> RunReport:
     for nb in notebooks() if nbs is None else nbs:
         print(f"refreshing {nb.name}", flush=True)
         report.seconds[nb.name] = execute(nb, nb, {})
-        scrub(nb)
+        scrub(nb, drop_injected=True)
         report.written.append(nb)
     return report
 

@@ -66,6 +66,8 @@ def test_run_executes_in_order_scrubs_and_renders(tmp_path, chain):
     assert "papermill" not in executed.metadata
     assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in executed.cells)
     assert "3 a" in "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    # the executed copy keeps papermill's record of the parameters it ran with
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
     assert (out / "html" / "01_a.html").read_text().lstrip().startswith("<!DOCTYPE html>")
     assert pd.read_excel(out / "tables" / "results.xlsx", sheet_name="t")["a"].tolist() == [1.5, 2.0]
 
