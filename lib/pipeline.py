@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import sys
 import time
 import zipfile
@@ -105,9 +106,23 @@ def scrub(path: Path, drop_injected: bool = False) -> None:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
     if drop_injected:
         nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout/stderr chunks: the kernel splits them by timing, not content."""
+    merged: list = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
 
 
 def render_html(nb_path: Path, out: Path) -> None:
@@ -120,9 +135,13 @@ def render_html(nb_path: Path, out: Path) -> None:
 
 
 def _fix_zip_times(path: Path) -> None:
-    """Rewrite a zip (xlsx) with fixed entry times so identical content gives identical bytes."""
+    """Rewrite a zip (xlsx) with fixed entry times, and the workbook's "modified" time that
+    openpyxl stamps on every save, so identical content gives identical bytes."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(path) as z:
         entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    entries = [(name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+                if name == "docProps/core.xml" else data) for name, data in entries]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
