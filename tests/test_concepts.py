@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from lib import concepts as cc
 from lib.concepts import CONCEPTS, EFFECTS, BoardHours, Concept
+from frames import rates_frame
 
 
 def params(**kw):
@@ -24,15 +25,6 @@ def params(**kw):
 
 
 P = params()
-
-
-def rates_frame(calls, aht, districts=("Oslo", "Agder"), start="2023-01-02 08:00"):
-    """A hand-made interface-3 table: calls[b][h] calls per hour, aht[b][h] seconds."""
-    hours = pd.date_range(start, periods=len(calls[0]), freq="h", tz="Europe/Oslo")
-    rows = [{"district": d, "hour_start": t, "hour": t.hour, "day_type": "weekday",
-             "rate_per_hour": float(calls[i][j]), "aht_s": float(aht[i][j])}
-            for i, d in enumerate(districts) for j, t in enumerate(hours)]
-    return pd.DataFrame(rows)
 
 
 # --- the concepts table ---------------------------------------------------------------------

@@ -10,15 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.staffing import STAFFING_ASSUMPTIONS, default_params, run_all, staff, write_tables
-
-
-def rates_frame(calls, aht, districts=("Oslo", "Agder"), start="2023-01-02 08:00"):
-    """A hand-made interface-3 table: calls[b][h] calls per hour, aht[b][h] seconds."""
-    hours = pd.date_range(start, periods=len(calls[0]), freq="h", tz="Europe/Oslo")
-    rows = [{"district": d, "hour_start": t, "hour": t.hour, "day_type": "weekday",
-             "rate_per_hour": float(calls[i][j]), "aht_s": float(aht[i][j])}
-            for i, d in enumerate(districts) for j, t in enumerate(hours)]
-    return pd.DataFrame(rows)
+from frames import rates_frame
 
 
 def brute_agents(calls, aht, target_s, level=0.8, occ=0.8, floor=1):
@@ -247,7 +239,6 @@ def test_write_tables_is_deterministic(result, tmp_path):
 
 def test_compare_inputs_gives_one_row_per_variant_and_scales_to_actual():
     from lib.staffing import compare_inputs, default_params
-    from lib.concepts import board_hours  # noqa: F401  (rates frame accepted as is)
     p = default_params()
     rates = _compare_rates()
     out = compare_inputs({"a": rates, "b": rates.assign(rate_per_hour=rates["rate_per_hour"] * 2)}, p)
@@ -259,24 +250,6 @@ def test_compare_inputs_gives_one_row_per_variant_and_scales_to_actual():
 
 
 def _compare_rates():
-    import numpy as np
-    import pandas as pd
-    hours = pd.date_range("2023-01-02", periods=48, freq="h", tz="Europe/Oslo")
-    frames = []
-    for d, level in (("Oslo", 40.0), ("Agder", 6.0)):
-        frames.append(pd.DataFrame({
-            "district": d, "hour_start": hours, "date": hours.tz_localize(None).normalize(),
-            "hour": hours.hour, "day_type": "weekday", "observed": 0,
-            "rate_per_hour": level * (1 + np.sin(np.arange(48) / 24 * 2 * np.pi)) + 0.5,
-            "aht_s": 180.0}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def test_both_orders_of_splitting_iib_add_up_to_the_same_saving():
-    first = run_all(RATES, SMALL).effects.pivot(index="year", columns="effect", values="saving_person_years")
-    other = run_all(RATES, SMALL, iib_split="livechat_first").effects.pivot(
-        index="year", columns="effect", values="saving_person_years")
-    total = lambda e: e["chatbot"] + e["livechat_IIb"]  # noqa: E731
-    assert total(first).to_numpy() == pytest.approx(total(other).to_numpy())
-    for unchanged in ("politiet_no", "livechat_IIa", "kontaktsenter"):
-        assert first[unchanged].tolist() == other[unchanged].tolist()
+    hours = 48
+    daily = [1 + math.sin(h / 24 * 2 * math.pi) for h in range(hours)]
+    return rates_frame([[40 * d + 0.5 for d in daily], [6 * d + 0.5 for d in daily]], [[180.0] * hours] * 2)
