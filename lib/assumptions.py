@@ -72,7 +72,8 @@ _ASSUMPTIONS = [
     Assumption("service_time_today_s", 95.0, "seconds", "App. B, A.1", "today's level: base, I, IIa, IIb"),
     Assumption("service_time_centre_s", 20.0, "seconds", "§7.2.1.1, App. B", "industry standard (Koole 2013): III"),
     Assumption("min_agents", 1, "agents per open board per hour", "spec §2 (assumption), §7.2.1.1",
-               "each board staffs at least one agent in every hour with expected traffic"),
+               "each board staffs at least one agent in every hour with expected traffic; Erlang C "
+               "needs more agents than the load anyway, so 1 only documents the floor and 2 raises it"),
     Assumption("actual_person_years", 90.0, "person-years", "App. B, A.1.1",
                "today's actual 02800 staffing (≈ 55 switchboard + ≈ 37.6 OPS)"),
     Assumption("excluded_districts", ("Trøndelag",), "districts", "App. B",

@@ -18,11 +18,13 @@ entry, not new code. Each says which of the report's measures it applies (append
 * ``pooled`` - one national queue per hour instead of one per district (concept III).
 * ``service_time`` - ``"today"`` (80 % within 95 s) or ``"centre"`` (80 % within 20 s).
 
-Live chat in the Erlang C queue. Erlang C depends on the handling time only through its
-mean, so phone calls at AHT and chats at f x AHT arriving together form one queue with
-the contact-weighted mean handling time ``AHT x (1 - q + q f)``, q being the chat share
-of the handled contacts (the report's "proxy" for an agent serving about two chats at
-once, App. B). Chats are assumed to arrive in the same hourly pattern as the calls they
+Live chat in the Erlang C queue. The report's proxy (App. B) for an agent serving about
+two chats at once is to give the chats f x AHT of handling time. Phone calls at AHT and
+chats at f x AHT arriving together are then approximated by one M/M/n queue with the
+contact-weighted mean handling time ``AHT x (1 - q + q f)``, q being the chat share of the
+handled contacts; Erlang C's formulas take the handling time only through that mean (a
+mixture of two exponential times is not itself exponential, so this is an approximation,
+as the report's proxy is). Chats are assumed to arrive in the same hourly pattern as the calls they
 replace, so the arrival rate of the handled contacts is unchanged by live chat alone.
 
 Pooling. The national queue of an hour receives the sum of the districts' arrivals and

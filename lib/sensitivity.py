@@ -73,7 +73,9 @@ DEFAULT_VARIATIONS: tuple[Variation, ...] = (
     Variation("Ressursbruk livechat / telefon", ("chat_handling_factor",), (0.4,), (0.7,)),
     Variation("Etterarbeid per henvendelse (s)", ("after_call_work_s",), (15.0,), (60.0,)),
     Variation("Maksimalt belegg", ("max_occupancy",), (0.75,), (0.85,)),
-    Variation("Minimumsbemanning per sentralbord", ("min_agents",), (0,), (2,)),
+    # One-sided: any board-hour with traffic needs at least one agent anyway (Erlang C needs
+    # more agents than the load), so a floor below 1 changes nothing; 1 is the low end.
+    Variation("Minimumsbemanning per sentralbord", ("min_agents",), (1,), (2,)),
     Variation("Svartid kontaktsenter, 80 % innen (s)", ("service_time_centre_s",), (10.0,), (30.0,)),
     Variation("Dagens bemanning på 02800 (årsverk, ±10 %)", ("actual_person_years",), (0.9,), (1.1,), True),
     Variation("Kalkulasjonsrente", ("discount_rate",), (0.02,), (0.06,)),

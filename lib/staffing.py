@@ -170,7 +170,7 @@ def run_all(rates: pd.DataFrame | BoardHours, p: Any, years: Iterable[int] | Non
         raise ValueError(f"p lacks staffing assumption(s) {missing}; build it with default_params()")
     bh = board_hours(rates)
     years = years_of(p) if years is None else [int(y) for y in years]
-    names = list(CONCEPTS) if concepts is None else ["base", *[get(c).name for c in concepts if get(c).name != "base"]]
+    names = list(CONCEPTS) if concepts is None else _with_prerequisites([get(c).name for c in concepts])
 
     # Traffic of every distinct solve, then one Erlang C call per target time.
     tasks = [(name, y) for name in names for y in ([None] if not get(name).year_dependent else years)]
@@ -239,6 +239,19 @@ def run_all(rates: pd.DataFrame | BoardHours, p: Any, years: Iterable[int] | Non
         hourly_df = hourly_df[front + [c for c in hourly_df.columns if c not in front]]
     return StaffingResult(by_year=by_year, effects=effects, by_district=by_district,
                           base_agent_hours=s_base, hourly=hourly_df)
+
+
+def _with_prerequisites(names: list[str]) -> list[str]:
+    """``names`` plus every concept their savings are measured against, once each, in table order."""
+    wanted, todo = set(), ["base", *names]
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            prev = get(name).previous
+            if prev is not None:
+                todo.append(prev)
+    return [n for n in CONCEPTS if n in wanted]
 
 
 # --- Output --------------------------------------------------------------------------------

@@ -129,7 +129,20 @@ def test_default_variations_name_known_assumptions():
         for n in v.names:
             assert n in assumptions.ASSUMPTIONS, n
         lo, hi = v.values("low", P), v.values("high", P)
-        assert set(lo) == set(hi) == set(v.names)
+        # the range must move the assumption off the value in force on at least one side
+        assert any(lo[n] != getattr(P, n) or hi[n] != getattr(P, n) for n in v.names), v.label
+
+
+def test_shift_handling_time_moves_only_busy_hours_of_board_hours():
+    from lib.concepts import board_hours
+    from frames import rates_frame
+
+    bh = board_hours(rates_frame([[0.0, 10.0], [5.0, 0.0]], [[180.0, 200.0], [150.0, 170.0]]))
+    out = sens.shift_handling_time(bh, 30.0)
+    # BoardHours carries no handling time in hours without traffic
+    assert bh.aht_s.tolist() == [[0.0, 200.0], [150.0, 0.0]]
+    assert out.aht_s.tolist() == [[0.0, 230.0], [180.0, 0.0]]
+    assert out.calls.tolist() == bh.calls.tolist()
 
 
 def test_tornado_draws_one_bar_pair_per_variation():

@@ -150,6 +150,24 @@ def test_savings_arithmetic_by_hand(result):
     assert np.isnan(by.loc[("base", 2027), "saving_person_years"])
 
 
+def test_chatbot_live_chat_and_pooling_by_hand(result):
+    by = result.by_year.set_index(["concept", "year"])
+    calls = RATES.rate_per_hour.to_numpy().reshape(2, 6)
+    aht = RATES.aht_s.to_numpy().reshape(2, 6)
+    s, r = 0.25 + 0.25 / 7, 0.30 - 0.10 / 7          # 2027 on the linear paths
+    keep = 0.9 * (1 - s + s * r)                      # I's reduction, then the chatbot
+    q = s * r / (1 - s + s * r)                       # transferred chats among handled contacts
+    bot = sum(brute_agents(keep * c, a, 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    iib = sum(brute_agents(keep * c, a * (1 - 0.49 * q), 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    # III: one queue per hour, summed arrivals, load-weighted handling time, 80/20
+    pooled_calls = calls.sum(axis=0)
+    pooled_aht = (calls * aht).sum(axis=0) / np.where(pooled_calls > 0, pooled_calls, 1)
+    iii = sum(brute_agents(keep * c, a * (1 - 0.49 * q), 20) for c, a in zip(pooled_calls, pooled_aht))
+    assert by.loc[("IIb_chatbot", 2027), "agent_hours"] == bot
+    assert by.loc[("IIb", 2027), "agent_hours"] == iib
+    assert by.loc[("III", 2027), "agent_hours"] == iii
+
+
 def test_effects_sum_identities(result):
     by = result.by_year.set_index(["concept", "year"])
     eff = result.effects.pivot(index="year", columns="effect", values="saving_person_years")
@@ -192,7 +210,7 @@ def test_asa_and_phone_calls(result):
 
 def test_keep_hourly_sums_boards():
     r = run_all(RATES, SMALL, concepts=["III"], keep_hourly=True)
-    assert set(r.by_year.concept) == {"base", "III"}
+    assert set(r.by_year.concept) == {"base", "I", "IIb", "III"}  # III needs IIb, IIb needs I
     h = r.hourly
     base = h[(h.concept == "base") & (h.year == 2026)]
     assert base.agents.sum() == r.base_agent_hours
@@ -253,3 +271,9 @@ def _compare_rates():
     hours = 48
     daily = [1 + math.sin(h / 24 * 2 * math.pi) for h in range(hours)]
     return rates_frame([[40 * d + 0.5 for d in daily], [6 * d + 0.5 for d in daily]], [[180.0] * hours] * 2)
+
+
+def test_a_subset_of_concepts_brings_what_its_savings_need():
+    r = run_all(RATES, SMALL, concepts=["III", "III"])
+    assert list(r.by_year.concept.unique()) == ["base", "I", "IIb", "III"]
+    assert not r.by_year.loc[r.by_year.concept == "III", "saving_person_years"].isna().any()
