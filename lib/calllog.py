@@ -87,35 +87,41 @@ def _rejected_frame(raw: RawLog, parsed: ParsedLog) -> pd.DataFrame:
     return out
 
 
-def remove_duplicates(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(duplicate mask, id_conflict mask) over ``df`` (parsed, valid rows).
-
-    A duplicate is identical in every contract column to an earlier row. Only rows whose
-    call_id repeats can be either, so the full-row comparison runs on those alone.
-    """
+def remove_duplicates(df: pd.DataFrame) -> np.ndarray:
+    """Duplicate mask over ``df`` (parsed, valid rows): rows identical in every contract
+    column to an earlier row. Only rows whose call_id repeats can be duplicates, so the
+    full-row comparison runs on those alone."""
     dup = np.zeros(len(df), dtype=bool)
     shared = df["call_id"].duplicated(keep=False).to_numpy()
     if shared.any():
         sub = df.loc[shared, list(COLUMNS)]
         dup[shared] = sub.duplicated(keep="first").to_numpy()
-    conflict = np.zeros(len(df), dtype=bool)
-    rest = shared & ~dup
-    if rest.any():
-        conflict[rest] = df.loc[rest, "call_id"].duplicated(keep=False).to_numpy()
-    return dup, conflict
+    return dup
+
+
+def id_conflicts(call_id: pd.Series) -> np.ndarray:
+    """Kept rows whose call_id another kept row shares. Exact duplicates are gone by then, so
+    such rows differ in some other column: the contract's id conflicts, kept and flagged.
+    Judged on the kept rows, so a row whose only partner a cleaning rule removed, or
+    quarantined, is not a conflict."""
+    return call_id.duplicated(keep=False).to_numpy()
 
 
 def cleaning_steps(df: pd.DataFrame, outlier_talk_s: float, outlier_wait_s: float) -> dict[str, np.ndarray]:
-    """Masks of the rows each appendix-B rule removes, applied in order, plus ``id_conflict``.
+    """Masks of the rows each appendix-B rule removes, applied in order, plus ``id_conflict``
+    (kept rows sharing a call_id, see :func:`id_conflicts`).
 
     Each row is removed by the first rule it meets: ``duplicate``, then ``zero_total``
     (wait_s + talk_s == 0 s), then ``outlier`` (talk_s > ``outlier_talk_s`` or wait_s >
     ``outlier_wait_s``, seconds).
     """
-    dup, conflict = remove_duplicates(df)
+    dup = remove_duplicates(df)
     wait, talk = df["wait_s"].to_numpy(), df["talk_s"].to_numpy()
     zero = ~dup & (wait + talk == 0)
     outlier = ~dup & ~zero & ((talk > outlier_talk_s) | (wait > outlier_wait_s))
+    kept = ~(dup | zero | outlier)
+    conflict = np.zeros(len(df), dtype=bool)
+    conflict[kept] = id_conflicts(df.loc[kept, "call_id"])
     return {"duplicate": dup, "zero_total": zero, "outlier": outlier, "id_conflict": conflict}
 
 
@@ -149,13 +155,20 @@ def _by_queue(df: pd.DataFrame, steps: dict[str, np.ndarray], kept: np.ndarray) 
 
 
 def clean_frame(parsed: ParsedLog, rows_read: int, outlier_talk_s: float, outlier_wait_s: float,
-                excluded_districts: tuple[str, ...] | list[str]) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
-    """Apply the cleaning rules to the valid rows of ``parsed``: (clean frame, counts, by-queue table)."""
+                excluded_districts: tuple[str, ...] | list[str]
+                ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, pd.DataFrame]:
+    """Apply the cleaning rules to the valid rows of ``parsed``: (clean frame, counts, by-queue
+    table, id conflicts). The last lists the kept rows sharing a call_id by their 1-based
+    row number in the file, with the call_id, grouped (for the analyst; not an output)."""
     invalid = parsed.invalid
     valid = parsed.frame.loc[~invalid].reset_index(drop=True) if invalid.any() else parsed.frame
     steps = cleaning_steps(valid, outlier_talk_s, outlier_wait_s)
     kept = ~(steps["duplicate"] | steps["zero_total"] | steps["outlier"])
     clean = valid.loc[kept].reset_index(drop=True)
+    file_rows = np.flatnonzero(~invalid) + 1
+    flagged = steps["id_conflict"]
+    conflicts = pd.DataFrame({"row_number": file_rows[flagged], "call_id": valid.loc[flagged, "call_id"].to_numpy()}
+                             ).sort_values(["call_id", "row_number"], kind="stable").reset_index(drop=True)
     clean["in_scope"] = ~clean["district"].isin(list(excluded_districts)).to_numpy()
     clean["id_conflict"] = steps["id_conflict"][kept]
     counts = {
@@ -168,7 +181,7 @@ def clean_frame(parsed: ParsedLog, rows_read: int, outlier_talk_s: float, outlie
         "id_conflict": int(clean["id_conflict"].sum()),
         "out_of_scope": int((~clean["in_scope"]).sum()),
     }
-    return clean[list(CLEAN_COLUMNS)], counts, _by_queue(valid, steps, kept)
+    return clean[list(CLEAN_COLUMNS)], counts, _by_queue(valid, steps, kept), conflicts
 
 
 def clean_call_log(raw_path: str | Path, processed_dir: str | Path = "data/processed",
@@ -199,7 +212,8 @@ def clean_call_log(raw_path: str | Path, processed_dir: str | Path = "data/proce
     if len(summary) and on_invalid == "error":
         raise InvalidRowsError(invalid_rows_message(raw, summary))
 
-    clean, counts, by_queue = clean_frame(parsed, len(raw.frame), outlier_talk_s, outlier_wait_s, excluded)
+    clean, counts, by_queue, conflicts = clean_frame(parsed, len(raw.frame), outlier_talk_s, outlier_wait_s,
+                                                     excluded)
     report = cleaning_report(counts)
     check_identity(report, f"call log {raw.name}")
 
@@ -213,6 +227,11 @@ def clean_call_log(raw_path: str | Path, processed_dir: str | Path = "data/proce
             result.written["rejected_rows"] = rejected_path
         elif rejected_path.exists():
             rejected_path.unlink()  # a stale file from an earlier quarantine run would mislead
+        # The contract asks for the id conflicts to be listed; call ids are personal data, so
+        # the list stays with the processed data, and the outputs carry only its count.
+        conflicts_path = processed / "id_conflicts.parquet"
+        conflicts.to_parquet(conflicts_path, index=False)
+        result.written["id_conflicts"] = conflicts_path
         clean_path = processed / "calls_clean.parquet"
         clean.to_parquet(clean_path, index=False)
         report_path = tables_dir(outputs_dir) / "cleaning_report.csv"

@@ -60,7 +60,8 @@ class RawLog:
         """How row numbers in messages count rows of this file."""
         if self.kind == "parquet":
             return "row numbers are 1-based data rows of the Parquet file"
-        return "row numbers are 1-based data rows, header excluded, so file line = row number + 1"
+        return ("row numbers are 1-based data records, header and blank lines not counted "
+                "(without blank lines or line breaks inside quotes, file line = row number + 1)")
 
 
 def _fail(path: Path, what: str) -> CallLogError:
@@ -83,8 +84,10 @@ def _check_columns(path: Path, names: list[str]) -> dict[str, str]:
             found[key] = original
     missing = [c for c in COLUMNS if c not in found]
     if missing:
+        # Never echo the header's fields: in a file without a header line they are a call.
+        hint = "; the first line does not look like a header" if not found else ""
         raise _fail(path, f"missing column(s) {missing}; the contract needs {list(COLUMNS)} "
-                          f"(found {[_normalise_header(n) for n in names]})")
+                          f"(the header has {len(names)} field(s){hint})")
     return found
 
 
@@ -121,11 +124,16 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
     if not header.strip():
         raise _fail(path, "empty file: no header line")
     sep = sniff_delimiter(header)
-    names = next(csv.reader([header], delimiter=sep))  # the names as the CSV parser sees them (quotes removed)
+    try:  # the names as the CSV parser sees them (quotes removed)
+        names = next(csv.reader([header], delimiter=sep))
+    except csv.Error:
+        raise _fail(path, "unreadable header line (line endings or quoting); save the file as CSV "
+                          "with \\n or \\r\\n line endings") from None
     found = _check_columns(path, names)
     try:
+        source = pa.input_stream(str(path), compression="gzip" if compressed else None)
         table = pacsv.read_csv(
-            path,
+            source,
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(
@@ -133,7 +141,7 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
                 include_columns=[found[c] for c in COLUMNS],
                 strings_can_be_null=False),
         )
-    except pa.ArrowInvalid as err:
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         # Arrow's messages quote the offending row: say what kind of problem, not the row.
         text = str(err)
         if "UTF8" in text or "UTF-8" in text:

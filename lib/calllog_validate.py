@@ -196,12 +196,30 @@ def _parse_boolean(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(missing | bad, False, out).astype(bool), missing, bad
 
 
-_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+#: A time of day (after "T" or a space; extended or compact ISO 8601) ending in a UTC offset.
+_OFFSET = r"[Tt ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+#: Any time of day at all: a bare date would put every call at midnight, so it is unparsable.
+_HAS_TIME = r"[Tt ]\d{2}"
 
 
 def _localize(naive: pd.Series) -> pd.Series:
     """Naive local times -> Europe/Oslo; gap times become NaT, fold times the first occurrence."""
     return naive.dt.tz_localize(TIMEZONE, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
+
+
+def _parse_mixed(t: pd.Series) -> pd.Series:
+    """Text timestamps with and without offsets, one distinct value at a time (a rare fallback):
+    offsets are converted, naive values are localised to Europe/Oslo; unparsable ones are NaT."""
+    def one(x: str) -> pd.Timestamp:
+        v = pd.to_datetime(x, format="ISO8601", errors="coerce")
+        if v is pd.NaT or v.tzinfo is not None:
+            return v if v is pd.NaT else v.tz_convert(TIMEZONE)
+        try:
+            return v.tz_localize(TIMEZONE, ambiguous=True, nonexistent="NaT")
+        except (ValueError, TypeError):
+            return pd.NaT
+    values = {x: one(x) for x in pd.unique(t)}
+    return pd.Series(pd.to_datetime([values[x] for x in t], utc=True), index=t.index).dt.tz_convert(TIMEZONE)
 
 
 def _parse_timestamp(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
@@ -224,9 +242,13 @@ def _parse_timestamp(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, n
         inst = pd.to_datetime(t[has_offset], utc=True, format="ISO8601", errors="coerce")
         out[has_offset] = inst.dt.tz_convert(TIMEZONE).dt.as_unit("ns")
         parsed_ok[has_offset] = inst.notna().to_numpy()
-    naive_rows = ~has_offset & ~missing
+    has_time = t.str.contains(_HAS_TIME, regex=True, na=False).to_numpy(dtype=bool)
+    naive_rows = ~has_offset & ~missing & has_time
     if naive_rows.any():
-        naive = pd.to_datetime(t[naive_rows], format="ISO8601", errors="coerce")
+        try:
+            naive = pd.to_datetime(t[naive_rows], format="ISO8601", errors="coerce")
+        except ValueError:  # offsets the pattern missed mixed with naive times: value by value
+            naive = _parse_mixed(t[naive_rows])
         if getattr(naive.dtype, "tz", None) is not None:  # an offset form the pattern missed
             local = naive.dt.tz_convert(TIMEZONE)
         else:

@@ -70,6 +70,8 @@ def test_each_rule_and_its_count(tmp_path):
                            "kept": 5, "id_conflict": 2, "out_of_scope": 1}
     assert list(res.clean["call_id"]) == ["A", "B", "B", "E", "T"]
     assert list(res.clean["id_conflict"]) == [False, True, True, False, False]
+    listed = pd.read_parquet(res.written["id_conflicts"])
+    assert listed.to_dict("list") == {"row_number": [4, 5], "call_id": ["B", "B"]}
     assert list(res.clean["in_scope"]) == [True, True, True, True, False]
     assert list(res.report["item"]) == list(calllog.REPORT_ITEMS)
 
@@ -178,6 +180,45 @@ def test_unreadable_files_say_so_without_row_contents(tmp_path, content, what):
     assert err.value.__cause__ is None and err.value.__suppress_context__
 
 
+def test_a_file_without_header_is_refused_without_quoting_its_first_call(tmp_path):
+    path = tmp_path / "nohdr.csv"
+    path.write_text(",".join(row("SECRET-PHONE-99887766")) + "\n")
+    with pytest.raises(CallLogError) as err:
+        read_call_log(path)
+    msg = str(err.value)
+    assert "does not look like a header" in msg and "SECRET" not in msg and "oslo" not in msg.lower()
+
+
+def test_compression_is_read_from_the_bytes_not_the_name(tmp_path):
+    df = frame(row("A"), row("B", arrived_at="2023-02-01 11:00:00"))
+    gz_named_csv = write_csv(df, tmp_path / "export.csv", compress=True)
+    plain_named_gz = write_csv(df, tmp_path / "export.csv.gz")
+    for path in (gz_named_csv, plain_named_gz):
+        assert read_call_log(path).frame["call_id"].tolist() == ["A", "B"]
+
+
+def test_old_mac_line_endings_are_a_clear_error(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes((",".join(H) + "\r" + ",".join(row()) + "\r").encode())
+    with pytest.raises(CallLogError, match=r"cr\.csv: unreadable header line"):
+        read_call_log(path)
+
+
+def test_compact_and_short_iso_offsets_parse(tmp_path):
+    df = frame(row("A", arrived_at="20230601T100000+0100"), row("B", arrived_at="2023-06-01T10+01:00"),
+               row("C", arrived_at="2023-06-01 11:00:00"), row("D", arrived_at="2023-06-01T09:00Z"))
+    clean = run(tmp_path, df).clean
+    assert (clean["arrived_at"] == pd.Timestamp("2023-06-01 11:00", tz="Europe/Oslo")).all()
+
+
+def test_mixed_offsets_fallback_converts_and_localises():
+    from lib.calllog_validate import _parse_mixed
+    t = pd.Series(["2023-06-01 11:00:00", "2023-06-01 10:00:00 +0100", "nonsense", "2023-03-26 02:30:00"])
+    out = _parse_mixed(t)
+    assert out.iloc[0] == out.iloc[1] == pd.Timestamp("2023-06-01 11:00", tz="Europe/Oslo")
+    assert out.iloc[2:].isna().all()  # unparsable, and a time in the spring-forward gap
+
+
 def test_directory_is_unreadable(tmp_path):
     (tmp_path / "d.csv").mkdir()
     with pytest.raises(CallLogError, match="not a regular file"):
@@ -247,6 +288,7 @@ def _error(tmp_path, df, name="log.csv") -> str:
     (dict(arrived_at="2024-01-01T00:00:00+01:00"), "arrived_at outside 2023 (local time)"),
     (dict(arrived_at="2023-03-26 02:30:00"), "daylight-saving gap"),
     (dict(arrived_at="01.02.2023 10:00"), "unparsable value in arrived_at"),
+    (dict(arrived_at="2023-02-01"), "unparsable value in arrived_at"),  # a date alone: no hour
     (dict(wait_s="ten"), "unparsable value in wait_s"),
     (dict(talk_s="inf"), "unparsable value in talk_s"),
     (dict(wait_s=""), "missing value in wait_s"),
@@ -269,7 +311,7 @@ def test_error_names_file_every_rule_counts_rows_and_no_contents(tmp_path):
     assert "negative duration in wait_s: 1 row(s), first at row(s) 2" in msg
     assert "arrived_at outside 2023 (local time): 1 row(s), first at row(s) 2" in msg
     assert "unparsable value in answered: 1 row(s), first at row(s) 4" in msg
-    assert "4 contract rule(s) broken" in msg and "header excluded" in msg
+    assert "4 contract rule(s) broken" in msg and "header and blank lines not counted" in msg
     for content in ("SECRET", "7781", "Narnia", "31337", "2021-05-17", "maybe"):
         assert content not in msg
 
@@ -440,7 +482,7 @@ def test_accounting_identity_and_clean_properties(rows):
     df = pd.DataFrame(rows, columns=H)
     df["arrived_at"] = pd.to_datetime(df["arrived_at"]).dt.tz_localize("Europe/Oslo")
     parsed = parse_call_log(df, year=2023)
-    clean, c, by_queue = calllog.clean_frame(parsed, len(df), 1800.0, 1800.0, ("Trøndelag",))
+    clean, c, by_queue, conflicts = calllog.clean_frame(parsed, len(df), 1800.0, 1800.0, ("Trøndelag",))
     check_identity(cleaning_report(c))
     valid = parsed.frame.loc[~parsed.invalid]
     assert c["quarantined"] == int(parsed.invalid.sum())
@@ -449,7 +491,9 @@ def test_accounting_identity_and_clean_properties(rows):
     assert ((clean["wait_s"] + clean["talk_s"]) > 0).all()
     assert (clean[["wait_s", "talk_s"]] <= 1800).all().all()
     assert c["id_conflict"] == int(clean["id_conflict"].sum())
-    assert clean.loc[clean["call_id"].duplicated(keep=False), "id_conflict"].all()
+    assert (clean["id_conflict"] == clean["call_id"].duplicated(keep=False)).all()
+    assert len(conflicts) == c["id_conflict"] and sorted(conflicts["call_id"]) == sorted(
+        clean.loc[clean["id_conflict"], "call_id"])
     assert (clean.loc[~clean["in_scope"], "district"] == "Trøndelag").all()
     assert by_queue["kept"].sum() == c["kept"] and by_queue["valid_rows"].sum() == len(valid)
     # manual rule evaluation on the valid rows agrees with the masks
@@ -473,3 +517,11 @@ def test_written_cleaning_report_and_clean_log_agree():
     c = dict(zip(report["item"], report["count"]))
     assert len(clean) == c["kept"]
     assert int((~clean["in_scope"]).sum()) == c["out_of_scope"] and int(clean["id_conflict"].sum()) == c["id_conflict"]
+
+
+def test_id_conflict_is_judged_on_the_kept_rows(tmp_path):
+    df = frame(row("A", wait_s="5"), row("A", wait_s="0", talk_s="0", answered="false"),  # partner removed
+               row("B", wait_s="5"), row("B", wait_s="-1"), row("C"))                    # partner invalid
+    res = run(tmp_path, df, on_invalid="quarantine")
+    assert counts(res)["id_conflict"] == 0
+    assert not res.clean["id_conflict"].any()

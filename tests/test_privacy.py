@@ -2,7 +2,8 @@
 
 The notebooks and outputs must show aggregates only. This scans ``notebooks/*.ipynb`` and
 every file under ``outputs/`` (zip containers such as .xlsx are opened, their members
-scanned) for any ``call_id`` of ``data/raw/calls_2023.parquet``: the text is split into
+scanned) for any ``call_id`` of every call log in ``data/raw/`` (the synthetic
+``calls_2023.parquet`` and any real export dropped there): the text is split into
 tokens and the token set is intersected with the id set. The helpers are tested on planted
 ids so a scan that can never find anything would fail.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lib.calllog_read import CallLogError, read_call_log
 from lib.paths import DATA_RAW, NOTEBOOKS, OUTPUTS, display_path
 
 RAW_LOG = DATA_RAW / "calls_2023.parquet"
@@ -59,11 +61,23 @@ def find_call_ids(paths: list[Path], ids: pd.Series) -> dict[str, list[str]]:
     return found
 
 
+def raw_logs(folder: Path = DATA_RAW) -> list[Path]:
+    """Every call log in data/raw/: the synthetic one and any real export an analyst dropped in."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
 @pytest.fixture(scope="module")
 def raw_ids() -> pd.Series:
-    if not RAW_LOG.exists():
-        pytest.skip(f"{display_path(RAW_LOG)} is missing (make data)")
-    return pd.read_parquet(RAW_LOG, columns=["call_id"])["call_id"].astype("str").drop_duplicates()
+    logs = raw_logs()
+    if RAW_LOG not in logs:
+        pytest.fail(f"{display_path(RAW_LOG)} is missing: run `make data` (make test does)")
+    ids = []
+    for path in logs:
+        try:
+            ids.append(read_call_log(path).frame["call_id"].astype("str"))
+        except CallLogError:
+            continue  # not a call log (the cleaning would refuse it too)
+    return pd.concat(ids, ignore_index=True).drop_duplicates()
 
 
 def test_planted_ids_are_found(tmp_path):
