@@ -506,19 +506,15 @@ def _facts(df: pd.DataFrame) -> dict[str, float]:
 
 
 def hourly_profile(df: pd.DataFrame) -> pd.DataFrame:
-    """National average calls per hour and answered share by local hour, for weekdays
-    (Monday-Friday, holidays excluded) and weekend days (Saturday, Sunday and holidays):
-    the quantities of Figur A.1/A.2."""
-    local = df["arrived_at"].dt.tz_convert(TIMEZONE)
-    dtype = local_day_type(local)
-    group = np.where(dtype == 0, "weekday", "weekend")
-    dates = local.dt.tz_localize(None).dt.normalize()
-    days = pd.Series(dates.unique())
-    n_days = pd.Series(np.where(local_day_type(days) == 0, "weekday", "weekend")).value_counts()
-    g = pd.DataFrame({"group": group, "hour": local.dt.hour.to_numpy(), "answered": df["answered"].to_numpy()})
-    t = g.groupby(["group", "hour"])["answered"].agg(calls="size", answered_share="mean").reset_index()
-    t["calls_per_hour"] = t["calls"] / t["group"].map(n_days)
-    return t[["group", "hour", "calls_per_hour", "answered_share"]]
+    """National average calls per hour and answered share by local hour for weekdays and
+    weekend days: the quantities of Figur A.1/A.2, as :func:`lib.describe.hourly_profile`
+    computes them for notebook 01 (Monday-Friday vs Saturday-Sunday, the report's day
+    kinds), in long form with columns group, hour, calls_per_hour, answered_share."""
+    from lib import describe  # describe is the analysis side; imported here to keep one definition
+
+    t = pd.concat([describe.hourly_profile(df, kind).assign(group=kind) for kind in ("weekday", "weekend")],
+                  ignore_index=True)
+    return t.rename(columns={"answer_rate": "answered_share"})[["group", "hour", "calls_per_hour", "answered_share"]]
 
 
 def calibration_table(df: pd.DataFrame) -> pd.DataFrame:
