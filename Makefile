@@ -10,7 +10,7 @@ SYNTHETIC := data/raw/calls_2023.parquet
 # Extra papermill parameters for every notebook that takes them, e.g. PARAMS="-p on_invalid quarantine"
 PARAMS ?=
 
-.PHONY: help setup data report test notebooks bench clean
+.PHONY: help setup check data report lint test notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,10 +28,18 @@ $(SYNTHETIC): | $(STAMP)
 
 data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
 
-report: setup $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis (notebooks 01-04 with papermill) into outputs/
+check: setup ## Check PARAMS (assumption types and ranges, known names) without running anything
+	$(BIN)/python -m lib.pipeline check $(PARAMS)
+
+report: setup check $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis (notebooks 00-04 with papermill) into outputs/
 	$(BIN)/python -m lib.pipeline run --raw $(RAW) $(PARAMS)
 
-test: setup data ## Run the unit tests and nbval on the notebooks
+lint: setup ## ruff (lint and format check) and mypy on lib/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: setup data lint ## Lint, then the unit tests (the golden ones run the chain in a temporary folder) and nbval
 	$(BIN)/python -m pytest notebooks tests --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with nbval_sanitize.cfg -p no:randomly
 

@@ -10,6 +10,7 @@ under 2 GB.
 
     .venv/bin/python benchmarks/bench_clean.py [--raw data/raw/calls_2023.parquet]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,19 +37,33 @@ def _peak_mb() -> float:
 
 def one(path: str, work: str) -> dict:
     """Time one format in this process (run as a subprocess by :func:`main`)."""
-    from lib.calllog import clean_call_log
-    from lib.calllog_read import read_call_log
+    from lib.assumptions import Assumptions
+    from lib.calllog import clean_call_log, read_call_log
 
+    a = Assumptions()  # the report's year, outlier threshold and excluded districts
     baseline = _peak_mb()
     t0 = time.perf_counter()
     raw = read_call_log(path)
     read_s = time.perf_counter() - t0
     del raw
     t0 = time.perf_counter()
-    res = clean_call_log(path, Path(work) / "processed", Path(work) / "outputs")
+    res = clean_call_log(
+        path,
+        Path(work) / "processed",
+        Path(work) / "outputs",
+        year=a.data_year,
+        outlier_threshold_s=a.outlier_threshold_s,
+        excluded_districts=a.excluded_districts,
+    )
     total_s = time.perf_counter() - t0
-    return {"rows": int(res.count("rows_read")), "kept": int(res.count("kept")), "read_s": round(read_s, 2),
-            "clean_total_s": round(total_s, 2), "peak_rss_mb": round(_peak_mb()), "import_rss_mb": round(baseline)}
+    return {
+        "rows": int(res.count("rows_read")),
+        "kept": int(res.count("kept")),
+        "read_s": round(read_s, 2),
+        "clean_total_s": round(total_s, 2),
+        "peak_rss_mb": round(_peak_mb()),
+        "import_rss_mb": round(baseline),
+    }
 
 
 def write_formats(parquet: Path, folder: Path) -> dict[str, Path]:
@@ -61,8 +76,12 @@ def write_formats(parquet: Path, folder: Path) -> dict[str, Path]:
     df["arrived_at"] = df["arrived_at"].dt.strftime("%Y-%m-%dT%H:%M:%S%z")
     df["answered"] = df["answered"].map({True: "true", False: "false"})
     table = pa.Table.from_pandas(df, preserve_index=False)
-    paths = {"parquet": parquet, "csv": folder / "calls.csv", "csv;": folder / "calls_semicolon.csv",
-             "csv.gz": folder / "calls.csv.gz"}
+    paths = {
+        "parquet": parquet,
+        "csv": folder / "calls.csv",
+        "csv;": folder / "calls_semicolon.csv",
+        "csv.gz": folder / "calls.csv.gz",
+    }
     pacsv.write_csv(table, paths["csv"])
     pacsv.write_csv(table, paths["csv;"], pacsv.WriteOptions(delimiter=";"))
     with pa.CompressedOutputStream(str(paths["csv.gz"]), "gzip") as out:
@@ -87,17 +106,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         paths = write_formats(raw, Path(tmp))
-        print(f"wrote CSV copies in {time.perf_counter() - t0:.1f} s; sizes (MB): "
-              + ", ".join(f"{k} {p.stat().st_size / 1e6:.0f}" for k, p in paths.items()), flush=True)
+        print(
+            f"wrote CSV copies in {time.perf_counter() - t0:.1f} s; sizes (MB): "
+            + ", ".join(f"{k} {p.stat().st_size / 1e6:.0f}" for k, p in paths.items()),
+            flush=True,
+        )
         print(f"{'format':8} {'rows':>9} {'kept':>9} {'read s':>7} {'total s':>8} {'peak MB':>8} {'imports MB':>10}")
         for kind, path in paths.items():
-            out = subprocess.run([sys.executable, __file__, "--one", str(path), str(Path(tmp) / kind)],
-                                 capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(path), str(Path(tmp) / kind)], capture_output=True, text=True
+            )
             if out.returncode:
                 sys.exit(f"{kind}: the run failed:\n{out.stderr.strip().splitlines()[-1]}")
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{kind:8} {r['rows']:>9} {r['kept']:>9} {r['read_s']:>7} {r['clean_total_s']:>8} "
-                  f"{r['peak_rss_mb']:>8} {r['import_rss_mb']:>10}", flush=True)
+            print(
+                f"{kind:8} {r['rows']:>9} {r['kept']:>9} {r['read_s']:>7} {r['clean_total_s']:>8} "
+                f"{r['peak_rss_mb']:>8} {r['import_rss_mb']:>10}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

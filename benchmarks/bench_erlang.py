@@ -11,6 +11,7 @@
 Run: ``.venv/bin/python benchmarks/bench_erlang.py`` (``make bench`` installs pyworkforce,
 the optional ``bench`` extra, first).
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,7 @@ N_SUBSET = 2_000
 N_BOUNDARY = 400
 LEVEL = 0.8
 OCCUPANCY = 0.8
-OCC_EXACT = Fraction(4, 5)       # the cap as the decimal the report states
+OCC_EXACT = Fraction(4, 5)  # the cap as the decimal the report states
 TARGETS_S = (95.0, 20.0)
 
 
@@ -47,15 +48,17 @@ def machine_info() -> str:
     load = "n/a"
     if hasattr(os, "getloadavg"):
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"CPU: {cpu}, {os.cpu_count()} logical cores; load average {load}\n"
-            f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}")
+    return (
+        f"CPU: {cpu}, {os.cpu_count()} logical cores; load average {load}\n"
+        f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}"
+    )
 
 
 def make_grid(rng: np.random.Generator, n: int):
     """Calls per hour, handling time (s), target time (s) for n board-hours."""
     calls = rng.uniform(0.0, 600.0, n)
-    calls[rng.random(n) < 0.05] = 0.0                     # closed / silent hours
-    whole = rng.random(n) < 0.2                           # some hours with whole-number inputs
+    calls[rng.random(n) < 0.05] = 0.0  # closed / silent hours
+    whole = rng.random(n) < 0.2  # some hours with whole-number inputs
     calls[whole] = np.round(calls[whole])
     aht = rng.uniform(90.0, 300.0, n)
     aht[whole] = np.round(aht[whole])
@@ -66,7 +69,7 @@ def make_grid(rng: np.random.Generator, n: int):
 def boundary_hours(rng: np.random.Generator, n: int):
     """Whole-number hours with calls × AHT / 3600 / 0.8 exactly an integer."""
     c, h = np.meshgrid(np.arange(1, 601), np.arange(90, 301), indexing="ij")
-    on = (c * h) % 2880 == 0                              # 3600 × 0.8 = 2880
+    on = (c * h) % 2880 == 0  # 3600 × 0.8 = 2880
     c, h = c[on].astype(float), h[on].astype(float)
     pick = rng.choice(c.size, size=n, replace=c.size < n)
     return c[pick], h[pick], np.where(rng.random(n) < 0.5, *TARGETS_S)
@@ -123,26 +126,29 @@ def compare_pyworkforce(rng, calls, aht, target_s, ours_grid, batch_us: float) -
         import pyworkforce
         from pyworkforce import ErlangC
     except ImportError:
-        print("\npyworkforce is not installed: comparison skipped. Install the optional extra with\n"
-              "  .venv/bin/pip install -e '.[bench]'   (or: .venv/bin/pip install pyworkforce)")
+        print(
+            "\npyworkforce is not installed: comparison skipped. Install the optional extra with\n"
+            "  .venv/bin/pip install -e '.[bench]'   (or: .venv/bin/pip install pyworkforce)"
+        )
         return 0
 
     try:  # the API used below (stable across 0.4-0.5.x)
         ErlangC(transactions=100.0, aht=3.0, asa=20 / 60, interval=60).required_positions(
-            service_level=LEVEL, max_occupancy=OCCUPANCY)["raw_positions"]
+            service_level=LEVEL, max_occupancy=OCCUPANCY
+        )["raw_positions"]
     except (TypeError, KeyError) as err:
         print(f"\npyworkforce {pyworkforce.__version__}: ErlangC API differs ({err!r}); comparison skipped")
         return 0
 
     pick = rng.choice(calls.size, size=N_SUBSET - N_BOUNDARY, replace=False)
     zero = calls[pick] == 0
-    pick = pick[~zero]                                    # pyworkforce rejects zero traffic
+    pick = pick[~zero]  # pyworkforce rejects zero traffic
     bc, bh, bt = boundary_hours(rng, N_BOUNDARY)
     sc = np.concatenate([calls[pick], bc])
     sh = np.concatenate([aht[pick], bh])
     st = np.concatenate([target_s[pick], bt])
     ours = E.required_agents(sc, sh, LEVEL, st, OCCUPANCY)
-    assert np.array_equal(ours[:pick.size], ours_grid[pick])
+    assert np.array_equal(ours[: pick.size], ours_grid[pick])
 
     w0 = time.perf_counter()
     for _ in range(3):
@@ -152,7 +158,7 @@ def compare_pyworkforce(rng, calls, aht, target_s, ours_grid, batch_us: float) -
     theirs = np.empty(sc.size, dtype=np.int64)
     intensity = np.empty(sc.size)
     w0 = time.perf_counter()
-    for i in range(sc.size):   # pyworkforce solves one hour per object
+    for i in range(sc.size):  # pyworkforce solves one hour per object
         model = ErlangC(transactions=sc[i], aht=sh[i] / 60, asa=st[i] / 60, interval=60)
         theirs[i] = model.required_positions(service_level=LEVEL, max_occupancy=OCCUPANCY)["raw_positions"]
         intensity[i] = model.intensity
@@ -163,13 +169,17 @@ def compare_pyworkforce(rng, calls, aht, target_s, ours_grid, batch_us: float) -
         k = classify(int(ours[i]), int(theirs[i]), sc[i], sh[i], st[i], intensity[i])
         kinds[k] = kinds.get(k, 0) + 1
 
-    print(f"\npyworkforce {pyworkforce.__version__} ErlangC on {sc.size} hours "
-          f"({pick.size} from the grid, {N_BOUNDARY} on the occupancy boundary; "
-          f"{int(zero.sum())} zero-traffic hours left out: pyworkforce raises ValueError, lib.erlang gives 0)")
+    print(
+        f"\npyworkforce {pyworkforce.__version__} ErlangC on {sc.size} hours "
+        f"({pick.size} from the grid, {N_BOUNDARY} on the occupancy boundary; "
+        f"{int(zero.sum())} zero-traffic hours left out: pyworkforce raises ValueError, lib.erlang gives 0)"
+    )
     print(f"  pyworkforce: {theirs_us:10.1f} µs per solve (Python loop, one object per hour)")
     print(f"  lib.erlang : {ours_subset_us:10.2f} µs per solve on the same {sc.size} hours (one vectorised call)")
-    print(f"  speed ratio: {theirs_us / ours_subset_us:,.0f}× per solve on the subset, "
-          f"{theirs_us / batch_us:,.0f}× against the 4 M batch ({batch_us:.3f} µs per solve)")
+    print(
+        f"  speed ratio: {theirs_us / ours_subset_us:,.0f}× per solve on the subset, "
+        f"{theirs_us / batch_us:,.0f}× against the 4 M batch ({batch_us:.3f} µs per solve)"
+    )
     print(f"  agent counts agree in {int((theirs == ours).sum())} of {sc.size} hours")
     for k, v in sorted(kinds.items()):
         print(f"  disagree {v:4d}×: {k}")
@@ -177,8 +187,10 @@ def compare_pyworkforce(rng, calls, aht, target_s, ours_grid, batch_us: float) -
     if not kinds:
         print("  no disagreements")
     elif not unexplained:
-        print("  each disagreement re-checked with the exact load and 50-digit Erlang C: "
-              "lib.erlang's count meets the target and the cap, one agent fewer does not")
+        print(
+            "  each disagreement re-checked with the exact load and 50-digit Erlang C: "
+            "lib.erlang's count meets the target and the cap, one agent fewer does not"
+        )
     return unexplained
 
 
@@ -188,19 +200,25 @@ def main() -> int:
     calls, aht, target_s = make_grid(rng, N_GRID)
     out, wall, cpu = time_ours(calls, aht, target_s)
     busy = calls > 0
-    print(f"\nlib.erlang.required_agents on {N_GRID:,} board-hours "
-          f"({int((~busy).sum()):,} without traffic; 80/95 and 80/20; occupancy ≤ {OCCUPANCY:.0%})")
+    print(
+        f"\nlib.erlang.required_agents on {N_GRID:,} board-hours "
+        f"({int((~busy).sum()):,} without traffic; 80/95 and 80/20; occupancy ≤ {OCCUPANCY:.0%})"
+    )
     print(f"  best of 3: {wall:.3f} s wall, {cpu:.3f} s CPU  →  {wall / N_GRID * 1e6:.3f} µs per solve")
     tracemalloc.start()
     E.required_agents(calls, aht, LEVEL, target_s, OCCUPANCY)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"  peak memory of one call: {peak / 2**20:.0f} MiB beyond its inputs "
-          f"({3 * calls.nbytes / 2**20:.0f} MiB of inputs, {out.nbytes / 2**20:.0f} MiB result)")
+    print(
+        f"  peak memory of one call: {peak / 2**20:.0f} MiB beyond its inputs "
+        f"({3 * calls.nbytes / 2**20:.0f} MiB of inputs, {out.nbytes / 2**20:.0f} MiB result)"
+    )
     load = calls * aht / 3600
     cap = E.occupancy_floor(load, OCCUPANCY)
-    print(f"  agents per hour: mean {out.mean():.2f}, max {out.max()}; "
-          f"occupancy cap binding in {np.mean(out[busy] == cap[busy]):.1%} of hours with traffic")
+    print(
+        f"  agents per hour: mean {out.mean():.2f}, max {out.max()}; "
+        f"occupancy cap binding in {np.mean(out[busy] == cap[busy]):.1%} of hours with traffic"
+    )
     unexplained = compare_pyworkforce(rng, calls, aht, target_s, out, wall / N_GRID * 1e6)
     if unexplained:
         print(f"\nFAIL: {unexplained} unexplained disagreement(s)")

@@ -3,16 +3,16 @@
 Appendix B computes the staffing hour by hour over a whole year from the *expected* traffic
 of each hour. This module turns the cleaned 2023 call log into that traffic:
 
-* **The hour grid.** Every elapsed hour of the year, from local midnight on 1 January to
-  local midnight on 1 January of the next year: 8 760 hours (the DST days have 23 and 25
-  local hours; on the autumn day the local hour 2 occurs twice). Each hour carries its
-  local date, local hour of day and day type: ``"weekday"``, ``"saturday"`` or
-  ``"sunday_holiday"`` (Sundays and the public holidays of ``holidays.Norway``; a holiday
+* **The hour grid** (:func:`lib.oslo_calendar.hour_grid`). Every elapsed hour of the year,
+  from local midnight on 1 January to local midnight on 1 January of the next year: 8 760
+  hours (the DST days have 23 and 25 local hours; on the autumn day the local hour 2 occurs
+  twice). Each hour carries its local date, local hour of day and day type: ``"weekday"``,
+  ``"saturday"`` or ``"sunday_holiday"`` (Sundays and Norway's public holidays; a holiday
   on a Saturday counts as a holiday).
 * **Observed counts.** Every cleaned, in-scope call, answered or not, in the elapsed hour
   it arrived (calls per hour).
-* **The arrival model** (``arrival_model="glm"``, default). A Poisson log-linear model of
-  the count y of each district d and elapsed hour t,
+* **The arrival model** (``arrival_model="glm"``, the assumption's default). A Poisson
+  log-linear model of the count y of each district d and elapsed hour t,
 
       log mu[d, t] = alpha[d, dow'(t), hour(t)] + beta[d, month(t)],
 
@@ -40,24 +40,22 @@ of each hour. This module turns the cleaned 2023 call log into that traffic:
 The output (:func:`build_rates`, written by :func:`write_rates`) is interface 3 of the
 project: one row per modelled district and elapsed hour, columns :data:`RATE_COLUMNS`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import holidays
 import numpy as np
 import pandas as pd
 
-from lib import assumptions
-from lib.districts import TIMEZONE, modelled_districts
+from lib.assumptions import ARRIVAL_MODELS
+from lib.districts import modelled_districts
+from lib.oslo_calendar import DAY_CLASSES, hour_grid, hour_index, hour_starts
 from lib.paths import resolve
 
-ARRIVAL_MODELS = ("glm", "empirical")
-DAY_TYPES = ("weekday", "saturday", "sunday_holiday")
-#: The report's Norwegian labels for tables and figures.
+#: The report's Norwegian labels for tables and figures (keys: lib.oslo_calendar.DAY_TYPES).
 DAY_TYPE_LABELS = {"weekday": "Hverdag", "saturday": "Lørdag", "sunday_holiday": "Søn- og helligdag"}
-DAY_CLASSES = ("weekday", "weekend_holiday")
 DAY_CLASS_LABELS = {"weekday": "Hverdag", "weekend_holiday": "Helg og helligdag"}
 #: Fallback levels of the handling time, finest first.
 AHT_LEVELS = ("district x day class x hour", "district x day class", "district", "national")
@@ -66,79 +64,40 @@ RATE_COLUMNS = ("district", "hour_start", "date", "hour", "day_type", "observed"
 RATES_FILE = "arrival_rates.parquet"
 CLEAN_FILE = "calls_clean.parquet"
 #: Norwegian column labels of the notebook's tables.
-FIT_LABELS = {"district": "Politidistrikt", "model": "Modell", "calls": "Anrop", "fitted": "Modell (sum)",
-              "cells": "Timer", "parameters": "Parametre", "df": "Frihetsgrader", "deviance": "Devians",
-              "pearson_chi2": "Pearson χ²", "dispersion": "Dispersjon (χ²/fg)"}
-MONTH_TABLE_LABELS = {"måned": "Måned", "observed": "Observert", "fitted": "Modell (Poisson)",
-                      "difference": "Differanse"}
-AHT_SUMMARY_LABELS = {"district": "Politidistrikt", "day_class": "Dagtype", "answered": "Besvarte anrop",
-                      "aht_mean_s": "Behandlingstid, snitt (sek)", "aht_min_s": "Laveste time (sek)",
-                      "aht_max_s": "Høyeste time (sek)", "cells_own": "Timer med egne data",
-                      "cells_fallback": "Timer med reserveverdi"}
+FIT_LABELS = {
+    "district": "Politidistrikt",
+    "model": "Modell",
+    "calls": "Anrop",
+    "fitted": "Modell (sum)",
+    "cells": "Timer",
+    "parameters": "Parametre",
+    "df": "Frihetsgrader",
+    "deviance": "Devians",
+    "pearson_chi2": "Pearson χ²",
+    "dispersion": "Dispersjon (χ²/fg)",
+}
+MONTH_TABLE_LABELS = {
+    "måned": "Måned",
+    "observed": "Observert",
+    "fitted": "Modell (Poisson)",
+    "difference": "Differanse",
+}
+AHT_SUMMARY_LABELS = {
+    "district": "Politidistrikt",
+    "day_class": "Dagtype",
+    "answered": "Besvarte anrop",
+    "aht_mean_s": "Behandlingstid, snitt (sek)",
+    "aht_min_s": "Laveste time (sek)",
+    "aht_max_s": "Høyeste time (sek)",
+    "cells_own": "Timer med egne data",
+    "cells_fallback": "Timer med reserveverdi",
+}
 DOW_LABELS = ("man", "tir", "ons", "tor", "fre", "lør", "søn")
 MONTH_LABELS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
-_HOUR = pd.Timedelta(hours=1)
-
-
-# --- The hour grid ---------------------------------------------------------------------
-
-def public_holidays(year: int) -> pd.DatetimeIndex:
-    """Norway's public holidays of ``year`` (naive local dates at midnight), Sundays not added."""
-    days = holidays.Norway(years=year, include_sundays=False)
-    return pd.DatetimeIndex(sorted(pd.Timestamp(d) for d in days))
-
-
-def hour_grid(year: int | None = None) -> pd.DataFrame:
-    """Every elapsed hour of ``year`` in Europe/Oslo, 8 760 rows in time order.
-
-    Columns: ``hour_start`` (tz-aware start of the hour), ``date`` (local date, naive,
-    midnight), ``hour`` (local hour of day 0-23), ``weekday`` (calendar, Monday = 0),
-    ``holiday`` (bool), ``day_type`` (:data:`DAY_TYPES`), ``dow_model`` (the model's
-    weekday: the calendar one, with holidays as Sunday = 6), ``day_class``
-    (:data:`DAY_CLASSES`, for the handling time) and ``month`` (1-12).
-    """
-    year = assumptions.value("data_year") if year is None else int(year)
-    start = pd.Timestamp(year=year, month=1, day=1, tz=TIMEZONE)
-    end = pd.Timestamp(year=year + 1, month=1, day=1, tz=TIMEZONE)
-    # A fixed frequency on a tz-aware range steps in absolute hours, so DST days get 23/25.
-    hs = pd.date_range(start, end, freq="h", inclusive="left")
-    local = hs.tz_localize(None)
-    date = local.normalize()
-    weekday = np.asarray(hs.day_of_week, dtype=np.int64)
-    holiday = np.asarray(date.isin(public_holidays(year)))
-    day_type = np.where(holiday | (weekday == 6), "sunday_holiday", np.where(weekday == 5, "saturday", "weekday"))
-    return pd.DataFrame({
-        "hour_start": hs,
-        "date": date,
-        "hour": np.asarray(hs.hour, dtype=np.int64),
-        "weekday": weekday,
-        "holiday": holiday,
-        "day_type": day_type,
-        "dow_model": np.where(holiday, 6, weekday),
-        "day_class": np.where(day_type == "weekday", "weekday", "weekend_holiday"),
-        "month": np.asarray(hs.month, dtype=np.int64),
-    })
-
-
-def hour_index(arrived_at: pd.Series, year: int | None = None) -> np.ndarray:
-    """Position in :func:`hour_grid` of the elapsed hour each timestamp falls in (int array).
-
-    ``arrived_at`` must be tz-aware (any zone); a timestamp outside the year is an error.
-    """
-    year = assumptions.value("data_year") if year is None else int(year)
-    ts = pd.Series(arrived_at)
-    if not isinstance(ts.dtype, pd.DatetimeTZDtype):
-        raise ValueError("arrived_at must be tz-aware timestamps (the cleaned log stores Europe/Oslo)")
-    start = pd.Timestamp(year=year, month=1, day=1, tz=TIMEZONE)
-    n_hours = len(pd.date_range(start, start + pd.DateOffset(years=1), freq="h", inclusive="left"))
-    idx = ((ts - start) // _HOUR).to_numpy(dtype=np.int64)
-    outside = (idx < 0) | (idx >= n_hours)
-    if outside.any():
-        raise ValueError(f"{int(outside.sum())} call(s) arrived outside {year} (local time)")
-    return idx
 
 
 # --- The cleaned log -------------------------------------------------------------------
+
 
 def read_clean_calls(processed_dir: str | Path = "data/processed") -> pd.DataFrame:
     """The columns of ``{processed_dir}/calls_clean.parquet`` this module needs."""
@@ -157,12 +116,13 @@ def _modelled_calls(calls: pd.DataFrame, districts: tuple[str, ...]) -> pd.DataF
         if disagree:
             raise ValueError(
                 f"{disagree} call(s) whose in_scope flag disagrees with the modelled districts "
-                f"{list(districts)}: excluded_districts must be the same in notebooks 01 and 02")
+                f"{list(districts)}: excluded_districts must be the same in notebooks 01 and 02"
+            )
     return calls.loc[keep]
 
 
-def count_arrivals(calls: pd.DataFrame, districts: tuple[str, ...], year: int | None = None) -> np.ndarray:
-    """Calls arriving per district and elapsed hour: int array (len(districts), 8 760).
+def count_arrivals(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -> np.ndarray:
+    """Calls arriving per district and elapsed hour of ``year``: int array (len(districts), 8 760).
 
     ``calls`` holds only calls of ``districts`` (columns ``district``, ``arrived_at``).
     """
@@ -170,14 +130,16 @@ def count_arrivals(calls: pd.DataFrame, districts: tuple[str, ...], year: int | 
     d = pd.Categorical(calls["district"], categories=list(districts)).codes.astype(np.int64)
     if (d < 0).any():
         raise ValueError("count_arrivals: calls of a district outside `districts`")
-    n_hours = len(hour_grid(year))
+    n_hours = len(hour_starts(year))
     return np.bincount(d * n_hours + h, minlength=len(districts) * n_hours).reshape(len(districts), n_hours)
 
 
 # --- The Poisson log-linear model ------------------------------------------------------
 
-def fit_margins(y: np.ndarray, factors: list[np.ndarray], *, tol: float = 1e-10,
-                max_iter: int = 10_000) -> tuple[np.ndarray, int]:
+
+def fit_margins(
+    y: np.ndarray, factors: list[np.ndarray], *, tol: float = 1e-10, max_iter: int = 10_000
+) -> tuple[np.ndarray, int]:
     """Maximum-likelihood Poisson means of a log-linear model with categorical main effects.
 
     ``y`` holds counts per cell (each cell one hour of exposure); ``factors`` one integer
@@ -195,16 +157,18 @@ def fit_margins(y: np.ndarray, factors: list[np.ndarray], *, tol: float = 1e-10,
     if (y < 0).any():
         raise ValueError("fit_margins: counts must be >= 0")
     sizes = [int(c.max()) + 1 if c.size else 0 for c in codes]
-    targets = [np.bincount(c, weights=y, minlength=n) for c, n in zip(codes, sizes)]
+    targets = [np.bincount(c, weights=y, minlength=n) for c, n in zip(codes, sizes, strict=True)]
     mu = np.full_like(y, y.mean() if y.size else 0.0)
     if y.sum() == 0:
         return mu, 0
     for sweep in range(1, max_iter + 1):
-        for c, t, n in zip(codes, targets, sizes):
+        for c, t, n in zip(codes, targets, sizes, strict=True):
             fit = np.bincount(c, weights=mu, minlength=n)
             mu *= np.divide(t, fit, out=np.zeros_like(t), where=fit > 0)[c]
-        gap = max(np.max(np.abs(np.bincount(c, weights=mu, minlength=n) - t) / np.maximum(t, 1.0))
-                  for c, t, n in zip(codes, targets, sizes))
+        gap = max(
+            np.max(np.abs(np.bincount(c, weights=mu, minlength=n) - t) / np.maximum(t, 1.0))
+            for c, t, n in zip(codes, targets, sizes, strict=True)
+        )
         if gap <= tol:
             return mu, sweep
     raise RuntimeError(f"fit_margins: no convergence in {max_iter} sweeps (gap {gap:.3g})")
@@ -253,9 +217,17 @@ def _fit_row(label: str, y: np.ndarray, mu: np.ndarray, n_params: int) -> dict:
     cells = int((np.asarray(mu) > 0).sum())
     df = cells - n_params
     chi2 = pearson_chi2(y, mu)
-    return {"model": label, "calls": int(np.sum(y)), "fitted": float(np.sum(mu)), "cells": cells,
-            "parameters": n_params, "df": df, "deviance": poisson_deviance(y, mu), "pearson_chi2": chi2,
-            "dispersion": chi2 / df if df > 0 else float("nan")}
+    return {
+        "model": label,
+        "calls": int(np.sum(y)),
+        "fitted": float(np.sum(mu)),
+        "cells": cells,
+        "parameters": n_params,
+        "df": df,
+        "deviance": poisson_deviance(y, mu),
+        "pearson_chi2": chi2,
+        "dispersion": chi2 / df if df > 0 else float("nan"),
+    }
 
 
 @dataclass
@@ -275,8 +247,7 @@ class GlmFit:
     models: pd.DataFrame
 
 
-def fit_glm(counts: np.ndarray, grid: pd.DataFrame, districts: tuple[str, ...], *,
-            tol: float = 1e-10) -> GlmFit:
+def fit_glm(counts: np.ndarray, grid: pd.DataFrame, districts: tuple[str, ...], *, tol: float = 1e-10) -> GlmFit:
     """Fit log mu = alpha[district, dow', hour] + beta[district, month] to ``counts``.
 
     ``counts`` is the (districts x hours) array of :func:`count_arrivals`.
@@ -293,31 +264,35 @@ def fit_glm(counts: np.ndarray, grid: pd.DataFrame, districts: tuple[str, ...], 
         sub = [f[sl] - f[sl].min() for f in factors]
         rows.append({"district": name, **_fit_row("glm", y[sl], mu[sl], _n_parameters(y[sl], sub, 1))})
     total = _fit_row("glm", y, mu, _n_parameters(y, factors, nd))
-    stats = pd.DataFrame(rows + [{"district": "Total", **total}]).drop(columns="model")
+    stats = pd.DataFrame([*rows, {"district": "Total", **total}]).drop(columns="model")
 
     f1 = _model_factors(grid, nd, with_month=False)
     mu1, _ = fit_margins(y, f1, tol=tol)
-    models = pd.DataFrame([
-        _fit_row("district x weekday x hour", y, mu1, _n_parameters(y, f1, nd)),
-        _fit_row("district x weekday x hour + district x month", y, mu, _n_parameters(y, factors, nd)),
-    ])
+    models = pd.DataFrame(
+        [
+            _fit_row("district x weekday x hour", y, mu1, _n_parameters(y, f1, nd)),
+            _fit_row("district x weekday x hour + district x month", y, mu, _n_parameters(y, factors, nd)),
+        ]
+    )
     return GlmFit(fitted=mu.reshape(nd, nh), sweeps=sweeps, stats=stats, models=models)
 
 
 # --- Handling time ---------------------------------------------------------------------
 
-def handling_times(calls: pd.DataFrame, districts: tuple[str, ...], year: int | None = None, *,
-                   after_call_work_s: float | None = None, min_answered: int = 30) -> pd.DataFrame:
+
+def handling_times(
+    calls: pd.DataFrame, districts: tuple[str, ...], year: int, *, after_call_work_s: float, min_answered: int
+) -> pd.DataFrame:
     """Handling time (seconds per handled call) per district, day class and local hour of day.
 
-    ``calls``: calls of ``districts`` (columns ``district``, ``arrived_at``, ``talk_s``,
-    ``answered``). One row per district x :data:`DAY_CLASSES` x hour 0-23 (48 per district)
-    with ``n_answered`` and ``mean_talk_s`` of the cell itself, ``level`` (the
+    ``calls``: calls of ``districts`` in ``year`` (columns ``district``, ``arrived_at``,
+    ``talk_s``, ``answered``). One row per district x :data:`DAY_CLASSES` x hour 0-23 (48 per
+    district) with ``n_answered`` and ``mean_talk_s`` of the cell itself, ``level`` (the
     :data:`AHT_LEVELS` entry whose mean is used: the finest level with at least
     ``min_answered`` answered calls), ``talk_used_s`` and ``aht_s`` = ``talk_used_s`` +
-    ``after_call_work_s`` (App. B's 30 s unless given).
+    ``after_call_work_s`` (seconds per handled call; App. B: 30 s).
     """
-    acw = assumptions.value("after_call_work_s") if after_call_work_s is None else float(after_call_work_s)
+    acw = float(after_call_work_s)
     if min_answered < 1:
         raise ValueError("min_answered must be >= 1")
     grid = hour_grid(year)
@@ -334,10 +309,18 @@ def handling_times(calls: pd.DataFrame, districts: tuple[str, ...], year: int | 
         raise ValueError("handling_times: no answered calls in the modelled districts")
 
     # Counts and talk sums at each level, broadcast back to the 48 cells of every district.
-    levels_n = [n, np.broadcast_to(n.sum(2, keepdims=True), n.shape),
-                np.broadcast_to(n.sum((1, 2), keepdims=True), n.shape), np.full(n.shape, n.sum())]
-    levels_s = [s, np.broadcast_to(s.sum(2, keepdims=True), s.shape),
-                np.broadcast_to(s.sum((1, 2), keepdims=True), s.shape), np.full(s.shape, s.sum())]
+    levels_n = [
+        n,
+        np.broadcast_to(n.sum(2, keepdims=True), n.shape),
+        np.broadcast_to(n.sum((1, 2), keepdims=True), n.shape),
+        np.full(n.shape, n.sum()),
+    ]
+    levels_s = [
+        s,
+        np.broadcast_to(s.sum(2, keepdims=True), s.shape),
+        np.broadcast_to(s.sum((1, 2), keepdims=True), s.shape),
+        np.full(s.shape, s.sum()),
+    ]
     level = np.full(n.shape, len(AHT_LEVELS) - 1)
     for k in range(len(AHT_LEVELS) - 2, -1, -1):  # finest qualifying level wins
         level = np.where(levels_n[k] >= min_answered, k, level)
@@ -346,16 +329,18 @@ def handling_times(calls: pd.DataFrame, districts: tuple[str, ...], year: int | 
     talk_used = used_s / used_n
     with np.errstate(invalid="ignore", divide="ignore"):
         own_mean = np.where(n > 0, s / np.where(n > 0, n, 1), np.nan)
-    return pd.DataFrame({
-        "district": np.repeat(np.array(districts, dtype=object), 48),
-        "day_class": np.tile(np.repeat(np.array(DAY_CLASSES, dtype=object), 24), nd),
-        "hour": np.tile(np.arange(24), 2 * nd),
-        "n_answered": n.ravel().astype(np.int64),
-        "mean_talk_s": own_mean.ravel(),
-        "level": np.array(AHT_LEVELS, dtype=object)[level.ravel()],
-        "talk_used_s": talk_used.ravel(),
-        "aht_s": talk_used.ravel() + acw,
-    })
+    return pd.DataFrame(
+        {
+            "district": np.repeat(np.array(districts, dtype=object), 48),
+            "day_class": np.tile(np.repeat(np.array(DAY_CLASSES, dtype=object), 24), nd),
+            "hour": np.tile(np.arange(24), 2 * nd),
+            "n_answered": n.ravel().astype(np.int64),
+            "mean_talk_s": own_mean.ravel(),
+            "level": np.array(AHT_LEVELS, dtype=object)[level.ravel()],
+            "talk_used_s": talk_used.ravel(),
+            "aht_s": talk_used.ravel() + acw,
+        }
+    )
 
 
 def aht_summary(aht: pd.DataFrame, rates: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -373,18 +358,21 @@ def aht_summary(aht: pd.DataFrame, rates: pd.DataFrame | None = None) -> pd.Data
         a["weight"] = a["n_answered"].astype(float)
     a["wx"] = a["weight"] * a["aht_s"]
     g = a.groupby(["district", "day_class"], sort=False)
-    out = pd.DataFrame({
-        "answered": g["n_answered"].sum(),
-        "aht_mean_s": g["wx"].sum() / g["weight"].sum(),
-        "aht_min_s": g["aht_s"].min(),
-        "aht_max_s": g["aht_s"].max(),
-        "cells_own": g["level"].agg(lambda x: int((x == AHT_LEVELS[0]).sum())),
-        "cells_fallback": g["level"].agg(lambda x: int((x != AHT_LEVELS[0]).sum())),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "answered": g["n_answered"].sum(),
+            "aht_mean_s": g["wx"].sum() / g["weight"].sum(),
+            "aht_min_s": g["aht_s"].min(),
+            "aht_max_s": g["aht_s"].max(),
+            "cells_own": g["level"].agg(lambda x: int((x == AHT_LEVELS[0]).sum())),
+            "cells_fallback": g["level"].agg(lambda x: int((x != AHT_LEVELS[0]).sum())),
+        }
+    ).reset_index()
     return out
 
 
 # --- The rate table (interface 3) ------------------------------------------------------
+
 
 @dataclass
 class ArrivalRates:
@@ -407,22 +395,29 @@ class ArrivalRates:
     districts: tuple[str, ...] = field(default_factory=tuple)
 
 
-def build_rates(calls: pd.DataFrame, *, year: int | None = None, excluded: tuple[str, ...] | None = None,
-                arrival_model: str = "glm", after_call_work_s: float | None = None,
-                min_answered: int = 30) -> ArrivalRates:
+def build_rates(
+    calls: pd.DataFrame,
+    *,
+    year: int,
+    excluded_districts: tuple[str, ...] | list[str],
+    arrival_model: str,
+    after_call_work_s: float,
+    min_answered: int,
+) -> ArrivalRates:
     """Expected calls per hour and handling time for every modelled district and hour.
 
     ``calls``: the cleaned log (interface 2; needs ``district``, ``arrived_at``, ``talk_s``,
-    ``answered``, and uses ``in_scope`` as a check when present). ``year``,
-    ``excluded`` and ``after_call_work_s`` default to lib.assumptions (``data_year``,
-    ``excluded_districts``, ``after_call_work_s``). ``arrival_model``: ``"glm"`` or
-    ``"empirical"`` (see the module docstring).
+    ``answered``, and uses ``in_scope`` as a check when present). The other arguments are
+    the assumptions of the same names (``min_answered`` is ``min_answered_per_cell``):
+    ``year`` of the log, ``excluded_districts`` (not modelled), ``arrival_model``
+    (:data:`ARRIVAL_MODELS`: ``"glm"`` or ``"empirical"``, see the module docstring),
+    ``after_call_work_s`` (seconds per handled call) and ``min_answered`` (answered calls an
+    hour type needs for its own handling time).
     """
     if arrival_model not in ARRIVAL_MODELS:
         raise ValueError(f"arrival_model must be one of {ARRIVAL_MODELS}, not {arrival_model!r}")
-    year = assumptions.value("data_year") if year is None else int(year)
-    excluded = assumptions.value("excluded_districts") if excluded is None else tuple(excluded)
-    districts = modelled_districts(excluded)
+    year = int(year)
+    districts = modelled_districts(tuple(excluded_districts))
     grid = hour_grid(year)
     used = _modelled_calls(calls, districts)
     counts = count_arrivals(used, districts, year)
@@ -435,28 +430,40 @@ def build_rates(calls: pd.DataFrame, *, year: int | None = None, excluded: tuple
     g = grid.iloc[np.tile(np.arange(nh), nd)].reset_index(drop=True)
     fitted = fit.fitted.ravel()
     observed = counts.ravel()
-    rates = pd.DataFrame({
-        "district": pd.Series(np.repeat(np.array(districts, dtype=object), nh), dtype="str"),
-        "hour_start": g["hour_start"],
-        "date": g["date"],
-        "hour": g["hour"],
-        "day_type": g["day_type"].astype("str"),
-        "observed": observed.astype(np.int64),
-        "rate_per_hour": fitted if arrival_model == "glm" else observed.astype(float),
-        "aht_s": aht_cube[:, c, grid["hour"].to_numpy()].ravel(),
-    })
+    rates = pd.DataFrame(
+        {
+            "district": pd.Series(np.repeat(np.array(districts, dtype=object), nh), dtype="str"),
+            "hour_start": g["hour_start"],
+            "date": g["date"],
+            "hour": g["hour"],
+            "day_type": g["day_type"].astype("str"),
+            "observed": observed.astype(np.int64),
+            "rate_per_hour": fitted if arrival_model == "glm" else observed.astype(float),
+            "aht_s": aht_cube[:, c, grid["hour"].to_numpy()].ravel(),
+        }
+    )
 
     answered = used["answered"].to_numpy(dtype=bool)
-    items = [("rows in the cleaned log", len(calls)),
-             ("calls of the modelled districts", len(used)),
-             ("  of which answered", int(answered.sum())),
-             ("rows of excluded districts (not used)", len(calls) - len(used))]
+    items = [
+        ("rows in the cleaned log", len(calls)),
+        ("calls of the modelled districts", len(used)),
+        ("  of which answered", int(answered.sum())),
+        ("rows of excluded districts (not used)", len(calls) - len(used)),
+    ]
     if "id_conflict" in used:
         items.append(("  id conflicts kept among the used calls", int(used["id_conflict"].sum())))
     items += [("modelled districts", nd), ("hours per district", nh), ("district-hours", nd * nh)]
     counts_table = pd.DataFrame(items, columns=["item", "count"])
-    return ArrivalRates(rates=rates, fitted=fitted, fit=fit, aht=aht, counts=counts_table, grid=grid,
-                        arrival_model=arrival_model, districts=districts)
+    return ArrivalRates(
+        rates=rates,
+        fitted=fitted,
+        fit=fit,
+        aht=aht,
+        counts=counts_table,
+        grid=grid,
+        arrival_model=arrival_model,
+        districts=districts,
+    )
 
 
 def write_rates(rates: pd.DataFrame, processed_dir: str | Path = "data/processed") -> Path:
@@ -472,6 +479,7 @@ def write_rates(rates: pd.DataFrame, processed_dir: str | Path = "data/processed
 
 
 # --- Goodness-of-fit views -------------------------------------------------------------
+
 
 def _with_fitted(result: ArrivalRates) -> pd.DataFrame:
     r = result.rates[["district", "hour_start", "date", "hour", "day_type", "observed"]].copy()
@@ -496,7 +504,7 @@ def by_hour_of_week(result: ArrivalRates, months: tuple[int, ...] | None = None)
     nat = r.groupby(["hour_start", "dow", "hour"], sort=False)[["observed", "fitted"]].sum().reset_index()
     out = nat.groupby(["dow", "hour"])[["observed", "fitted"]].mean().reset_index()
     out["hour_of_week"] = out["dow"] * 24 + out["hour"]
-    out["label"] = [f"{DOW_LABELS[d]} {h:02d}" for d, h in zip(out["dow"], out["hour"])]
+    out["label"] = [f"{DOW_LABELS[d]} {h:02d}" for d, h in zip(out["dow"], out["hour"], strict=True)]
     return out[["hour_of_week", "label", "dow", "hour", "observed", "fitted"]]
 
 
@@ -534,6 +542,7 @@ def month_hour_ratio(result: ArrivalRates) -> pd.DataFrame:
 
 
 # --- Figures ---------------------------------------------------------------------------
+
 
 def plot_hour_of_week(result: ArrivalRates, summer: tuple[int, ...] = (6, 7, 8)):
     """Observed vs fitted mean calls per hour by hour of week: whole year, and ``summer`` only."""

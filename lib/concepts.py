@@ -36,7 +36,7 @@ models behind Table 1's split of IIb's saving S(I) - S(IIb) into a chatbot and a
 part. The report does not say in which order it took the two measures, and the split
 depends on it (:data:`DECOMPOSITIONS`):
 
-* ``"chatbot_first"`` (MODEL_SPEC.md's digest, the default): chatbot = S(I) -
+* ``"chatbot_first"`` (the default; docs/model.md §6): chatbot = S(I) -
   S(IIb_chatbot), IIb_chatbot being IIb's scaled arrivals without the live-chat efficiency;
   live chat = S(IIb_chatbot) - S(IIb).
 * ``"livechat_first"``: live chat = S(I) - S(IIb_livechat), IIb_livechat being I's arrivals
@@ -44,18 +44,26 @@ depends on it (:data:`DECOMPOSITIONS`):
 
 Both sum to S(I) - S(IIb).
 
-All rates are in contacts per hour, handling times in seconds. The assumption values
-come from a namespace ``p`` of :func:`lib.assumptions.resolve` (see
-:data:`lib.staffing.STAFFING_ASSUMPTIONS`).
+Table 1. A concept with ``table1=True`` is a column of Table 1. Its valued effects are
+those of every step of its chain back to the base model (I builds on base, IIb on I, III on
+IIb: concepts build on each other, §5.2.1). A step's staffing saving S(previous) - S(c) is
+valued as one :class:`Effect` (``saving``: name, label and Table 1 row), or, for IIb, split
+in two by :data:`DECOMPOSITIONS`. :mod:`lib.economics` derives every police-time cell from
+these entries, so a new concept (say a regional centre pooling three districts,
+``pool_districts``) is a new entry here and a new column of Table 1, with no new code.
+
+All rates are in contacts per hour, handling times in seconds. Assumption values come from
+an :class:`lib.assumptions.Assumptions`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lib.assumptions import Assumptions
 from lib.districts import DISTRICTS
 
 CHAT_EFFICIENCY = ("none", "all_chat", "transferred")
@@ -65,8 +73,41 @@ NATIONAL = "Nasjonalt"
 
 
 @dataclass(frozen=True)
+class Effect:
+    """A staffing effect of Table 1: S(before) - S(after), in person-years once scaled.
+
+    ``row``: the Table 1 row it is valued in; ``concept``: the Table 1 concept whose step
+    it belongs to (it is valued for that concept and every concept building on it).
+    """
+
+    name: str
+    label: str
+    before: str
+    after: str
+    row: str
+    concept: str
+
+
+@dataclass(frozen=True)
+class Saving:
+    """How a concept's step saving S(previous) - S(concept) is valued: one effect's name,
+    label (Norwegian) and Table 1 row."""
+
+    name: str
+    label: str
+    row: str
+
+
+@dataclass(frozen=True)
 class Concept:
-    """One staffing-model specification (see the module docstring for the fields)."""
+    """One staffing-model specification (see the module docstring for the fields).
+
+    ``pool_districts``: with ``pooled``, the districts pooled into one board (empty: all);
+    the others keep their own boards (every board of a concept is staffed to the concept's
+    ``service_time``). ``pool_label``: that board's name in tables.
+    ``table1``: a column of Table 1; ``saving``: how its step saving is valued (None for
+    base, the intermediate models, and IIb, whose saving :data:`DECOMPOSITIONS` splits).
+    """
 
     name: str
     label: str
@@ -76,6 +117,10 @@ class Concept:
     chat_efficiency: str = "none"
     pooled: bool = False
     service_time: str = "today"
+    pool_districts: tuple[str, ...] = ()
+    pool_label: str = NATIONAL
+    table1: bool = False
+    saving: Saving | None = None
 
     def __post_init__(self) -> None:
         if self.chat_efficiency not in CHAT_EFFICIENCY:
@@ -91,56 +136,95 @@ class Concept:
         return self.chatbot or self.chat_efficiency != "none"
 
 
+# Table 1 rows of the police's time (the report's labels).
+POLITIET_NO = "Spart tid politiet.no"
+LIVECHAT = "Spart tid livechat"
+CHATBOT = "Spart tid chatbot"
+CONTACT_CENTRE = "Spart tid kontaktsenter"
+
 _CONCEPTS = [
     Concept("base", "Basemodell", None),
-    Concept("I", "Konsept I", "base", call_reduction=True),
-    Concept("IIa", "Konsept IIa", "I", call_reduction=True, chat_efficiency="all_chat"),
+    Concept(
+        "I",
+        "Konsept I",
+        "base",
+        call_reduction=True,
+        table1=True,
+        saving=Saving("politiet_no", "Spart tid politiet.no", POLITIET_NO),
+    ),
+    Concept(
+        "IIa",
+        "Konsept IIa",
+        "I",
+        call_reduction=True,
+        chat_efficiency="all_chat",
+        table1=True,
+        saving=Saving("livechat_IIa", "Spart tid livechat (IIa)", LIVECHAT),
+    ),
     Concept("IIb_chatbot", "Konsept IIb (kun chatbot)", "I", call_reduction=True, chatbot=True),
     Concept("IIb_livechat", "Konsept IIb (kun livechat)", "I", call_reduction=True, chat_efficiency="transferred"),
-    Concept("IIb", "Konsept IIb", "I", call_reduction=True, chatbot=True, chat_efficiency="transferred"),
-    Concept("III", "Konsept III", "IIb", call_reduction=True, chatbot=True, chat_efficiency="transferred",
-            pooled=True, service_time="centre"),
+    Concept("IIb", "Konsept IIb", "I", call_reduction=True, chatbot=True, chat_efficiency="transferred", table1=True),
+    Concept(
+        "III",
+        "Konsept III",
+        "IIb",
+        call_reduction=True,
+        chatbot=True,
+        chat_efficiency="transferred",
+        pooled=True,
+        service_time="centre",
+        table1=True,
+        saving=Saving("kontaktsenter", "Spart tid kontaktsenter", CONTACT_CENTRE),
+    ),
 ]
 
 #: Every concept by name, in the order tables list them.
 CONCEPTS: dict[str, Concept] = {c.name: c for c in _CONCEPTS}
 
 
-@dataclass(frozen=True)
-class Effect:
-    """A staffing effect of Table 1: S(before) - S(after), in person-years once scaled."""
-
-    name: str
-    label: str
-    before: str
-    after: str
+def _iib_split(chatbot: tuple[str, str], livechat: tuple[str, str]) -> tuple[Effect, ...]:
+    return (
+        Effect("chatbot", "Spart tid chatbot", *chatbot, row=CHATBOT, concept="IIb"),
+        Effect("livechat_IIb", "Spart tid livechat (IIb, III)", *livechat, row=LIVECHAT, concept="IIb"),
+    )
 
 
-def _effects(chatbot: tuple[str, str], livechat: tuple[str, str]) -> dict[str, Effect]:
-    return {e.name: e for e in [
-        Effect("politiet_no", "Spart tid politiet.no", "base", "I"),
-        Effect("livechat_IIa", "Spart tid livechat (IIa)", "I", "IIa"),
-        Effect("chatbot", "Spart tid chatbot", *chatbot),
-        Effect("livechat_IIb", "Spart tid livechat (IIb, III)", *livechat),
-        Effect("kontaktsenter", "Spart tid kontaktsenter", "IIb", "III"),
-    ]}
-
-
-#: The effects Table 1 values, by name, in table order, for each order of splitting IIb.
-DECOMPOSITIONS: dict[str, dict[str, Effect]] = {
-    "chatbot_first": _effects(chatbot=("I", "IIb_chatbot"), livechat=("IIb_chatbot", "IIb")),
-    "livechat_first": _effects(chatbot=("IIb_livechat", "IIb"), livechat=("I", "IIb_livechat")),
+#: IIb's saving S(I) - S(IIb), split into chatbot and live chat, for each order of the split.
+DECOMPOSITIONS: dict[str, tuple[Effect, ...]] = {
+    "chatbot_first": _iib_split(chatbot=("I", "IIb_chatbot"), livechat=("IIb_chatbot", "IIb")),
+    "livechat_first": _iib_split(chatbot=("IIb_livechat", "IIb"), livechat=("I", "IIb_livechat")),
 }
-#: The default decomposition (MODEL_SPEC.md §2).
-EFFECTS: dict[str, Effect] = DECOMPOSITIONS["chatbot_first"]
 
 
 def effects_for(split: str) -> dict[str, Effect]:
-    """The effects of Table 1 under ``split`` ("chatbot_first" or "livechat_first")."""
+    """The effects Table 1 values, by name, in table order, with IIb split in the order
+    ``split`` ("chatbot_first" or "livechat_first"): each concept's :class:`Saving`, and
+    the split's effects in the place of IIb."""
     try:
-        return DECOMPOSITIONS[split]
+        split_effects = DECOMPOSITIONS[split]
     except KeyError:
         raise ValueError(f"iib_split={split!r}; expected one of {', '.join(DECOMPOSITIONS)}") from None
+    out: list[Effect] = []
+    for c in CONCEPTS.values():
+        if c.saving is not None and c.previous is not None:
+            out.append(Effect(c.saving.name, c.saving.label, c.previous, c.name, row=c.saving.row, concept=c.name))
+        out.extend(e for e in split_effects if e.concept == c.name)
+    return {e.name: e for e in out}
+
+
+def table1_concepts() -> tuple[str, ...]:
+    """The concepts that are columns of Table 1, in table order (I, IIa, IIb, III)."""
+    return tuple(n for n, c in CONCEPTS.items() if c.table1)
+
+
+def chain(concept: str | Concept) -> tuple[str, ...]:
+    """``concept`` and every concept it builds on, back to the base model, base first."""
+    out: list[str] = []
+    c: Concept | None = get(concept)
+    while c is not None:
+        out.append(c.name)
+        c = get(c.previous) if c.previous is not None else None
+    return tuple(reversed(out))
 
 
 def get(concept: str | Concept) -> Concept:
@@ -155,25 +239,26 @@ def get(concept: str | Concept) -> Concept:
 
 # --- Shares over the analysis period ----------------------------------------------------
 
-def _linear(year: int | None, first: float, last: float, p: Any) -> float:
-    """Linear interpolation from ``first`` in p.first_year to ``last`` in p.last_year."""
+
+def _linear(year: int | None, first: float, last: float, a: Assumptions) -> float:
+    """Linear interpolation from ``first`` in a.first_year to ``last`` in a.last_year."""
     if year is None:
         raise ValueError("year is required for a year-dependent share")
-    if not p.first_year <= year <= p.last_year:
-        raise ValueError(f"year={year} is outside the analysis period {p.first_year}-{p.last_year}")
-    if p.last_year == p.first_year:
+    if not a.first_year <= year <= a.last_year:
+        raise ValueError(f"year={year} is outside the analysis period {a.first_year}-{a.last_year}")
+    if a.last_year == a.first_year:
         return float(first)
-    return float(first + (last - first) * (year - p.first_year) / (p.last_year - p.first_year))
+    return float(first + (last - first) * (year - a.first_year) / (a.last_year - a.first_year))
 
 
-def chat_share(year: int, p: Any) -> float:
+def chat_share(year: int | None, a: Assumptions) -> float:
     """s_y: share of contacts using live chat (IIa) or the chatbot (IIb, III) in ``year``."""
-    return _linear(year, p.chat_share_first_year, p.chat_share_last_year, p)
+    return _linear(year, a.chat_share_first_year, a.chat_share_last_year, a)
 
 
-def transfer_share(year: int, p: Any) -> float:
+def transfer_share(year: int | None, a: Assumptions) -> float:
     """r_y: share of chatbot contacts transferred to live chat in ``year``."""
-    return _linear(year, p.transfer_share_first_year, p.transfer_share_last_year, p)
+    return _linear(year, a.transfer_share_first_year, a.transfer_share_last_year, a)
 
 
 @dataclass(frozen=True)
@@ -198,49 +283,49 @@ class ChannelMix:
         return self.phone + self.live_chat
 
 
-def channel_mix(concept: str | Concept, year: int | None, p: Any) -> ChannelMix:
+def channel_mix(concept: str | Concept, year: int | None, a: Assumptions) -> ChannelMix:
     """Channel shares of ``concept`` in ``year`` (``year`` may be None for base and I)."""
     c = get(concept)
-    remaining = 1.0 - p.call_reduction_politiet_no if c.call_reduction else 1.0
-    s = chat_share(year, p) if (c.chatbot or c.chat_efficiency != "none") else 0.0
+    remaining = 1.0 - a.call_reduction_politiet_no if c.call_reduction else 1.0
+    s = chat_share(year, a) if (c.chatbot or c.chat_efficiency != "none") else 0.0
     if c.chatbot:
-        r = transfer_share(year, p)
+        r = transfer_share(year, a)
         phone, bot, chat = remaining * (1 - s), remaining * s * (1 - r), remaining * s * r
     elif c.chat_efficiency == "transferred":  # the transferred contacts' live chat, no chatbot
-        r = transfer_share(year, p)
+        r = transfer_share(year, a)
         phone, bot, chat = remaining * (1 - s * r), 0.0, remaining * s * r
     else:
         phone, bot, chat = remaining * (1 - s), 0.0, remaining * s
     handled = phone + chat
     q = chat / handled if (c.chat_efficiency != "none" and handled > 0) else 0.0
-    return ChannelMix(remaining=remaining, phone=phone, chatbot_answered=bot, live_chat=chat,
-                      chat_share_handled=q)
+    return ChannelMix(remaining=remaining, phone=phone, chatbot_answered=bot, live_chat=chat, chat_share_handled=q)
 
 
-def arrival_factor(concept: str | Concept, year: int | None, p: Any) -> float:
+def arrival_factor(concept: str | Concept, year: int | None, a: Assumptions) -> float:
     """Handled contacts per zero-alternative call: ``(1 - reduction) (1 - s_y + s_y r_y)`` for IIb."""
-    return channel_mix(concept, year, p).handled
+    return channel_mix(concept, year, a).handled
 
 
-def aht_factor(concept: str | Concept, year: int | None, p: Any) -> float:
+def aht_factor(concept: str | Concept, year: int | None, a: Assumptions) -> float:
     """Mean handling time of the handled contacts per phone AHT: ``1 - q + q f``."""
-    q = channel_mix(concept, year, p).chat_share_handled
-    return 1.0 - q + q * p.chat_handling_factor
+    q = channel_mix(concept, year, a).chat_share_handled
+    return 1.0 - q + q * a.chat_handling_factor
 
 
-def phone_share_handled(concept: str | Concept, year: int | None, p: Any) -> float:
+def phone_share_handled(concept: str | Concept, year: int | None, a: Assumptions) -> float:
     """Share of the handled contacts that are phone calls (the rest is live chat)."""
-    m = channel_mix(concept, year, p)
+    m = channel_mix(concept, year, a)
     return m.phone / m.handled if m.handled > 0 else 0.0
 
 
-def service_time_s(concept: str | Concept, p: Any) -> float:
+def service_time_s(concept: str | Concept, a: Assumptions) -> float:
     """Target answer time in seconds of the concept's service level."""
     c = get(concept)
-    return float(p.service_time_centre_s if c.service_time == "centre" else p.service_time_today_s)
+    return float(a.service_time_centre_s if c.service_time == "centre" else a.service_time_today_s)
 
 
 # --- Board-hour traffic ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BoardHours:
@@ -256,7 +341,7 @@ class BoardHours:
     aht_s: np.ndarray
 
     @classmethod
-    def from_rates(cls, rates: pd.DataFrame) -> "BoardHours":
+    def from_rates(cls, rates: pd.DataFrame) -> BoardHours:
         """Arrays from an arrival-rate table (interface 3: one row per district and hour)."""
         missing = {"district", "hour_start", "rate_per_hour", "aht_s"} - set(rates.columns)
         if missing:
@@ -267,7 +352,9 @@ class BoardHours:
         h, stamps = pd.factorize(rates["hour_start"], sort=True)
         n_b, n_h = len(boards), len(stamps)
         if len(rates) != n_b * n_h or len(np.unique(b.astype(np.int64) * n_h + h)) != len(rates):
-            raise ValueError(f"rates: need exactly one row per district and hour ({n_b} x {n_h}); got {len(rates)} rows")
+            raise ValueError(
+                f"rates: need exactly one row per district and hour ({n_b} x {n_h}); got {len(rates)} rows"
+            )
         calls = np.empty((n_b, n_h))
         aht = np.empty((n_b, n_h))
         calls[b, h] = rates["rate_per_hour"].to_numpy(dtype=float)
@@ -300,18 +387,44 @@ def pool(calls: np.ndarray, aht_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return total, aht
 
 
-def traffic(concept: str | Concept, rates: pd.DataFrame | BoardHours, year: int | None,
-            p: Any) -> tuple[np.ndarray, np.ndarray]:
+def _pooled_members(c: Concept, bh: BoardHours) -> np.ndarray:
+    """Which of ``bh``'s boards a pooled concept pools (all when ``pool_districts`` is empty)."""
+    if not c.pool_districts:
+        return np.ones(len(bh.boards), dtype=bool)
+    unknown = set(c.pool_districts) - set(bh.boards)
+    if unknown:
+        raise ValueError(f"concept {c.name!r} pools district(s) {sorted(unknown)} that the rates do not hold")
+    return np.isin(np.array(bh.boards, dtype=object), list(c.pool_districts))
+
+
+def boards_of(concept: str | Concept, rates: pd.DataFrame | BoardHours) -> tuple[str, ...]:
+    """The boards of ``concept``, in the row order of :func:`traffic`: the pooled board first
+    (when pooled), then the districts that keep their own."""
+    c = get(concept)
+    bh = board_hours(rates)
+    if not c.pooled:
+        return bh.boards
+    members = _pooled_members(c, bh)
+    return (c.pool_label, *(b for b, m in zip(bh.boards, members, strict=True) if not m))
+
+
+def traffic(
+    concept: str | Concept, rates: pd.DataFrame | BoardHours, year: int | None, a: Assumptions
+) -> tuple[np.ndarray, np.ndarray]:
     """Offered traffic of ``concept`` in ``year``: (contacts per hour, mean handling time s).
 
-    Arrays of shape (boards, hours) in :class:`BoardHours` order, or (1, hours) when the
-    concept is pooled. The contacts are those staff handle (phone calls + live chats);
-    the handling time is the contact-weighted mean of phone AHT and chat AHT.
+    Arrays of shape (boards, hours), the boards of :func:`boards_of`: the
+    :class:`BoardHours` order, or the pooled board followed by the districts left out of
+    the pool. The contacts are those staff handle (phone calls + live chats); the handling
+    time is the contact-weighted mean of phone AHT and chat AHT.
     """
     c = get(concept)
     bh = board_hours(rates)
-    calls = bh.calls * arrival_factor(c, year, p)
-    aht = bh.aht_s * aht_factor(c, year, p)
+    calls = bh.calls * arrival_factor(c, year, a)
+    aht = bh.aht_s * aht_factor(c, year, a)
     if c.pooled:
-        calls, aht = pool(calls, aht)
+        members = _pooled_members(c, bh)
+        pooled_calls, pooled_aht = pool(calls[members], aht[members])
+        calls = np.concatenate([pooled_calls, calls[~members]])
+        aht = np.concatenate([pooled_aht, aht[~members]])
     return calls, aht

@@ -14,17 +14,19 @@ Trøndelag switchboard rows, so there this is every kept row.
 
 Only aggregates leave this module; never call-level rows.
 """
+
 from __future__ import annotations
 
 import textwrap
+from typing import cast
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from lib import assumptions
 from lib.assumptions import PUBLISHED
 from lib.districts import OPS, QUEUE_LABELS, SWITCHBOARD
+from lib.oslo_calendar import DAY_KINDS, days_of_kind, in_day_kind
 
 TOTAL = "Total"
 ROWS = (QUEUE_LABELS[SWITCHBOARD], QUEUE_LABELS[OPS], TOTAL)
@@ -48,22 +50,21 @@ _PUBLISHED_NAMES = {
 
 FIGURE_TITLES = {
     "weekday": "Figur A.1. Fordeling av antall telefoner og svarprosent per time på en gjennomsnittlig "
-               "hverdag (mandag-fredag). {year}, alle politidistrikt",
+    "hverdag (mandag-fredag). {year}, alle politidistrikt",
     "weekend": "Figur A.2. Fordeling av antall telefoner og svarprosent per time på en gjennomsnittlig "
-               "helgedag (lørdag-søndag). {year}, alle politidistrikt",
+    "helgedag (lørdag-søndag). {year}, alle politidistrikt",
 }
 BAR_LABEL = "Telefoner per time (gjennomsnitt)"
 LINE_LABEL = "Svarprosent"
 X_LABEL = "Klokkeslett"
-#: Day-of-week numbers (Monday = 0) of each day kind.
-DAY_KINDS = {"weekday": (0, 1, 2, 3, 4), "weekend": (5, 6)}
 
 
-def report_rows(clean: pd.DataFrame, missing_switchboards: tuple[str, ...] | None = None) -> pd.DataFrame:
+def report_rows(clean: pd.DataFrame, missing_switchboards: tuple[str, ...] | list[str]) -> pd.DataFrame:
     """The rows the report's Tabell A.2 and Figur A.1/A.2 count: all but the switchboard
-    calls of ``missing_switchboards`` (default: lib.assumptions ``excluded_districts``)."""
-    missing = assumptions.value("excluded_districts") if missing_switchboards is None else missing_switchboards
-    drop = clean["district"].isin(list(missing)).to_numpy() & (clean["queue"] == SWITCHBOARD).to_numpy()
+    calls of ``missing_switchboards`` (the report: Trøndelag, the ``excluded_districts``
+    assumption)."""
+    missing = clean["district"].isin(list(missing_switchboards)).to_numpy()
+    drop = missing & (clean["queue"] == SWITCHBOARD).to_numpy()
     return clean.loc[~drop] if drop.any() else clean
 
 
@@ -79,19 +80,20 @@ def _measures(df: pd.DataFrame, service_time_s: float) -> dict[str, float]:
     }
 
 
-def table_a2(clean: pd.DataFrame, service_time_s: float | None = None,
-             missing_switchboards: tuple[str, ...] | None = None) -> pd.DataFrame:
+def table_a2(
+    clean: pd.DataFrame, *, service_time_s: float, missing_switchboards: tuple[str, ...] | list[str]
+) -> pd.DataFrame:
     """Tabell A.2 from the cleaned log: rows Sentralbord, Operasjonssentral, Total.
 
     Columns: calls (answered and unanswered), answered share (0-1), mean access time of
-    answered calls (seconds), and share of answered calls with access time <= the service
-    time (default lib.assumptions ``service_time_today_s``, 95 s).
+    answered calls (seconds), and share of answered calls with access time <=
+    ``service_time_s`` (seconds; the report: today's 95 s, ``service_time_today_s``).
+    ``missing_switchboards``: see :func:`report_rows`.
     """
-    t = assumptions.value("service_time_today_s") if service_time_s is None else service_time_s
     df = report_rows(clean, missing_switchboards)
     queue = df["queue"].to_numpy()
-    rows = {QUEUE_LABELS[q]: _measures(df.loc[queue == q], t) for q in (SWITCHBOARD, OPS)}
-    rows[TOTAL] = _measures(df, t)
+    rows = {QUEUE_LABELS[q]: _measures(df.loc[queue == q], service_time_s) for q in (SWITCHBOARD, OPS)}
+    rows[TOTAL] = _measures(df, service_time_s)
     out = pd.DataFrame.from_dict(rows, orient="index")
     out[CALLS] = out[CALLS].astype("int64")
     out.index.name = "Kø"
@@ -107,7 +109,7 @@ def table_a2_vs_report(a2: pd.DataFrame) -> pd.DataFrame:
     lines = []
     for col in a2.columns:
         names = _PUBLISHED_NAMES.get(col) or _PUBLISHED_NAMES["within"]
-        for row, name in zip(ROWS, names):
+        for row, name in zip(ROWS, names, strict=True):
             published = PUBLISHED[name].value if name else np.nan
             lines.append({"Kø": row, "Mål": col, "Beregnet": float(a2.loc[row, col]), "Rapport": published})
     out = pd.DataFrame(lines)
@@ -115,18 +117,14 @@ def table_a2_vs_report(a2: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def days_of_kind(year: int, kind: str) -> int:
-    """Calendar days of ``year`` of a day kind ('weekday' = Mon-Fri, 'weekend' = Sat-Sun)."""
-    days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
-    return int(np.isin(days.day_of_week, DAY_KINDS[kind]).sum())
-
-
-def hourly_profile(clean: pd.DataFrame, kind: str, year: int | None = None,
-                   missing_switchboards: tuple[str, ...] | None = None) -> pd.DataFrame:
+def hourly_profile(
+    clean: pd.DataFrame, kind: str, *, year: int, missing_switchboards: tuple[str, ...] | list[str]
+) -> pd.DataFrame:
     """Average calls per hour and answer rate by local hour of day for one day kind, national.
 
     ``kind``: 'weekday' (Monday-Friday, Figur A.1) or 'weekend' (Saturday-Sunday, Figur A.2);
-    public holidays count by their weekday, as the report's figures define the day kinds.
+    public holidays count by their weekday, as the report's figures define the day kinds
+    (:data:`lib.oslo_calendar.DAY_KINDS`). ``missing_switchboards``: see :func:`report_rows`.
     calls_per_hour = calls arriving in that local hour on such days / number of such days in
     ``year`` (so the missing 02:00 of the spring-forward Sunday and the doubled 02:00 of the
     autumn Sunday are averaged in, as any calendar-day average does).
@@ -135,10 +133,9 @@ def hourly_profile(clean: pd.DataFrame, kind: str, year: int | None = None,
     """
     if kind not in DAY_KINDS:
         raise ValueError(f"kind must be one of {list(DAY_KINDS)}, not {kind!r}")
-    year = assumptions.value("data_year") if year is None else year
     df = report_rows(clean, missing_switchboards)
     t = df["arrived_at"]
-    sel = np.isin(t.dt.day_of_week.to_numpy(), DAY_KINDS[kind])
+    sel = in_day_kind(t, kind)
     hours = t.dt.hour.to_numpy()[sel]
     answered = df["answered"].to_numpy(dtype=bool)[sel]
     calls = np.bincount(hours, minlength=24)
@@ -146,27 +143,36 @@ def hourly_profile(clean: pd.DataFrame, kind: str, year: int | None = None,
     n_days = days_of_kind(year, kind)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(calls > 0, ans / np.maximum(calls, 1), np.nan)
-    return pd.DataFrame({"hour": np.arange(24), "days": n_days, "calls": calls, "answered": ans.astype("int64"),
-                         "calls_per_hour": calls / n_days, "answer_rate": rate})
+    return pd.DataFrame(
+        {
+            "hour": np.arange(24),
+            "days": n_days,
+            "calls": calls,
+            "answered": ans.astype("int64"),
+            "calls_per_hour": calls / n_days,
+            "answer_rate": rate,
+        }
+    )
 
 
-def plot_hourly_profile(profile: pd.DataFrame, kind: str, year: int | None = None, ymax_calls: float = 600,
-                        ax: plt.Axes | None = None) -> plt.Figure:
+def plot_hourly_profile(
+    profile: pd.DataFrame, kind: str, *, year: int, ymax_calls: float = 600, ax: plt.Axes | None = None
+) -> plt.Figure:
     """The report's Figur A.1/A.2: blue bars = average calls per hour (right axis, 0-600 as in
     the report, raised in steps of 100 if the data need it), yellow line = answer rate
-    (left axis, 0-100 %), x = local hour of day."""
-    year = assumptions.value("data_year") if year is None else year
+    (left axis, 0-100 %), x = local hour of day; ``year`` goes in the title."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 4.8))
     else:
-        fig = ax.figure
+        fig = cast(plt.Figure, ax.figure)  # a SubFigure only if the caller drew into one
     bars_ax = ax.twinx()
     top = max(ymax_calls, float(np.ceil(np.nanmax(profile["calls_per_hour"]) / 100) * 100))
     bars = bars_ax.bar(profile["hour"], profile["calls_per_hour"], color="#1f4e9c", width=0.7, label=BAR_LABEL)
     bars_ax.set_ylim(0, top)
     bars_ax.set_ylabel(BAR_LABEL)
-    (line,) = ax.plot(profile["hour"], 100 * profile["answer_rate"], color="#f2b705", lw=2.5, marker="o",
-                      ms=4, label=LINE_LABEL)
+    (line,) = ax.plot(
+        profile["hour"], 100 * profile["answer_rate"], color="#f2b705", lw=2.5, marker="o", ms=4, label=LINE_LABEL
+    )
     ax.set_ylim(0, 100)
     ax.set_ylabel(f"{LINE_LABEL} (%)")
     ax.set_zorder(bars_ax.get_zorder() + 1)  # the line above the bars

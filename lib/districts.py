@@ -4,6 +4,7 @@ Residents per district (``lib/data/population_2024.csv``): Statistics Norway, re
 1 January 2024 summed by the districts' municipality lists (Svalbard not included;
 national total 5 550 203). Used only as the volume proxy of the synthetic call log.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,19 +13,29 @@ from lib.paths import LIB_DATA
 
 #: District names exactly as the call-log contract spells them, in the report's order.
 DISTRICTS: tuple[str, ...] = (
-    "Oslo", "Øst", "Innlandet", "Sør-Øst", "Agder", "Sør-Vest", "Vest",
-    "Møre og Romsdal", "Trøndelag", "Nordland", "Troms", "Finnmark",
+    "Oslo",
+    "Øst",
+    "Innlandet",
+    "Sør-Øst",
+    "Agder",
+    "Sør-Vest",
+    "Vest",
+    "Møre og Romsdal",
+    "Trøndelag",
+    "Nordland",
+    "Troms",
+    "Finnmark",
 )
 SWITCHBOARD = "sentralbord"
 OPS = "operasjonssentral"
 QUEUES: tuple[str, ...] = (SWITCHBOARD, OPS)
 #: Norwegian labels for tables and figures.
 QUEUE_LABELS = {SWITCHBOARD: "Sentralbord", OPS: "Operasjonssentral"}
-TIMEZONE = "Europe/Oslo"
 
 
-def modelled_districts(excluded: tuple[str, ...] | list[str] = ("Trøndelag",)) -> tuple[str, ...]:
-    """Districts in the staffing model: all but ``excluded`` (appendix B excludes Trøndelag)."""
+def modelled_districts(excluded: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Districts in the staffing model: all but ``excluded`` (appendix B excludes Trøndelag:
+    the ``excluded_districts`` assumption), in :data:`DISTRICTS` order."""
     unknown = set(excluded) - set(DISTRICTS)
     if unknown:
         raise ValueError(f"excluded: unknown district(s) {sorted(unknown)}")

@@ -33,19 +33,20 @@ at the lower bound set by stability and the occupancy cap, decides most hours wi
 rigorous bounds on the Poisson tail (falling back to the exact formula only near the
 target), and searches upward (galloping, then bisection) only in the hours that still fail.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import gammaincc, gammaln
 
 __all__ = [
-    "erlang_c",
-    "service_level",
-    "average_speed_of_answer",
-    "required_agents",
-    "offered_load",
-    "occupancy_floor",
     "OCCUPANCY_RTOL",
+    "average_speed_of_answer",
+    "erlang_c",
+    "occupancy_floor",
+    "offered_load",
+    "required_agents",
+    "service_level",
 ]
 
 #: Relative tolerance under which ``load / max_occupancy`` counts as a whole number, so that
@@ -73,8 +74,16 @@ def _first_bad(x: np.ndarray, bad: np.ndarray):
     return x[bad].flat[0].item()
 
 
-def _check(name: str, x, *, low: float = 0.0, low_open: bool = False, high: float | None = None,
-           high_open: bool = False, whole: bool = False) -> np.ndarray:
+def _check(
+    name: str,
+    x,
+    *,
+    low: float = 0.0,
+    low_open: bool = False,
+    high: float | None = None,
+    high_open: bool = False,
+    whole: bool = False,
+) -> np.ndarray:
     """``x`` as a float array, or ValueError naming ``name`` and the first offending value."""
     try:
         a = np.asarray(x, dtype=float)
@@ -164,7 +173,7 @@ def _sl_bounds(n, load, aht_s, target_s):
     s_hi = s + u * r / (1.0 - r)
     gap = n - load
     cdf_lo = 1.0 - p * s_hi
-    safe = cdf_lo > 0                  # else the bound says nothing: C may be up to 1
+    safe = cdf_lo > 0  # else the bound says nothing: C may be up to 1
     b_hi = p / np.where(safe, cdf_lo, 1.0)
     c_hi = np.where(safe, np.minimum(n * b_hi / (gap + load * b_hi), 1.0), 1.0)
     b_lo = p / (1.0 - p * s)
@@ -245,8 +254,9 @@ def average_speed_of_answer(agents, load, aht_s):
 def _check_aht_with_load(h: np.ndarray, a: np.ndarray) -> None:
     bad = (h == 0) & (a > 0)
     if bad.any():
-        raise ValueError(f"aht_s must be > 0 where load > 0; got {_first_bad(h, bad)!r} "
-                         f"with load {_first_bad(a, bad)!r}")
+        raise ValueError(
+            f"aht_s must be > 0 where load > 0; got {_first_bad(h, bad)!r} with load {_first_bad(a, bad)!r}"
+        )
 
 
 def occupancy_floor(load, max_occupancy):
@@ -296,8 +306,9 @@ def required_agents(calls_per_hour, aht_s, target_level, target_s, max_occupancy
     # whole-array passes over 4 M hours) and memory stays O(block).
     for start in range(0, size, _BLOCK):
         stop = min(start + _BLOCK, size)
-        out[start:stop] = _solve_block(*(x[start:stop] if x.size > 1 else np.broadcast_to(x, (stop - start,))
-                                         for x in flat))
+        out[start:stop] = _solve_block(
+            *(x[start:stop] if x.size > 1 else np.broadcast_to(x, (stop - start,)) for x in flat)
+        )
     return _out(out.reshape(shape))
 
 
@@ -334,11 +345,11 @@ def _search(start, a, h, lv, tt) -> np.ndarray:
     fail = np.flatnonzero(~_meets(n, a, h, lv, tt))
     if not fail.size:
         return n
-    lo = n[fail]                       # known to fail
-    hi = np.full(fail.size, np.inf)    # known to pass
+    lo = n[fail]  # known to fail
+    hi = np.full(fail.size, np.inf)  # known to pass
     step = np.ones(fail.size)
     todo = np.arange(fail.size)
-    while todo.size:                   # galloping
+    while todo.size:  # galloping
         idx = fail[todo]
         cand = lo[todo] + step[todo]
         ok = _meets(cand, a[idx], h[idx], lv[idx], tt[idx])
@@ -347,7 +358,7 @@ def _search(start, a, h, lv, tt) -> np.ndarray:
         step[todo[~ok]] *= 2.0
         todo = todo[~ok]
     todo = np.flatnonzero(hi - lo > 1)
-    while todo.size:                   # bisection on (lo, hi]
+    while todo.size:  # bisection on (lo, hi]
         idx = fail[todo]
         mid = np.floor((lo[todo] + hi[todo]) / 2.0)
         ok = _meets(mid, a[idx], h[idx], lv[idx], tt[idx])

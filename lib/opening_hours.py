@@ -15,31 +15,32 @@ district with the columns
 
 Rules the table does not state, chosen here:
 
-* A Norwegian public holiday (``holidays.Norway``) follows the Sunday hours, as the
-  report's figures treat holidays like Sundays. A day's hours belong to the day they open
-  on: the part past midnight follows the previous day's schedule (so Oslo's Friday night
-  shift still runs into a Saturday that is a holiday, and a holiday's own Sunday-type
-  hours end past midnight as the Sunday row says).
+* A Norwegian public holiday (:func:`lib.oslo_calendar.public_holidays`) follows the
+  Sunday hours, as the report's figures treat holidays like Sundays. A day's hours belong
+  to the day they open on: the part past midnight follows the previous day's schedule (so
+  Oslo's Friday night shift still runs into a Saturday that is a holiday, and a holiday's
+  own Sunday-type hours end past midnight as the Sunday row says).
 * Opening hours are wall-clock times, so on the daylight-saving days the switchboard is
   open by the clock: the spring-forward night has one hour less, the fall-back night one
   more.
 * The 2024 table is used for the 2023 log (the only one the report gives).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 
-import holidays
 import numpy as np
 import pandas as pd
 
-from lib.districts import DISTRICTS, TIMEZONE
+from lib.districts import DISTRICTS
+from lib.oslo_calendar import TABLE_A1_DAYS, table_a1_day, wall_clock
 from lib.paths import LIB_DATA
 
 OPENING_HOURS_CSV = LIB_DATA / "opening_hours_2024.csv"
-#: The day columns of Tabell A.1, in the order of :func:`day_kind`'s codes 0-3.
-DAY_COLUMNS: tuple[str, ...] = ("mon_thu", "fri", "sat", "sun")
+#: The day columns of Tabell A.1, in the order of :func:`lib.oslo_calendar.table_a1_day`'s codes 0-3.
+DAY_COLUMNS: tuple[str, ...] = TABLE_A1_DAYS
 CLOSED = "Stengt"
 _MIN_PER_DAY = 24 * 60
 
@@ -47,7 +48,7 @@ _MIN_PER_DAY = 24 * 60
 def read_table(path: str | Path | None = None) -> pd.DataFrame:
     """The transcribed Tabell A.1, one row per district in :data:`DISTRICTS` order."""
     path = Path(path) if path is not None else OPENING_HOURS_CSV
-    t = pd.read_csv(path, dtype={c: str for c in ("district",) + DAY_COLUMNS})
+    t = pd.read_csv(path, dtype=dict.fromkeys(("district", *DAY_COLUMNS), str))
     missing = {"district", *DAY_COLUMNS} - set(t.columns)
     if missing:
         raise ValueError(f"{path.name}: missing column(s) {sorted(missing)}")
@@ -88,9 +89,16 @@ def schedule(path: str | Path | None = None) -> pd.DataFrame:
     midnight; end_min > 1440 runs into the next day), hours (open hours that day), closed."""
     start, end = _arrays(str(path or OPENING_HOURS_CSV))
     rows = [
-        {"district": d, "days": day, "open_min": int(start[i, k]), "end_min": int(end[i, k]),
-         "hours": (end[i, k] - start[i, k]) / 60, "closed": end[i, k] == start[i, k]}
-        for i, d in enumerate(DISTRICTS) for k, day in enumerate(DAY_COLUMNS)
+        {
+            "district": d,
+            "days": day,
+            "open_min": int(start[i, k]),
+            "end_min": int(end[i, k]),
+            "hours": (end[i, k] - start[i, k]) / 60,
+            "closed": end[i, k] == start[i, k],
+        }
+        for i, d in enumerate(DISTRICTS)
+        for k, day in enumerate(DAY_COLUMNS)
     ]
     return pd.DataFrame(rows)
 
@@ -103,30 +111,6 @@ def weekly_hours(path: str | Path | None = None) -> pd.Series:
     return (s["hours"] * days_per_week).groupby(s["district"], sort=False).sum().rename("hours_per_week")
 
 
-def _holiday_dates(years: range) -> np.ndarray:
-    return np.array(sorted(holidays.Norway(years=years)), dtype="datetime64[D]")
-
-
-def day_kind(local_dates) -> np.ndarray:
-    """Code of the Tabell A.1 column that applies on each local date: 0 Monday-Thursday,
-    1 Friday, 2 Saturday, 3 Sunday or Norwegian public holiday."""
-    d = pd.DatetimeIndex(local_dates)
-    if d.tz is not None:
-        d = d.tz_localize(None)
-    days = d.values.astype("datetime64[D]")
-    kind = np.array([0, 0, 0, 0, 1, 2, 3], dtype=np.int8)[d.day_of_week.to_numpy()]
-    if len(d):
-        hol = _holiday_dates(range(int(d.year.min()), int(d.year.max()) + 1))
-        kind[np.isin(days, hol)] = 3
-    return kind
-
-
-def _local_wall_clock(local_timestamps) -> pd.DatetimeIndex:
-    """Naive wall-clock times in Europe/Oslo (tz-aware input is converted first)."""
-    ts = pd.DatetimeIndex(local_timestamps)
-    return ts.tz_convert(TIMEZONE).tz_localize(None) if ts.tz is not None else ts
-
-
 def is_open(districts, local_timestamps, path: str | Path | None = None) -> np.ndarray:
     """True where the district's switchboard is open at the given time.
 
@@ -136,7 +120,7 @@ def is_open(districts, local_timestamps, path: str | Path | None = None) -> np.n
     day's column, or in the after-midnight tail of the previous day's interval. Public
     holidays use the Sunday column (see the module docstring).
     """
-    wall = _local_wall_clock(local_timestamps)
+    wall = wall_clock(local_timestamps)
     codes = pd.Index(DISTRICTS).get_indexer(np.asarray(districts, dtype=object))
     if len(codes) != len(wall):
         raise ValueError(f"is_open: {len(codes)} districts but {len(wall)} timestamps")
@@ -146,7 +130,7 @@ def is_open(districts, local_timestamps, path: str | Path | None = None) -> np.n
     start, end = _arrays(str(path or OPENING_HOURS_CSV))
     midnight = wall.normalize()
     minute = np.asarray((wall - midnight) / pd.Timedelta(minutes=1), dtype=float)
-    today, yesterday = day_kind(midnight), day_kind(midnight - pd.Timedelta(days=1))
+    today, yesterday = table_a1_day(midnight), table_a1_day(midnight - pd.Timedelta(days=1))
     open_today = (start[codes, today] <= minute) & (minute < end[codes, today])
     open_from_yesterday = minute < end[codes, yesterday] - _MIN_PER_DAY
     return open_today | open_from_yesterday

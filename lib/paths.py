@@ -3,6 +3,7 @@
 Notebooks run with their own folder as working directory (papermill, nbval), so every
 relative path a notebook parameter gives is resolved against the project root here.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

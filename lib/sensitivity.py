@@ -5,35 +5,59 @@ first- and last-year chat shares) to a low and a high value, all else at the val
 force; Table 1 is recomputed for both and the spread of the sum per concept is reported
 (:func:`one_at_a_time`) and drawn as a tornado chart (:func:`tornado`).
 
-Assumptions the staffing model reads (``staffing_assumptions``, by default
-:data:`lib.staffing.STAFFING_ASSUMPTIONS`) re-run the staffing model; the after-call work
-enters through the arrival table instead (interface 3: ``aht_s`` = mean talk time +
-after-call work), so varying it shifts ``aht_s`` by the difference in every hour with
-traffic and re-runs the model too. Every other assumption only revalues the same staffing
-result. The staffing runner is injected (``runner(rates, p)`` returning an object with
-``.by_year`` and ``.effects``, such as :func:`lib.staffing.run_all`) so tests can use a fake.
+Assumptions that enter at the staffing stage (:meth:`lib.assumptions.Assumptions.stage`)
+re-run the staffing model; the after-call work enters through the arrival table instead
+(interface 3: ``aht_s`` = mean talk time + after-call work), so varying it shifts ``aht_s``
+by the difference in every hour with traffic and re-runs the model too. Every other
+assumption only revalues the same staffing result. The staffing runner is injected
+(``runner(rates, a)`` returning an object with ``.by_year`` and ``.effects``, such as
+:func:`lib.staffing.run_all`) so tests can use a fake.
 
 The low/high ranges in :data:`DEFAULT_VARIATIONS` are this project's choices for a
-sensitivity analysis, not numbers from the report; the base values come from ``p``.
+sensitivity analysis, not numbers from the report; the base values come from the
+:class:`lib.assumptions.Assumptions` in force.
 """
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import Any, Callable, Iterable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from lib.economics import CONCEPTS, SUM
+from lib.assumptions import Assumptions
+from lib.concepts import BoardHours, table1_concepts
+from lib.economics import SUM
 from lib.table1 import table1
 
-#: Assumptions that enter the staffing model through the arrival table, not through ``p``.
+#: Assumptions that enter the staffing model through the arrival table (shifted here).
 RATE_ASSUMPTIONS: tuple[str, ...] = ("after_call_work_s",)
+
+
+class StaffingTables(Protocol):
+    """What a staffing runner returns (as :class:`lib.staffing.StaffingResult` does)."""
+
+    by_year: pd.DataFrame
+    effects: pd.DataFrame
+
+
+Runner = Callable[[pd.DataFrame | BoardHours, Assumptions], StaffingTables]
 XLABEL = "Sum verdsatte virkninger (mill. kr)"
-COLUMNS = ["assumption", "label", "base_value", "low_value", "high_value", "concept",
-           "sum_base", "sum_low", "sum_high", "swing"]
+COLUMNS = [
+    "assumption",
+    "label",
+    "base_value",
+    "low_value",
+    "high_value",
+    "concept",
+    "sum_base",
+    "sum_low",
+    "sum_high",
+    "swing",
+]
 
 
 @dataclass(frozen=True)
@@ -56,20 +80,28 @@ class Variation:
         if not (len(self.names) == len(self.low) == len(self.high) > 0):
             raise ValueError(f"variation {self.label!r}: names, low and high need the same, non-zero length")
 
-    def values(self, side: str, p: Any) -> dict[str, float]:
-        """Assumption values of the ``"low"`` or ``"high"`` side, given the values in force ``p``."""
+    def values(self, side: str, a: Assumptions) -> dict[str, float]:
+        """Assumption values of the ``"low"`` or ``"high"`` side, given the values in force ``a``."""
         given = {"low": self.low, "high": self.high}[side]
         if self.relative:
-            return {n: f * getattr(p, n) for n, f in zip(self.names, given)}
-        return dict(zip(self.names, given))
+            return {n: f * getattr(a, n) for n, f in zip(self.names, given, strict=True)}
+        return dict(zip(self.names, given, strict=True))
 
 
 DEFAULT_VARIATIONS: tuple[Variation, ...] = (
     Variation("Reduksjon i telefoner fra politiet.no", ("call_reduction_politiet_no",), (0.05,), (0.15,)),
-    Variation("Andel chat/chatbot (første → siste år)", ("chat_share_first_year", "chat_share_last_year"),
-              (0.15, 0.35), (0.35, 0.65)),
-    Variation("Andel overført til livechat (første → siste år)",
-              ("transfer_share_first_year", "transfer_share_last_year"), (0.20, 0.10), (0.40, 0.30)),
+    Variation(
+        "Andel chat/chatbot (første → siste år)",
+        ("chat_share_first_year", "chat_share_last_year"),
+        (0.15, 0.35),
+        (0.35, 0.65),
+    ),
+    Variation(
+        "Andel overført til livechat (første → siste år)",
+        ("transfer_share_first_year", "transfer_share_last_year"),
+        (0.20, 0.10),
+        (0.40, 0.30),
+    ),
     Variation("Ressursbruk livechat / telefon", ("chat_handling_factor",), (0.4,), (0.7,)),
     Variation("Etterarbeid per henvendelse (s)", ("after_call_work_s",), (15.0,), (60.0,)),
     Variation("Maksimalt belegg", ("max_occupancy",), (0.75,), (0.85,)),
@@ -82,22 +114,18 @@ DEFAULT_VARIATIONS: tuple[Variation, ...] = (
     Variation("Årsverkskostnad (±10 %)", ("cost_per_person_year_nok",), (0.9,), (1.1,), True),
     Variation("Tidsbruk per telefon for innbygger (min)", ("citizen_minutes_per_call",), (4.0,), (6.0,)),
     Variation("Verdi av fritid (±10 %)", ("leisure_value_per_person_year_nok",), (0.9,), (1.1,), True),
-    Variation("Investeringskostnader (±50 %)",
-              ("live_chat_investment_mnok", "chatbot_investment_mnok", "contact_centre_investment_mnok"),
-              (0.5, 0.5, 0.5), (1.5, 1.5, 1.5), True, sep=", "),
+    Variation(
+        "Investeringskostnader (±50 %)",
+        ("live_chat_investment_mnok", "chatbot_investment_mnok", "contact_centre_investment_mnok"),
+        (0.5, 0.5, 0.5),
+        (1.5, 1.5, 1.5),
+        True,
+        sep=", ",
+    ),
 )
 
 
-def override(p: Any, values: dict[str, float]) -> SimpleNamespace:
-    """A copy of the namespace ``p`` with ``values`` set (names must exist in ``p``)."""
-    unknown = [n for n in values if not hasattr(p, n)]
-    if unknown:
-        raise KeyError(f"assumption(s) {unknown} are not in the parameter namespace")
-    base = {k: v for k, v in vars(p).items() if k != "table"}
-    return SimpleNamespace(**{**base, **values})
-
-
-def shift_handling_time(rates: Any, delta_s: float) -> Any:
+def shift_handling_time(rates: pd.DataFrame | BoardHours, delta_s: float) -> pd.DataFrame | BoardHours:
     """``rates`` with ``delta_s`` seconds added to the handling time of every hour with traffic.
 
     Accepts the arrival-rate table (interface 3) or a :class:`lib.concepts.BoardHours`.
@@ -111,10 +139,10 @@ def shift_handling_time(rates: Any, delta_s: float) -> Any:
     return dataclasses.replace(rates, aht_s=np.where(busy, rates.aht_s + delta_s, rates.aht_s))
 
 
-def sums(staffing: Any, p: Any, wait_baseline_s: float | None = None) -> pd.Series:
-    """"Sum verdsatte virkninger" per concept (MNOK NPV) for a staffing result and ``p``."""
-    t = table1(staffing.by_year, staffing.effects, p, wait_baseline_s=wait_baseline_s).set_index("row")
-    return t.loc[SUM, list(CONCEPTS)].astype(float)
+def sums(staffing: StaffingTables, a: Assumptions, observed_wait_s: float | None = None) -> pd.Series:
+    """ "Sum verdsatte virkninger" per concept (MNOK NPV) for a staffing result and ``a``."""
+    t = table1(staffing.by_year, staffing.effects, a, observed_wait_s=observed_wait_s).set_index("row")
+    return t.loc[SUM, list(table1_concepts())].astype(float)
 
 
 def _fmt(values: Iterable[float], sep: str = " → ") -> str:
@@ -122,51 +150,71 @@ def _fmt(values: Iterable[float], sep: str = " → ") -> str:
     return sep.join(f"{v:,.0f}".replace(",", " ") if abs(v) >= 1000 else f"{v:.4g}" for v in values)
 
 
-def one_at_a_time(rates: Any, p: Any, runner: Callable[[Any, Any], Any],
-                  variations: Iterable[Variation] = DEFAULT_VARIATIONS,
-                  staffing_assumptions: Iterable[str] | None = None,
-                  base: Any | None = None, wait_baseline_s: float | None = None) -> pd.DataFrame:
+def _needs_rerun(names: Iterable[str]) -> bool:
+    """True when a variation of ``names`` changes the staffing result (staffing-stage
+    assumptions, or the rate assumptions this module shifts); refuses earlier stages."""
+    rerun = False
+    for name in names:
+        stage = Assumptions.stage(name)
+        if stage in ("cleaning", "rates") and name not in RATE_ASSUMPTIONS:
+            raise ValueError(f"cannot vary {name!r} here: it enters at the {stage} stage (re-run notebooks 01-02)")
+        rerun |= stage in ("staffing", "rates")
+    return rerun
+
+
+def one_at_a_time(
+    rates: pd.DataFrame | BoardHours,
+    a: Assumptions,
+    runner: Runner,
+    variations: Iterable[Variation] = DEFAULT_VARIATIONS,
+    base: StaffingTables | None = None,
+    observed_wait_s: float | None = None,
+) -> pd.DataFrame:
     """Sum of valued effects per concept at the low and high value of every variation.
 
-    ``rates``: what ``runner`` takes (the arrival-rate table); ``p``: namespace with every
-    assumption named by the variations, the economic ones and the staffing ones;
-    ``runner(rates, p)``: the staffing model; ``base``: its result at ``p`` if already
-    computed; ``wait_baseline_s``: passed to :func:`lib.table1.table1`. Returns one row per variation and concept with columns :data:`COLUMNS`
-    (values as text, ``first → last`` for pairs; sums in MNOK; ``swing`` = |high - low|),
-    sorted by concept, then by swing, largest first.
+    ``rates``: what ``runner`` takes (the arrival-rate table); ``a``: the assumptions in
+    force; ``runner(rates, a)``: the staffing model; ``base``: its result at ``a`` if
+    already computed; ``observed_wait_s``: passed to :func:`lib.table1.table1`. Returns one
+    row per variation and concept with columns :data:`COLUMNS` (values as text,
+    ``first → last`` for pairs; sums in MNOK; ``swing`` = |high - low|), sorted by
+    concept, then by swing, largest first.
     """
-    if staffing_assumptions is None:
-        from lib.staffing import STAFFING_ASSUMPTIONS as staffing_assumptions
-    rerun_names = set(staffing_assumptions) | set(RATE_ASSUMPTIONS)
-    base = runner(rates, p) if base is None else base
-    base_sums = sums(base, p, wait_baseline_s)
+    base = runner(rates, a) if base is None else base
+    base_sums = sums(base, a, observed_wait_s)
+    concepts = table1_concepts()
     records = []
     for v in variations:
         result = {}
         for side in ("low", "high"):
-            values = v.values(side, p)
-            q = override(p, values)
-            if rerun_names & set(values):
+            values = v.values(side, a)
+            q = a.replace(**values)
+            if _needs_rerun(values):
                 r = rates
                 for name in RATE_ASSUMPTIONS:
                     if name in values:
-                        r = shift_handling_time(r, values[name] - getattr(p, name))
+                        r = shift_handling_time(r, values[name] - getattr(a, name))
                 staffing = runner(r, q)
             else:
                 staffing = base
-            result[side] = (values, sums(staffing, q, wait_baseline_s))
-        for c in CONCEPTS:
+            result[side] = (values, sums(staffing, q, observed_wait_s))
+        for c in concepts:
             lo, hi = result["low"][1][c], result["high"][1][c]
-            records.append({
-                "assumption": ", ".join(v.names), "label": v.label,
-                "base_value": _fmt((getattr(p, n) for n in v.names), v.sep),
-                "low_value": _fmt(result["low"][0].values(), v.sep),
-                "high_value": _fmt(result["high"][0].values(), v.sep),
-                "concept": c, "sum_base": float(base_sums[c]), "sum_low": float(lo), "sum_high": float(hi),
-                "swing": float(abs(hi - lo)),
-            })
+            records.append(
+                {
+                    "assumption": ", ".join(v.names),
+                    "label": v.label,
+                    "base_value": _fmt((getattr(a, n) for n in v.names), v.sep),
+                    "low_value": _fmt(result["low"][0].values(), v.sep),
+                    "high_value": _fmt(result["high"][0].values(), v.sep),
+                    "concept": c,
+                    "sum_base": float(base_sums[c]),
+                    "sum_low": float(lo),
+                    "sum_high": float(hi),
+                    "swing": float(abs(hi - lo)),
+                }
+            )
     out = pd.DataFrame(records, columns=COLUMNS)
-    order = out["concept"].map({c: i for i, c in enumerate(CONCEPTS)})
+    order = out["concept"].map({c: i for i, c in enumerate(concepts)})
     out = out.assign(_c=order, _s=-out["swing"]).sort_values(["_c", "_s"], kind="stable")
     return out.drop(columns=["_c", "_s"]).reset_index(drop=True)
 
@@ -192,7 +240,9 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
     ax.barh(y + 0.2, t["sum_low"] - base, left=base, height=0.4, color="#4c72b0", label="Lav verdi")
     ax.barh(y - 0.2, t["sum_high"] - base, left=base, height=0.4, color="#dd8452", label="Høy verdi")
     ax.axvline(base, color="black", linewidth=1)
-    ax.set_yticks(y, [f"{lab} ({lo} / {hi})" for lab, lo, hi in zip(t["label"], t["low_value"], t["high_value"])])
+    ax.set_yticks(
+        y, [f"{lab} ({lo} / {hi})" for lab, lo, hi in zip(t["label"], t["low_value"], t["high_value"], strict=True)]
+    )
     ax.set_xlabel(XLABEL)
     ax.set_title(f"Følsomhet, konsept {concept} (basis {base:.0f} mill. kr)")
     ax.legend(loc="lower right")

@@ -17,58 +17,38 @@ traffic, all by phone, 80/95).
 Units: traffic in contacts per hour, handling and waiting times in seconds, load in
 Erlangs, staffing in agent-hours per year and person-years.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
 
-from lib import assumptions, erlang
-from lib.concepts import (CONCEPTS, NATIONAL, BoardHours, board_hours, effects_for, get, phone_share_handled,
-                          service_time_s, traffic)
-from lib.paths import tables_dir
-
-#: The assumptions the staffing model reads from its parameter namespace.
-STAFFING_ASSUMPTIONS: tuple[str, ...] = (
-    "first_year", "last_year", "hours_per_person_year", "actual_person_years",
-    "call_reduction_politiet_no", "chat_share_first_year", "chat_share_last_year",
-    "transfer_share_first_year", "transfer_share_last_year", "chat_handling_factor",
-    "max_occupancy", "service_level_target", "service_time_today_s", "service_time_centre_s",
-    "min_agents",
+from lib.assumptions import Assumptions
+from lib.concepts import (
+    CONCEPTS,
+    BoardHours,
+    board_hours,
+    boards_of,
+    effects_for,
+    get,
+    phone_share_handled,
+    service_time_s,
+    traffic,
 )
+from lib.paths import tables_dir
+from lib.queueing import offered_load, solve
 
 
-def default_params(**overrides: Any):
-    """The staffing assumptions at the report's values, with ``overrides`` (name=value) applied.
-
-    Returns the namespace of :func:`lib.assumptions.resolve` (with its ``.table``).
-    """
-    given = {name: None for name in STAFFING_ASSUMPTIONS}
-    given.update(overrides)
-    return assumptions.resolve(**given)
-
-
-def years_of(p: Any) -> list[int]:
-    """The analysis years p.first_year..p.last_year."""
-    return list(range(int(p.first_year), int(p.last_year) + 1))
+def years_of(a: Assumptions) -> list[int]:
+    """The analysis years a.first_year..a.last_year."""
+    return list(range(a.first_year, a.last_year + 1))
 
 
 # --- One concept, one year ----------------------------------------------------------------
-
-def _solve(calls: np.ndarray, aht_s: np.ndarray, target_s: float, p: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Agents and mean speed of answer (s) for arrays of hours; 0 agents, 0 s without traffic."""
-    busy = calls > 0
-    agents = np.zeros(calls.shape, dtype=np.int64)
-    asa = np.zeros(calls.shape)
-    c, a = calls[busy], aht_s[busy]
-    n = np.asarray(erlang.required_agents(c, a, p.service_level_target, target_s,
-                                          max_occupancy=p.max_occupancy, min_agents=p.min_agents))
-    agents[busy] = n
-    asa[busy] = erlang.average_speed_of_answer(n, c * a / 3600.0, a)
-    return agents, asa
 
 
 @dataclass(frozen=True)
@@ -92,7 +72,7 @@ class Staffing:
     @property
     def load(self) -> np.ndarray:
         """Offered load in Erlangs (contacts per hour x handling time / 3 600 s)."""
-        return self.calls * self.aht_s / 3600.0
+        return offered_load(self.calls, self.aht_s)
 
     @property
     def agent_hours(self) -> int:
@@ -102,28 +82,30 @@ class Staffing:
     def to_frame(self) -> pd.DataFrame:
         """One row per board and hour: district, hour_start, calls_per_hour, aht_s, load, agents, asa_s."""
         n_b, n_h = self.calls.shape
-        return pd.DataFrame({
-            "district": np.repeat(np.array(self.boards, dtype=object), n_h),
-            "hour_start": np.tile(self.hours["hour_start"].to_numpy(), n_b),
-            "calls_per_hour": self.calls.ravel(), "aht_s": self.aht_s.ravel(), "load": self.load.ravel(),
-            "agents": self.agents.ravel(), "asa_s": self.asa_s.ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "district": np.repeat(np.array(self.boards, dtype=object), n_h),
+                "hour_start": np.tile(self.hours["hour_start"].to_numpy(), n_b),
+                "calls_per_hour": self.calls.ravel(),
+                "aht_s": self.aht_s.ravel(),
+                "load": self.load.ravel(),
+                "agents": self.agents.ravel(),
+                "asa_s": self.asa_s.ravel(),
+            }
+        )
 
 
-def _boards(concept_pooled: bool, bh: BoardHours) -> tuple[str, ...]:
-    return (NATIONAL,) if concept_pooled else bh.boards
-
-
-def staff(concept: str, rates: pd.DataFrame | BoardHours, year: int | None, p: Any) -> Staffing:
+def staff(concept: str, rates: pd.DataFrame | BoardHours, year: int | None, a: Assumptions) -> Staffing:
     """Staff every board-hour of ``concept`` in ``year`` (None for year-independent concepts)."""
     c = get(concept)
     bh = board_hours(rates)
-    calls, aht = traffic(c, bh, year, p)
-    agents, asa = _solve(calls, aht, service_time_s(c, p), p)
-    return Staffing(c.name, year, _boards(c.pooled, bh), bh.hours, calls, aht, agents, asa)
+    calls, aht = traffic(c, bh, year, a)
+    agents, asa = solve(calls, aht, service_time_s(c, a), a)
+    return Staffing(c.name, year, boards_of(c, bh), bh.hours, calls, aht, agents, asa)
 
 
 # --- All concepts, all years ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StaffingResult:
@@ -133,7 +115,8 @@ class StaffingResult:
     saving_person_years (versus the concept's previous; NaN for base), asa_s (mean speed
     of answer of phone calls, s), phone_calls (expected phone calls per year in the model).
     ``effects``: year, effect, saving_person_years. ``by_district``: concept, year,
-    district ("Nasjonalt" for pooled concepts), agent_hours, person_years.
+    district (the pooled board's label, "Nasjonalt", for pooled concepts), agent_hours,
+    person_years.
     ``hourly`` (only with ``keep_hourly``): concept, year, hour_start (+ date, hour,
     day_type when the rates have them), calls_per_hour, load, agents - summed over boards.
     ``base_agent_hours`` is S_base.
@@ -149,52 +132,52 @@ class StaffingResult:
 def _order(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Rows in concept order (CONCEPTS), then ``by``."""
     key = df["concept"].map({name: i for i, name in enumerate(CONCEPTS)})
-    return (df.assign(_k=key).sort_values(["_k", *by], kind="stable").drop(columns="_k")
-            .reset_index(drop=True))
+    return df.assign(_k=key).sort_values(["_k", *by], kind="stable").drop(columns="_k").reset_index(drop=True)
 
 
-def run_all(rates: pd.DataFrame | BoardHours, p: Any, years: Iterable[int] | None = None,
-            concepts: Iterable[str] | None = None, keep_hourly: bool = False,
-            iib_split: str = "chatbot_first") -> StaffingResult:
+def run_all(
+    rates: pd.DataFrame | BoardHours,
+    a: Assumptions,
+    years: Iterable[int] | None = None,
+    concepts: Iterable[str] | None = None,
+    keep_hourly: bool = False,
+) -> StaffingResult:
     """Staff every concept in every year and scale to today's actual person-years.
 
     Year-independent concepts (base, I) are solved once and repeated for every year.
-    All solves sharing a target answer time go to Erlang C in one vectorised call.
-    ``concepts`` defaults to all of :data:`lib.concepts.CONCEPTS` (base is always added).
-    ``iib_split``: the order in which IIb's saving is split into chatbot and live chat
-    (:data:`lib.concepts.DECOMPOSITIONS`).
+    All solves sharing a target answer time go to the queue model (``a.queue_model``) in
+    one vectorised call. ``concepts`` defaults to all of :data:`lib.concepts.CONCEPTS`
+    (base is always added). IIb's saving is split into chatbot and live chat in the order
+    ``a.iib_split`` (:data:`lib.concepts.DECOMPOSITIONS`).
     """
-    effects_of = effects_for(iib_split)
-    missing = [name for name in STAFFING_ASSUMPTIONS if not hasattr(p, name)]
-    if missing:
-        raise ValueError(f"p lacks staffing assumption(s) {missing}; build it with default_params()")
+    effects_of = effects_for(a.iib_split)
     bh = board_hours(rates)
-    years = years_of(p) if years is None else [int(y) for y in years]
+    years = years_of(a) if years is None else [int(y) for y in years]
     names = list(CONCEPTS) if concepts is None else _with_prerequisites([get(c).name for c in concepts])
 
-    # Traffic of every distinct solve, then one Erlang C call per target time.
+    # Traffic of every distinct solve, then one queue-model call per target time.
     tasks = [(name, y) for name in names for y in ([None] if not get(name).year_dependent else years)]
-    traffic_of = {t: traffic(t[0], bh, t[1], p) for t in tasks}
+    traffic_of = {t: traffic(t[0], bh, t[1], a) for t in tasks}
     solved: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
-    for target in sorted({service_time_s(name, p) for name, _ in tasks}):
-        group = [t for t in tasks if service_time_s(t[0], p) == target]
+    for target in sorted({service_time_s(name, a) for name, _ in tasks}):
+        group = [t for t in tasks if service_time_s(t[0], a) == target]
         calls = np.concatenate([traffic_of[t][0].ravel() for t in group])
         aht = np.concatenate([traffic_of[t][1].ravel() for t in group])
-        agents, asa = _solve(calls, aht, target, p)
+        agents, asa = solve(calls, aht, target, a)
         start = 0
         for t in group:
             shape = traffic_of[t][0].shape
             size = traffic_of[t][0].size
-            solved[t] = (agents[start:start + size].reshape(shape), asa[start:start + size].reshape(shape))
+            solved[t] = (agents[start : start + size].reshape(shape), asa[start : start + size].reshape(shape))
             start += size
 
     s_base = int(solved[("base", None)][0].sum())
     if s_base <= 0:
         raise ValueError("the base model staffs no agent-hours: the rates hold no traffic")
-    scale = float(p.actual_person_years) / s_base
+    scale = a.actual_person_years / s_base
 
     rows, district_rows, hourly = [], [], []
-    total = {}
+    total: dict[tuple[str, int], int] = {}
     for name, y0 in tasks:
         c = get(name)
         calls, _ = traffic_of[(name, y0)]
@@ -205,30 +188,68 @@ def run_all(rates: pd.DataFrame | BoardHours, p: Any, years: Iterable[int] | Non
         # of the hour's contacts, so the phone-weighted mean equals the contact-weighted one.
         asa_mean = float((calls * asa).sum() / contacts) if contacts > 0 else float("nan")
         per_board = agents.sum(axis=1)
-        for y in (years if y0 is None else [y0]):
+        for y in years if y0 is None else [y0]:
             total[(name, y)] = s
-            rows.append({"concept": name, "year": y, "agent_hours": s,
-                         "model_person_years": s / float(p.hours_per_person_year),
-                         "person_years": scale * s, "asa_s": asa_mean,
-                         "phone_calls": contacts * phone_share_handled(c, y, p)})
-            for board, sb in zip(_boards(c.pooled, bh), per_board):
-                district_rows.append({"concept": name, "year": y, "district": board,
-                                      "agent_hours": int(sb), "person_years": scale * int(sb)})
+            rows.append(
+                {
+                    "concept": name,
+                    "year": y,
+                    "agent_hours": s,
+                    "model_person_years": s / float(a.hours_per_person_year),
+                    "person_years": scale * s,
+                    "asa_s": asa_mean,
+                    "phone_calls": contacts * phone_share_handled(c, y, a),
+                }
+            )
+            for board, sb in zip(boards_of(c, bh), per_board, strict=True):
+                district_rows.append(
+                    {
+                        "concept": name,
+                        "year": y,
+                        "district": board,
+                        "agent_hours": int(sb),
+                        "person_years": scale * int(sb),
+                    }
+                )
             if keep_hourly:
-                hourly.append(bh.hours.assign(concept=name, year=y, calls_per_hour=calls.sum(axis=0),
-                                              load=(calls * traffic_of[(name, y0)][1]).sum(axis=0) / 3600.0,
-                                              agents=agents.sum(axis=0)))
+                hourly.append(
+                    bh.hours.assign(
+                        concept=name,
+                        year=y,
+                        calls_per_hour=calls.sum(axis=0),
+                        load=offered_load(calls, traffic_of[(name, y0)][1]).sum(axis=0),
+                        agents=agents.sum(axis=0),
+                    )
+                )
 
     by_year = pd.DataFrame(rows)
     prev = [get(n).previous for n in by_year["concept"]]
     by_year["saving_person_years"] = [
         scale * (total[(pc, y)] - s) if pc is not None and (pc, y) in total else np.nan
-        for pc, y, s in zip(prev, by_year["year"], by_year["agent_hours"])]
-    by_year = _order(by_year[["concept", "year", "agent_hours", "model_person_years", "person_years",
-                              "saving_person_years", "asa_s", "phone_calls"]], ["year"])
+        for pc, y, s in zip(prev, by_year["year"], by_year["agent_hours"], strict=True)
+    ]
+    by_year = _order(
+        by_year[
+            [
+                "concept",
+                "year",
+                "agent_hours",
+                "model_person_years",
+                "person_years",
+                "saving_person_years",
+                "asa_s",
+                "phone_calls",
+            ]
+        ],
+        ["year"],
+    )
 
-    effect_rows = [{"year": y, "effect": e.name, "saving_person_years": scale * (total[(e.before, y)] - total[(e.after, y)])}
-                   for y in years for e in effects_of.values() if (e.before, y) in total and (e.after, y) in total]
+    effect_rows = [
+        {"year": y, "effect": e.name, "saving_person_years": scale * (total[(e.before, y)] - total[(e.after, y)])}
+        for y in years
+        for e in effects_of.values()
+        if (e.before, y) in total and (e.after, y) in total
+    ]
     effects = pd.DataFrame(effect_rows, columns=["year", "effect", "saving_person_years"])
 
     by_district = _order(pd.DataFrame(district_rows), ["year"])
@@ -237,8 +258,9 @@ def run_all(rates: pd.DataFrame | BoardHours, p: Any, years: Iterable[int] | Non
         hourly_df = _order(pd.concat(hourly, ignore_index=True), ["year"])
         front = ["concept", "year"]
         hourly_df = hourly_df[front + [c for c in hourly_df.columns if c not in front]]
-    return StaffingResult(by_year=by_year, effects=effects, by_district=by_district,
-                          base_agent_hours=s_base, hourly=hourly_df)
+    return StaffingResult(
+        by_year=by_year, effects=effects, by_district=by_district, base_agent_hours=s_base, hourly=hourly_df
+    )
 
 
 def _with_prerequisites(names: list[str]) -> list[str]:
@@ -256,8 +278,11 @@ def _with_prerequisites(names: list[str]) -> list[str]:
 
 # --- Output --------------------------------------------------------------------------------
 
-TABLE_FILES = {"by_year": "staffing_by_year.csv", "effects": "staffing_effects.csv",
-               "by_district": "staffing_by_district.csv"}
+TABLE_FILES = {
+    "by_year": "staffing_by_year.csv",
+    "effects": "staffing_effects.csv",
+    "by_district": "staffing_by_district.csv",
+}
 
 
 def write_tables(result: StaffingResult, outputs_dir: str | Path) -> list[Path]:
@@ -271,7 +296,7 @@ def write_tables(result: StaffingResult, outputs_dir: str | Path) -> list[Path]:
     return paths
 
 
-def compare_inputs(variants: dict[str, pd.DataFrame | BoardHours], p: Any) -> pd.DataFrame:
+def compare_inputs(variants: dict[str, pd.DataFrame | BoardHours], a: Assumptions) -> pd.DataFrame:
     """Run the model on several versions of the arrival rates (e.g. fitted vs raw counts).
 
     ``variants``: name → rates table (interface 3). Returns one row per variant: the base
@@ -281,11 +306,16 @@ def compare_inputs(variants: dict[str, pd.DataFrame | BoardHours], p: Any) -> pd
     """
     rows = []
     for name, rates in variants.items():
-        r = run_all(rates, p)
-        last = r.by_year[r.by_year["year"] == int(p.last_year)].set_index("concept")["person_years"]
+        r = run_all(rates, a)
+        last = r.by_year[r.by_year["year"] == a.last_year].set_index("concept")["person_years"]
         saved = r.effects.groupby("effect", sort=False)["saving_person_years"].sum()
-        rows.append({"variant": name, "base_agent_hours": r.base_agent_hours,
-                     "base_model_person_years": r.base_agent_hours / float(p.hours_per_person_year),
-                     **{f"person_years_{c}_{int(p.last_year)}": last[c] for c in last.index},
-                     **{f"saving_{e}_sum": v for e, v in saved.items()}})
+        rows.append(
+            {
+                "variant": name,
+                "base_agent_hours": r.base_agent_hours,
+                "base_model_person_years": r.base_agent_hours / float(a.hours_per_person_year),
+                **{f"person_years_{c}_{a.last_year}": last[c] for c in last.index},
+                **{f"saving_{e}_sum": v for e, v in saved.items()},
+            }
+        )
     return pd.DataFrame(rows)

@@ -13,6 +13,7 @@ staffing model (person-years saved, the contact centre's staffing and wait reduc
 are accepted within :data:`MODEL_TOLERANCE`. The sum row is checked with the same
 tolerance.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,15 +21,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import assumptions
-from lib.economics import (BENEFIT_ROWS, CITIZEN, CONCEPTS, COST_ROWS, RUNNING, SUM, VALUED_ROWS,
-                           cash_flows)
+from lib.assumptions import PUBLISHED, TABLE1_PUBLISHED, Assumptions
+from lib.concepts import CONCEPTS, DECOMPOSITIONS, BoardHours, table1_concepts
+from lib.economics import BENEFIT_ROWS, CITIZEN, COST_ROWS, SUM, VALUED_ROWS, cash_flows, cell_kind
 from lib.paths import LIB_DATA, tables_dir
+from lib.staffing import run_all
 
 #: Relative tolerance for model-driven cells and the sum (a project choice, not the report's).
 MODEL_TOLERANCE = 0.10
 DASH = "–"
-CONCEPT_LABELS = {"I": "Konsept I", "IIa": "Konsept IIa", "IIb": "Konsept IIb", "III": "Konsept III"}
 HEADINGS = ("Nyttevirkninger", "Effektivisering politiet", "Kostnadsvirkninger")
 
 #: The report's Table 1 from top to bottom: headings, valued and qualitative rows.
@@ -53,18 +54,10 @@ LAYOUT: tuple[str, ...] = (
     "Sum verdsatte virkninger",
 )
 
-# Cells whose value depends on the staffing model; every other valued cell is deterministic.
-_MODEL_DRIVEN_ROWS = ("Spart tid politiet.no", "Spart tid livechat", "Spart tid chatbot", "Spart tid kontaktsenter")
-_MODEL_DRIVEN_CELLS = {(CITIZEN, "III"), (RUNNING, "III")}  # wait reduction; ATB on the centre's staff
 
-
-def cell_kind(row: str, concept: str) -> str:
-    """"deterministic", "model-driven" or "sum" for a valued cell of Table 1."""
-    if row == SUM:
-        return "sum"
-    if row in _MODEL_DRIVEN_ROWS or (row, concept) in _MODEL_DRIVEN_CELLS:
-        return "model-driven"
-    return "deterministic"
+def concept_labels() -> dict[str, str]:
+    """Column labels of Table 1 ("Konsept I", ...), from the concepts' entries."""
+    return {n: CONCEPTS[n].label for n in table1_concepts()}
 
 
 def round_mnok(x):
@@ -76,25 +69,29 @@ def round_mnok(x):
 def from_cash_flows(flows: pd.DataFrame) -> pd.DataFrame:
     """Table 1's valued rows from :func:`lib.economics.cash_flows` (NPV, unrounded MNOK).
 
-    Columns row, I, IIa, IIb, III; NaN where a concept has no such effect (the report's "–").
+    Columns row and one per Table 1 concept (I, IIa, IIb, III); NaN where a concept has no
+    such benefit (the report's "–"); a cost a concept does not have is 0 (I invests nothing).
     """
+    concepts = list(table1_concepts())
     wide = flows.pivot_table(index="row", columns="concept", values="present_value_mnok", aggfunc="sum")
-    wide = wide.reindex(index=list(BENEFIT_ROWS + COST_ROWS), columns=list(CONCEPTS))
+    wide = wide.reindex(index=list(BENEFIT_ROWS + COST_ROWS), columns=concepts)
+    wide.loc[list(COST_ROWS)] = wide.loc[list(COST_ROWS)].fillna(0.0)
     total = wide.loc[list(BENEFIT_ROWS)].sum(min_count=1) - wide.loc[list(COST_ROWS)].sum(min_count=1)
     wide.loc[SUM] = total
     out = wide.reindex(list(VALUED_ROWS)).reset_index()
     out.columns.name = None
-    return out[["row", *CONCEPTS]]
+    return out[["row", *concepts]]
 
 
-def table1(by_year: pd.DataFrame, effects: pd.DataFrame, p, wait_baseline_s: float | None = None) -> pd.DataFrame:
+def table1(
+    by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, observed_wait_s: float | None = None
+) -> pd.DataFrame:
     """Table 1's valued rows (NPV over the period, unrounded MNOK): columns row, I, IIa, IIb, III.
 
     ``by_year``, ``effects``: the staffing tables of :func:`lib.staffing.run_all`;
-    ``p``: resolved assumptions (see :data:`lib.economics.ECONOMIC_ASSUMPTIONS`);
-    ``wait_baseline_s``: see :func:`lib.economics.cash_flows` (default: the model's IIb ASA).
+    ``observed_wait_s``: today's mean wait in the log (s), see :func:`lib.economics.cash_flows`.
     """
-    return from_cash_flows(cash_flows(by_year, effects, p, wait_baseline_s=wait_baseline_s))
+    return from_cash_flows(cash_flows(by_year, effects, a, observed_wait_s=observed_wait_s))
 
 
 def qualitative_rows() -> pd.DataFrame:
@@ -108,15 +105,16 @@ def table1_rendered(t1: pd.DataFrame) -> pd.DataFrame:
     Index: the report's row labels (``LAYOUT``); columns "Konsept I" .. "Konsept III"; all
     cells are strings (heading rows are empty).
     """
-    valued = t1.set_index("row")[list(CONCEPTS)]
-    text = qualitative_rows().set_index("row")[list(CONCEPTS)]
-    out = pd.DataFrame("", index=pd.Index(LAYOUT, name="Virkning (nåverdi, mill. kr)"), columns=list(CONCEPTS))
+    concepts = [c for c in t1.columns if c != "row"]
+    valued = t1.set_index("row")[concepts]
+    text = qualitative_rows().set_index("row").reindex(columns=concepts, fill_value="")
+    out = pd.DataFrame("", index=pd.Index(LAYOUT, name="Virkning (nåverdi, mill. kr)"), columns=concepts)
     for row in LAYOUT:
         if row in valued.index:
             out.loc[row] = [DASH if pd.isna(v) else f"{int(round_mnok(v))}" for v in valued.loc[row]]
         elif row in text.index:
             out.loc[row] = text.loc[row].tolist()
-    return out.rename(columns=CONCEPT_LABELS)
+    return out.rename(columns=concept_labels())
 
 
 def table1_vs_report(t1: pd.DataFrame, tolerance: float = MODEL_TOLERANCE) -> pd.DataFrame:
@@ -131,11 +129,13 @@ def table1_vs_report(t1: pd.DataFrame, tolerance: float = MODEL_TOLERANCE) -> pd
     records = []
     valued = t1.set_index("row")
     for row in VALUED_ROWS:
-        for concept in CONCEPTS:
-            published = assumptions.TABLE1_PUBLISHED[row][concept]
+        for concept in [c for c in t1.columns if c != "row"]:
+            published = TABLE1_PUBLISHED[row].get(concept)
             reproduced = float(valued.loc[row, concept])
             if published is None and np.isnan(reproduced):
                 continue
+            if concept not in TABLE1_PUBLISHED[SUM]:
+                continue  # a concept the report does not have (e.g. one added for a pilot)
             kind = cell_kind(row, concept)
             published = np.nan if published is None else float(published)
             diff = reproduced - published
@@ -146,33 +146,44 @@ def table1_vs_report(t1: pd.DataFrame, tolerance: float = MODEL_TOLERANCE) -> pd
             else:
                 rule = f"within ±{tolerance:.0%}"
                 ok = bool(abs(diff) <= tolerance * abs(published))
-            records.append({"row": row, "concept": concept, "kind": kind, "published": published,
-                            "reproduced": reproduced, "reproduced_rounded": float(round_mnok(reproduced)),
-                            "difference": diff, "relative_difference": rel, "rule": rule, "check": ok})
+            records.append(
+                {
+                    "row": row,
+                    "concept": concept,
+                    "kind": kind,
+                    "published": published,
+                    "reproduced": reproduced,
+                    "reproduced_rounded": float(round_mnok(reproduced)),
+                    "difference": diff,
+                    "relative_difference": rel,
+                    "rule": rule,
+                    "check": ok,
+                }
+            )
     return pd.DataFrame(records)
 
 
 #: What moves each model-driven cell (assumption names of lib.assumptions in brackets).
 DRIVERS: dict[str, str] = {
     "Spart tid innbyggere": "III only: wait reduction per phone call, from today's observed mean wait (or the "
-                            "model's ASA of IIb, iii_wait_reduction) down to the model's ASA of III "
-                            "(service_time_centre_s, max_occupancy), times the national phone calls left "
-                            "(call_reduction_politiet_no, chat shares)",
+    "model's ASA of IIb, iii_wait_reduction) down to the model's ASA of III "
+    "(service_time_centre_s, max_occupancy), times the national phone calls left "
+    "(call_reduction_politiet_no, chat shares)",
     "Spart tid politiet.no": "staffing model S(base) - S(I), scaled by actual_person_years / S(base) "
-                             "(call_reduction_politiet_no; whole agents: every board-hour with traffic keeps "
-                             "at least one agent, so quiet hours save nothing)",
+    "(call_reduction_politiet_no; whole agents: every board-hour with traffic keeps "
+    "at least one agent, so quiet hours save nothing)",
     "Spart tid livechat": "staffing model, live chat at chat_handling_factor x AHT: S(I) - S(IIa) for IIa; for "
-                          "IIb/III the transferred share's live chat, whose size depends on the order of the "
-                          "IIb split (iib_split: after the chatbot by default, as the spec digest says) "
-                          "(chat and transfer shares)",
+    "IIb/III the transferred share's live chat, whose size depends on the order of the "
+    "IIb split (iib_split: after the chatbot by default, docs/model.md §6) "
+    "(chat and transfer shares)",
     "Spart tid chatbot": "staffing model, arrivals x (1 - s_y + s_y r_y): S(I) - S(IIb_chatbot) with the "
-                         "default iib_split; the chatbot and live-chat cells of IIb share S(I) - S(IIb) and "
-                         "the order of the split moves saving between them (chat and transfer shares)",
+    "default iib_split; the chatbot and live-chat cells of IIb share S(I) - S(IIb) and "
+    "the order of the split moves saving between them (chat and transfer shares)",
     "Spart tid kontaktsenter": "staffing model S(IIb) - S(III): pooling gain of one national queue net of "
-                               "the 80/20 service level (service_time_centre_s, max_occupancy, the log's "
-                               "hourly traffic pattern)",
+    "the 80/20 service level (service_time_centre_s, max_occupancy, the log's "
+    "hourly traffic pattern)",
     "Driftskostnader": "III only: ATB allowance (atb_nok_per_person_year) on the contact centre's "
-                       "person-years from the staffing model",
+    "person-years from the staffing model",
     "Sum verdsatte virkninger": "the sum of the cells above",
 }
 
@@ -181,31 +192,89 @@ def explain_gaps(comparison: pd.DataFrame, threshold_mnok: float = 0.5) -> pd.Da
     """Cells of :func:`table1_vs_report` at least ``threshold_mnok`` from the report, with
     what drives each (:data:`DRIVERS`); deterministic cells only show rounding here."""
     gaps = comparison.loc[comparison["difference"].abs() >= threshold_mnok].copy()
-    gaps["drivers"] = [DRIVERS.get(r, "report assumptions only (deterministic)") if k != "deterministic"
-                       else "report assumptions only (deterministic)" for r, k in zip(gaps["row"], gaps["kind"])]
-    return gaps[["row", "concept", "kind", "published", "reproduced", "difference", "relative_difference",
-                 "check", "drivers"]].reset_index(drop=True)
+    gaps["drivers"] = [
+        DRIVERS.get(r, "report assumptions only (deterministic)")
+        if k != "deterministic"
+        else "report assumptions only (deterministic)"
+        for r, k in zip(gaps["row"], gaps["kind"], strict=True)
+    ]
+    return gaps[
+        ["row", "concept", "kind", "published", "reproduced", "difference", "relative_difference", "check", "drivers"]
+    ].reset_index(drop=True)
 
 
 def cash_flow_table(flows: pd.DataFrame) -> pd.DataFrame:
     """The cash flows wide, for Excel: one line per row, concept and component; a column per
     year (undiscounted MNOK) and ``npv_mnok``."""
-    wide = flows.pivot_table(index=["row", "concept", "component"], columns="year", values="amount_mnok",
-                             aggfunc="sum", sort=False)
+    wide = flows.pivot_table(
+        index=["row", "concept", "component"], columns="year", values="amount_mnok", aggfunc="sum", sort=False
+    )
     wide.columns = [str(c) for c in wide.columns]
     npv = flows.groupby(["row", "concept", "component"], sort=False)["present_value_mnok"].sum()
     wide["npv_mnok"] = npv
     return wide.reset_index()
 
 
-def write_tables(flows: pd.DataFrame, outputs_dir) -> dict[str, Path]:
+def write_tables(flows: pd.DataFrame, outputs_dir: str | Path) -> dict[str, Path]:
     """Write table1.csv (row, I, IIa, IIb, III, unrounded MNOK), table1_vs_report.csv and
     table1_cash_flows.csv under ``{outputs_dir}/tables``; returns name -> path."""
     d = tables_dir(outputs_dir)
     t1 = from_cash_flows(flows)
-    paths = {"table1": d / "table1.csv", "table1_vs_report": d / "table1_vs_report.csv",
-             "table1_cash_flows": d / "table1_cash_flows.csv"}
+    paths = {
+        "table1": d / "table1.csv",
+        "table1_vs_report": d / "table1_vs_report.csv",
+        "table1_cash_flows": d / "table1_cash_flows.csv",
+    }
     t1.to_csv(paths["table1"], index=False)
     table1_vs_report(t1).to_csv(paths["table1_vs_report"], index=False)
     cash_flow_table(flows).to_csv(paths["table1_cash_flows"], index=False)
     return paths
+
+
+# --- The two readings notebook 04 sets side by side ------------------------------------------
+
+SPLIT_ROWS = ("Spart tid chatbot", "Spart tid livechat")
+SPLIT_SUM = "Sum chatbot + livechat"
+PUBLISHED_COLUMN = "Rapporten"
+
+
+def iib_split_comparison(
+    rates: pd.DataFrame | BoardHours, a: Assumptions, observed_wait_s: float | None = None
+) -> pd.DataFrame:
+    """IIb's chatbot and live-chat cells (NPV, MNOK) under each order of the split.
+
+    Re-runs the staffing model once per order in :data:`lib.concepts.DECOMPOSITIONS`.
+    Index: :data:`SPLIT_ROWS` and :data:`SPLIT_SUM`; columns: one per order, then the
+    report's values (:data:`PUBLISHED_COLUMN`). Both orders share the sum S(I) - S(IIb).
+    """
+    columns = {}
+    for order in DECOMPOSITIONS:
+        run = run_all(rates, a.replace(iib_split=order))
+        t = table1(run.by_year, run.effects, a.replace(iib_split=order), observed_wait_s).set_index("row")
+        columns[order] = t.loc[list(SPLIT_ROWS), "IIb"]
+    split = pd.DataFrame(columns)
+    split[PUBLISHED_COLUMN] = [TABLE1_PUBLISHED[r]["IIb"] for r in SPLIT_ROWS]
+    split.loc[SPLIT_SUM] = split.sum()
+    return split
+
+
+def wait_readings(by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, observed_wait_s: float) -> pd.DataFrame:
+    """Concept III's citizen-time cell and sum under both readings of its shorter wait
+    (§7.2.1.2): measured from the model's ASA of IIb ("model") or from today's observed
+    mean wait ``observed_wait_s`` (s, "observed"). Columns: ``wait_part_mnok`` (III's
+    "Spart tid innbyggere" minus IIb's), ``citizen_time_mnok``, ``sum_mnok``; the report's
+    values in the row "report"."""
+    rows = {}
+    for reading in ("model", "observed"):
+        t = table1(by_year, effects, a.replace(iii_wait_reduction=reading), observed_wait_s).set_index("row")
+        rows[reading] = {
+            "wait_part_mnok": t.loc[CITIZEN, "III"] - t.loc[CITIZEN, "IIb"],
+            "citizen_time_mnok": t.loc[CITIZEN, "III"],
+            "sum_mnok": t.loc[SUM, "III"],
+        }
+    rows["report"] = {
+        "wait_part_mnok": PUBLISHED["concept_iii_wait_part_mnok"].value,
+        "citizen_time_mnok": TABLE1_PUBLISHED[CITIZEN]["III"],
+        "sum_mnok": TABLE1_PUBLISHED[SUM]["III"],
+    }
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -1,4 +1,5 @@
 """Hourly arrival rates and handling times (lib/arrivals.py)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,10 +10,19 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from lib import arrivals
-from lib.arrivals import RATE_COLUMNS, build_rates, fit_margins, hour_grid
-from lib.districts import DISTRICTS, TIMEZONE, modelled_districts
+from lib.arrivals import RATE_COLUMNS, build_rates, fit_margins
+from lib.districts import DISTRICTS, modelled_districts
+from lib.oslo_calendar import DAY_TYPES, TIMEZONE, hour_grid
 
 MODELLED = modelled_districts(("Trøndelag",))
+#: The report's assumptions, as plain values (after-call work in seconds).
+SETTINGS = {
+    "year": 2023,
+    "excluded_districts": ("Trøndelag",),
+    "arrival_model": "glm",
+    "after_call_work_s": 30.0,
+    "min_answered": 30,
+}
 
 
 def _calls(hour_starts, districts, talk=None, answered=None, offset_s=600):
@@ -22,11 +32,19 @@ def _calls(hour_starts, districts, talk=None, answered=None, offset_s=600):
     answered = np.ones(n, bool) if answered is None else np.asarray(answered, bool)
     talk = np.where(answered, 120.0, 0.0) if talk is None else np.asarray(talk, float)
     districts = np.asarray(districts, dtype=object)
-    return pd.DataFrame({
-        "call_id": [f"T{i:08d}" for i in range(n)], "district": districts, "queue": "sentralbord",
-        "arrived_at": arrived, "wait_s": 10.0, "talk_s": talk, "answered": answered,
-        "in_scope": districts != "Trøndelag", "id_conflict": False,
-    })
+    return pd.DataFrame(
+        {
+            "call_id": [f"T{i:08d}" for i in range(n)],
+            "district": districts,
+            "queue": "sentralbord",
+            "arrived_at": arrived,
+            "wait_s": 10.0,
+            "talk_s": talk,
+            "answered": answered,
+            "in_scope": districts != "Trøndelag",
+            "id_conflict": False,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,88 +56,34 @@ def grid():
 def year_calls(grid):
     """A small Poisson year for all 12 districts (≈ 80 000 calls) with a weekly and seasonal shape."""
     rng = np.random.default_rng(np.random.SeedSequence(4242))
-    prof = (0.5 + np.exp(-((grid["hour"].to_numpy() - 11) / 4.0) ** 2)) \
-        * np.where(grid["day_type"] == "weekday", 1.0, 0.5) * (1 + 0.2 * np.cos(2 * np.pi * grid["month"] / 12))
+    prof = (
+        (0.5 + np.exp(-(((grid["hour"].to_numpy() - 11) / 4.0) ** 2)))
+        * np.where(grid["day_type"] == "weekday", 1.0, 0.5)
+        * (1 + 0.2 * np.cos(2 * np.pi * grid["month"] / 12))
+    )
     size = np.linspace(1.0, 0.5, len(DISTRICTS))
     lam = np.outer(size, prof) * 80_000 / (size.sum() * prof.sum())
     n = rng.poisson(lam).ravel()
     h = np.repeat(np.tile(np.arange(len(grid)), len(DISTRICTS)), n)
     d = np.repeat(np.repeat(np.arange(len(DISTRICTS)), len(grid)), n)
     ans = rng.random(n.sum()) < 0.8
-    calls = _calls(grid["hour_start"].iloc[h], np.array(DISTRICTS, dtype=object)[d],
-                   talk=np.where(ans, rng.exponential(150, n.sum()), 0.0), answered=ans,
-                   offset_s=rng.uniform(0, 3599, n.sum()))
+    calls = _calls(
+        grid["hour_start"].iloc[h],
+        np.array(DISTRICTS, dtype=object)[d],
+        talk=np.where(ans, rng.exponential(150, n.sum()), 0.0),
+        answered=ans,
+        offset_s=rng.uniform(0, 3599, n.sum()),
+    )
     return calls
 
 
 @pytest.fixture(scope="module")
 def glm(year_calls):
-    return build_rates(year_calls)
-
-
-# --- The hour grid: DST and holidays ------------------------------------------------------
-
-def test_grid_has_8760_elapsed_hours_with_23_and_25_hour_dst_days(grid):
-    assert len(grid) == 8760
-    steps = grid["hour_start"].diff().dropna()
-    assert (steps == pd.Timedelta(hours=1)).all()
-    per_day = grid.groupby("date").size()
-    assert per_day[pd.Timestamp("2023-03-26")] == 23 and per_day[pd.Timestamp("2023-10-29")] == 25
-    assert (per_day.drop([pd.Timestamp("2023-03-26"), pd.Timestamp("2023-10-29")]) == 24).all()
-    spring = grid.loc[grid["date"] == "2023-03-26", "hour"].tolist()
-    autumn = grid.loc[grid["date"] == "2023-10-29", "hour"].tolist()
-    assert spring == [0, 1] + list(range(3, 24))
-    assert autumn == [0, 1, 2, 2] + list(range(3, 24))
-    # Labels are the local wall clock of the hour's start.
-    assert (grid["hour"] == grid["hour_start"].dt.hour).all()
-    assert grid["hour_start"].iloc[0] == pd.Timestamp("2023-01-01 00:00", tz=TIMEZONE)
-    assert grid["hour_start"].iloc[-1] == pd.Timestamp("2023-12-31 23:00", tz=TIMEZONE)
-
-
-def test_calls_land_in_their_elapsed_hour_across_dst():
-    ts = pd.Series(pd.to_datetime([
-        "2023-01-01T00:00:00+01:00",   # first hour
-        "2023-03-26T01:59:59+01:00",   # last second before spring forward: the day's 2nd hour
-        "2023-03-26T03:00:00+02:00",   # the next elapsed hour, the day's 3rd
-        "2023-10-29T02:30:00+02:00",   # first 02:xx of the autumn day
-        "2023-10-29T02:30:00+01:00",   # second 02:xx, one hour later
-        "2023-12-31T23:59:59+01:00",   # last hour
-    ], utc=True)).dt.tz_convert(TIMEZONE)
-    idx = arrivals.hour_index(ts, 2023)
-    mar26 = (pd.Timestamp("2023-03-26") - pd.Timestamp("2023-01-01")).days * 24
-    oct29 = (pd.Timestamp("2023-10-29") - pd.Timestamp("2023-01-01")).days * 24 - 1  # one hour lost in March
-    assert idx.tolist() == [0, mar26 + 1, mar26 + 2, oct29 + 2, oct29 + 3, 8759]
-
-
-def test_calls_outside_the_year_and_naive_times_are_errors():
-    late = pd.Series(pd.to_datetime(["2024-01-01T00:00:00+01:00"])).dt.tz_convert(TIMEZONE)
-    with pytest.raises(ValueError, match="1 call.*outside 2023"):
-        arrivals.hour_index(late, 2023)
-    with pytest.raises(ValueError, match="tz-aware"):
-        arrivals.hour_index(pd.Series(pd.to_datetime(["2023-05-05 10:00"])), 2023)
-
-
-def test_public_holidays_are_sunday_holiday_and_saturdays_saturday(grid):
-    hol = arrivals.public_holidays(2023)
-    expected = pd.to_datetime(["2023-01-01", "2023-04-06", "2023-04-07", "2023-04-09", "2023-04-10",
-                               "2023-05-01", "2023-05-17", "2023-05-18", "2023-05-28", "2023-05-29",
-                               "2023-12-25", "2023-12-26"])
-    assert list(hol) == list(expected)
-    day = grid.groupby("date").first()
-    assert day.loc["2023-05-17", "day_type"] == "sunday_holiday"   # a Wednesday
-    assert day.loc["2023-05-17", "dow_model"] == 6 and day.loc["2023-05-17", "weekday"] == 2
-    assert day.loc["2023-05-16", "day_type"] == "weekday" and day.loc["2023-05-16", "dow_model"] == 1
-    assert day.loc["2023-05-20", "day_type"] == "saturday"
-    assert day.loc["2023-05-21", "day_type"] == "sunday_holiday"
-    assert day.loc["2023-12-24", "day_type"] == "sunday_holiday"   # a Sunday in 2023, not a holiday
-    counts = day["day_type"].value_counts()
-    # 2023: 53 Sundays, 52 Saturdays; 3 holidays fall on Sundays (1 Jan, 9 Apr, 28 May), 9 on weekdays.
-    assert counts["sunday_holiday"] == 53 + 9 and counts["saturday"] == 52
-    assert counts["weekday"] == 365 - 62 - 52
-    assert set(grid["day_type"]) == set(arrivals.DAY_TYPES)
+    return build_rates(year_calls, **SETTINGS)
 
 
 # --- The Poisson model ------------------------------------------------------------------------
+
 
 def _independent_mle(y, a, b):
     """Poisson MLE by Newton's method on the log-likelihood (scipy), design = one-hot(a) + one-hot(b)[1:]."""
@@ -136,8 +100,7 @@ def _independent_mle(y, a, b):
     def hess(theta):
         return X.T @ (np.exp(X @ theta)[:, None] * X)
 
-    res = minimize(nll, np.zeros(X.shape[1]), jac=grad, hess=hess, method="trust-exact",
-                   options={"gtol": 1e-9})
+    res = minimize(nll, np.zeros(X.shape[1]), jac=grad, hess=hess, method="trust-exact", options={"gtol": 1e-9})
     assert res.success, res.message
     return np.exp(X @ res.x)
 
@@ -153,7 +116,7 @@ def test_ipf_equals_an_independent_maximum_likelihood_fit():
     mu, sweeps = fit_margins(y, [a, b], tol=1e-12)
     ref = _independent_mle(y, a, b)
     np.testing.assert_allclose(mu, ref, rtol=1e-7)
-    assert sweeps > 1   # unbalanced: not a one-step fit
+    assert sweeps > 1  # unbalanced: not a one-step fit
 
 
 def test_ipf_is_exact_in_one_sweep_on_a_complete_table():
@@ -180,7 +143,7 @@ def test_deviance_and_pearson_by_hand():
     y, mu = np.array([0.0, 2.0]), np.array([1.0, 1.0])
     assert arrivals.poisson_deviance(y, mu) == pytest.approx(4 * np.log(2))
     assert arrivals.pearson_chi2(y, mu) == pytest.approx(2.0)
-    assert arrivals.poisson_deviance(y, y + (y == 0)) == pytest.approx(2.0)   # only the y = 0 cell
+    assert arrivals.poisson_deviance(y, y + (y == 0)) == pytest.approx(2.0)  # only the y = 0 cell
 
 
 def test_glm_rates_sum_to_the_count_and_match_the_model_margins(glm, year_calls, grid):
@@ -199,7 +162,7 @@ def test_glm_rates_sum_to_the_count_and_match_the_model_margins(glm, year_calls,
 
 def test_fit_statistics_are_consistent(glm):
     s = glm.fit.stats.set_index("district")
-    assert list(s.index) == list(MODELLED) + ["Total"]
+    assert list(s.index) == [*MODELLED, "Total"]
     assert (s.loc[list(MODELLED), "parameters"] == 7 * 24 + 12 - 1).all()
     assert s.loc["Total", "cells"] == 11 * 8760
     assert s.loc["Total", "df"] == 11 * 8760 - 11 * 179
@@ -207,60 +170,65 @@ def test_fit_statistics_are_consistent(glm):
     # Simulated from a Poisson process of (nearly) this form: dispersion close to 1.
     assert 0.9 < s.loc["Total", "dispersion"] < 1.1
     m = glm.fit.models
-    assert m["deviance"].iloc[1] < m["deviance"].iloc[0]   # the month term earns its keep
+    assert m["deviance"].iloc[1] < m["deviance"].iloc[0]  # the month term earns its keep
 
 
 def test_empirical_mode_equals_the_raw_counts(year_calls):
-    emp = build_rates(year_calls, arrival_model="empirical")
+    emp = build_rates(year_calls, **{**SETTINGS, "arrival_model": "empirical"})
     assert (emp.rates["rate_per_hour"] == emp.rates["observed"]).all()
-    raw = (year_calls[year_calls["in_scope"]]
-           .assign(hour_start=lambda f: f["arrived_at"].dt.tz_convert("UTC").dt.floor("h").dt.tz_convert(TIMEZONE))
-           .groupby(["district", "hour_start"]).size())
+    raw = (
+        year_calls[year_calls["in_scope"]]
+        .assign(hour_start=lambda f: f["arrived_at"].dt.tz_convert("UTC").dt.floor("h").dt.tz_convert(TIMEZONE))
+        .groupby(["district", "hour_start"])
+        .size()
+    )
     got = emp.rates.set_index(["district", "hour_start"])["observed"]
     got = got[got > 0]
     assert got.sort_index().to_dict() == raw.sort_index().to_dict()
     with pytest.raises(ValueError, match="arrival_model"):
-        build_rates(year_calls, arrival_model="poisson")
+        build_rates(year_calls, **{**SETTINGS, "arrival_model": "poisson"})
 
 
 def test_in_scope_flag_must_agree_with_the_modelled_districts(year_calls):
     with pytest.raises(ValueError, match="excluded_districts must be the same"):
-        build_rates(year_calls, excluded=())
+        build_rates(year_calls, **{**SETTINGS, "excluded_districts": ()})
 
 
 # --- Handling time ------------------------------------------------------------------------
 
+
 def test_aht_is_mean_talk_plus_after_call_work_with_fallbacks():
-    wed = pd.Timestamp("2023-05-10", tz=TIMEZONE)        # an ordinary Wednesday
+    wed = pd.Timestamp("2023-05-10", tz=TIMEZONE)  # an ordinary Wednesday
     sat = pd.Timestamp("2023-05-13", tz=TIMEZONE)
     h = lambda day, hour: day + pd.Timedelta(hours=hour)  # noqa: E731
-    starts = ([h(wed, 10)] * 40 + [h(wed, 11)] * 5 + [h(sat, 10)] * 10 + [h(wed, 10)] * 3
-              + [h(wed, 12)] * 4)
+    starts = [h(wed, 10)] * 40 + [h(wed, 11)] * 5 + [h(sat, 10)] * 10 + [h(wed, 10)] * 3 + [h(wed, 12)] * 4
     talk = [100.0] * 40 + [300.0] * 5 + [50.0] * 10 + [0.0] * 3 + [1000.0] * 4
     answered = [True] * 55 + [False] * 3 + [True] * 4
     district = ["Oslo"] * 58 + ["Agder"] * 4
     calls = _calls(starts, district, talk=talk, answered=answered)
-    aht = arrivals.handling_times(calls, ("Oslo", "Agder"), 2023, min_answered=30).set_index(
-        ["district", "day_class", "hour"])
-    acw = 30.0  # App. B; lib.assumptions' after_call_work_s
+    acw = 30.0  # App. B; the after_call_work_s assumption
+    aht = arrivals.handling_times(calls, ("Oslo", "Agder"), 2023, after_call_work_s=acw, min_answered=30).set_index(
+        ["district", "day_class", "hour"]
+    )
     own = aht.loc[("Oslo", "weekday", 10)]
-    assert own["level"] == arrivals.AHT_LEVELS[0] and own["n_answered"] == 40   # unanswered not counted
+    assert own["level"] == arrivals.AHT_LEVELS[0] and own["n_answered"] == 40  # unanswered not counted
     assert own["aht_s"] == pytest.approx(100 + acw)
-    few = aht.loc[("Oslo", "weekday", 11)]   # 5 < 30 answered: district x weekday (45 calls)
+    few = aht.loc[("Oslo", "weekday", 11)]  # 5 < 30 answered: district x weekday (45 calls)
     assert few["level"] == arrivals.AHT_LEVELS[1] and few["mean_talk_s"] == pytest.approx(300)
     assert few["aht_s"] == pytest.approx((40 * 100 + 5 * 300) / 45 + acw)
     empty = aht.loc[("Oslo", "weekday", 3)]
     assert empty["level"] == arrivals.AHT_LEVELS[1] and np.isnan(empty["mean_talk_s"])
-    wknd = aht.loc[("Oslo", "weekend_holiday", 10)]   # 10 answered at the weekend: district (55)
+    wknd = aht.loc[("Oslo", "weekend_holiday", 10)]  # 10 answered at the weekend: district (55)
     assert wknd["level"] == arrivals.AHT_LEVELS[2]
     assert wknd["aht_s"] == pytest.approx((4000 + 1500 + 500) / 55 + acw)
-    agder = aht.loc[("Agder", "weekday", 12)]   # 4 answered in the district: national (59)
+    agder = aht.loc[("Agder", "weekday", 12)]  # 4 answered in the district: national (59)
     assert agder["level"] == arrivals.AHT_LEVELS[3]
     assert agder["aht_s"] == pytest.approx((6000 + 4000) / 59 + acw)
     assert len(aht) == 2 * 48
     # after_call_work_s overrides; a lower threshold keeps the cell's own mean.
-    aht5 = arrivals.handling_times(calls, ("Oslo", "Agder"), 2023, after_call_work_s=0,
-                                   min_answered=4).set_index(["district", "day_class", "hour"])
+    aht5 = arrivals.handling_times(calls, ("Oslo", "Agder"), 2023, after_call_work_s=0, min_answered=4).set_index(
+        ["district", "day_class", "hour"]
+    )
     assert aht5.loc[("Oslo", "weekday", 11), "aht_s"] == pytest.approx(300)
     assert aht5.loc[("Agder", "weekday", 12), "aht_s"] == pytest.approx(1000)
 
@@ -277,6 +245,7 @@ def test_rates_carry_the_aht_of_their_hour_type(glm):
 
 # --- Output schema ----------------------------------------------------------------------
 
+
 def test_output_is_interface_3(glm, tmp_path):
     r = glm.rates
     assert tuple(r.columns) == RATE_COLUMNS
@@ -291,7 +260,7 @@ def test_output_is_interface_3(glm, tmp_path):
     assert r["hour"].between(0, 23).all() and pd.api.types.is_integer_dtype(r["hour"])
     assert pd.api.types.is_integer_dtype(r["observed"])
     assert r["rate_per_hour"].dtype == float and r["aht_s"].dtype == float
-    assert set(r["day_type"]) == set(arrivals.DAY_TYPES)
+    assert set(r["day_type"]) == set(DAY_TYPES)
     assert r.notna().all().all()
     path = arrivals.write_rates(r, tmp_path)
     assert path == tmp_path / "arrival_rates.parquet"
@@ -313,9 +282,9 @@ def test_diagnostic_tables(glm):
 
 
 def test_missing_inputs_are_clear_errors(tmp_path, glm):
-    with pytest.raises(FileNotFoundError, match="calls_clean.parquet not found.*notebook 01"):
+    with pytest.raises(FileNotFoundError, match=r"calls_clean\.parquet not found.*notebook 01"):
         arrivals.read_clean_calls(tmp_path)
     with pytest.raises(ValueError, match=r"missing column\(s\) \['aht_s'\]"):
         arrivals.write_rates(glm.rates.drop(columns="aht_s"), tmp_path)
     with pytest.raises(ValueError, match="min_answered"):
-        arrivals.handling_times(glm.rates.head(0), MODELLED, 2023, min_answered=0)
+        arrivals.handling_times(glm.rates.head(0), MODELLED, 2023, after_call_work_s=30.0, min_answered=0)

@@ -1,7 +1,8 @@
-"""Reading, validating and cleaning the call log (lib.calllog, lib.calllog_read, lib.calllog_validate).
+"""Reading, validating and cleaning the call log (lib.calllog: read, validate, rules, clean).
 
 Every expected count below is worked out by hand from the rows written in the test.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -13,16 +14,40 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import calllog
-from lib.calllog import (AccountingError, CallLogError, InvalidRowsError, check_identity, clean_call_log,
-                         cleaning_report)
-from lib.calllog_read import COLUMNS, read_call_log, sniff_delimiter
-from lib.calllog_validate import DISTRICT_ALIASES, canonical_district, parse_boolean, parse_call_log
+from lib.calllog import (
+    CONTRACT_COLUMNS,
+    DISTRICT_ALIASES,
+    AccountingError,
+    CallLogError,
+    CleaningRule,
+    InvalidRowsError,
+    Thresholds,
+    canonical_district,
+    check_identity,
+    clean_call_log,
+    cleaning_report,
+    identity_text,
+    parse_boolean,
+    parse_call_log,
+    read_call_log,
+    rules,
+    sniff_delimiter,
+)
 
-H = list(COLUMNS)
+H = list(CONTRACT_COLUMNS)
+#: The report's year, outlier threshold (seconds) and excluded districts, as plain values.
+SETTINGS = {"year": 2023, "outlier_threshold_s": 1800.0, "excluded_districts": ("Trøndelag",)}
 
 
-def row(call_id="C1", district="Oslo", queue="sentralbord", arrived_at="2023-02-01 10:00:00",
-        wait_s="10", talk_s="120", answered="true"):
+def row(
+    call_id="C1",
+    district="Oslo",
+    queue="sentralbord",
+    arrived_at="2023-02-01 10:00:00",
+    wait_s="10",
+    talk_s="120",
+    answered="true",
+):
     return [call_id, district, queue, arrived_at, wait_s, talk_s, answered]
 
 
@@ -42,38 +67,47 @@ def write_csv(df: pd.DataFrame, path, sep=",", compress=False):
 
 def run(tmp_path, df, name="log.csv", **kw):
     path = write_csv(df, tmp_path / name)
-    return clean_call_log(path, tmp_path / "processed", tmp_path / "outputs", **kw)
+    return clean_call_log(path, tmp_path / "processed", tmp_path / "outputs", **{**SETTINGS, **kw})
 
 
 def counts(result) -> dict[str, int]:
-    return dict(zip(result.report["item"], result.report["count"]))
+    return dict(zip(result.report["item"], result.report["count"], strict=True))
 
 
 # --- the cleaning rules, in order, each counted ---------------------------------------------
 
+
 def test_each_rule_and_its_count(tmp_path):
     df = frame(
-        row("A"),                                   # kept
-        row("A"),                                   # duplicate of row 1
-        row("A"),                                   # duplicate of row 1
-        row("B", wait_s="5", talk_s="60"),          # id conflict with next (differs in wait_s): kept
-        row("B", wait_s="6", talk_s="60"),          # id conflict: kept
+        row("A"),  # kept
+        row("A"),  # duplicate of row 1
+        row("A"),  # duplicate of row 1
+        row("B", wait_s="5", talk_s="60"),  # id conflict with next (differs in wait_s): kept
+        row("B", wait_s="6", talk_s="60"),  # id conflict: kept
         row("Z", wait_s="0", talk_s="0", answered="false"),  # zero_total
         row("Z2", wait_s="0", talk_s="0", answered="false"),  # zero_total
-        row("O1", talk_s="1801"),                   # outlier (talk)
+        row("O1", talk_s="1801"),  # outlier (talk)
         row("O2", wait_s="1800.5", talk_s="0", answered="false"),  # outlier (wait)
-        row("E", wait_s="1800", talk_s="1800"),     # at the thresholds: kept
+        row("E", wait_s="1800", talk_s="1800"),  # at the thresholds: kept
         row("T", district="Trøndelag", queue="operasjonssentral"),  # kept, out of scope
     )
     res = run(tmp_path, df)
-    assert counts(res) == {"rows_read": 11, "duplicate": 2, "zero_total": 2, "outlier": 2, "quarantined": 0,
-                           "kept": 5, "id_conflict": 2, "out_of_scope": 1}
+    assert counts(res) == {
+        "rows_read": 11,
+        "duplicate": 2,
+        "zero_total": 2,
+        "outlier": 2,
+        "quarantined": 0,
+        "kept": 5,
+        "id_conflict": 2,
+        "out_of_scope": 1,
+    }
     assert list(res.clean["call_id"]) == ["A", "B", "B", "E", "T"]
     assert list(res.clean["id_conflict"]) == [False, True, True, False, False]
     listed = pd.read_parquet(res.written["id_conflicts"])
     assert listed.to_dict("list") == {"row_number": [4, 5], "call_id": ["B", "B"]}
     assert list(res.clean["in_scope"]) == [True, True, True, True, False]
-    assert list(res.report["item"]) == list(calllog.REPORT_ITEMS)
+    assert list(res.report["item"]) == list(calllog.report_items())
 
 
 def test_a_row_is_counted_by_the_first_rule_it_meets(tmp_path):
@@ -85,17 +119,18 @@ def test_a_row_is_counted_by_the_first_rule_it_meets(tmp_path):
 
 def test_duplicates_compare_parsed_values(tmp_path):
     # Same call written three ways: naive local, with offset, and with an alias district / other spellings.
-    df = frame(row("A", arrived_at="2023-06-01 12:00:00"),
-               row("A", district="oslo politidistrikt", arrived_at="2023-06-01T10:00:00Z", wait_s="10.0",
-                   answered="JA"),
-               row("A", arrived_at="2023-06-01T12:00:00+02:00", talk_s="120.0"))
+    df = frame(
+        row("A", arrived_at="2023-06-01 12:00:00"),
+        row("A", district="oslo politidistrikt", arrived_at="2023-06-01T10:00:00Z", wait_s="10.0", answered="JA"),
+        row("A", arrived_at="2023-06-01T12:00:00+02:00", talk_s="120.0"),
+    )
     c = counts(run(tmp_path, df))
     assert (c["duplicate"], c["kept"], c["id_conflict"]) == (2, 1, 0)
 
 
 def test_thresholds_are_parameters(tmp_path):
     df = frame(row("A", talk_s="700"), row("B", wait_s="650"), row("C", talk_s="500"))
-    c = counts(run(tmp_path, df, outlier_talk_s=600, outlier_wait_s=600))
+    c = counts(run(tmp_path, df, outlier_threshold_s=600))
     assert (c["outlier"], c["kept"]) == (2, 1)
 
 
@@ -108,18 +143,111 @@ def test_excluded_districts_are_a_parameter(tmp_path):
 
 # --- the accounting identity ----------------------------------------------------------------
 
+
 def test_identity_holds_and_a_broken_one_raises():
-    good = cleaning_report({"rows_read": 10, "duplicate": 1, "zero_total": 2, "outlier": 3, "quarantined": 1,
-                            "kept": 3, "id_conflict": 0, "out_of_scope": 0})
+    good = cleaning_report(
+        {
+            "rows_read": 10,
+            "duplicate": 1,
+            "zero_total": 2,
+            "outlier": 3,
+            "quarantined": 1,
+            "kept": 3,
+            "id_conflict": 0,
+            "out_of_scope": 0,
+        }
+    )
     check_identity(good)
     bad = good.copy()
     bad.loc[bad["item"] == "kept", "count"] = 4
     with pytest.raises(AccountingError, match=r"rows_read 10 != .* = 11"):
         check_identity(bad, "call log x.csv")
     assert issubclass(AccountingError, ValueError)
+    # the line notebook 01 prints
+    assert identity_text(good) == (
+        "identity: rows_read 10 = kept + duplicate + zero_total + outlier + quarantined = 10: True"
+    )
+    assert identity_text(bad).endswith("= 11: False")
+
+
+def test_the_rules_are_appendix_b_in_order():
+    assert [r.name for r in rules.RULES] == ["duplicate", "zero_total", "outlier"]
+    assert calllog.report_items() == (
+        "rows_read",
+        "duplicate",
+        "zero_total",
+        "outlier",
+        "quarantined",
+        "kept",
+        "id_conflict",
+        "out_of_scope",
+    )
+    assert all(r.description and r.label for r in rules.RULES)
+
+
+def test_a_new_rule_is_one_entry_of_the_rule_table(tmp_path, monkeypatch):
+    # A hypothetical rule, added after the report's three by one entry and no other change.
+    long_wait = CleaningRule(
+        "long_wait", "wait_s above 600 s", "lang ventetid", lambda valid, thresholds: valid["wait_s"].to_numpy() > 600
+    )
+    monkeypatch.setattr(rules, "RULES", (*rules.RULES, long_wait))
+    df = frame(
+        row("A"),  # kept
+        row("A"),  # duplicate
+        row("W", wait_s="700"),  # long_wait
+        row("O", wait_s="2000"),  # outlier: the earlier rule counts it
+        row("Z", wait_s="0", talk_s="0", answered="false"),  # zero_total
+        row("K", queue="operasjonssentral"),  # kept
+        row("Q", district="Narnia"),  # quarantined
+    )
+    res = run(tmp_path, df, on_invalid="quarantine")
+    items = [
+        "rows_read",
+        "duplicate",
+        "zero_total",
+        "outlier",
+        "long_wait",
+        "quarantined",
+        "kept",
+        "id_conflict",
+        "out_of_scope",
+    ]
+    assert list(res.report["item"]) == items
+    assert pd.read_csv(res.written["cleaning_report"])["item"].tolist() == items
+    c = counts(res)
+    assert (
+        c["rows_read"],
+        c["duplicate"],
+        c["zero_total"],
+        c["outlier"],
+        c["long_wait"],
+        c["quarantined"],
+        c["kept"],
+    ) == (7, 1, 1, 1, 1, 1, 2)
+    assert res.clean["call_id"].tolist() == ["A", "K"]
+    # the per-queue table
+    assert list(res.by_queue.columns) == [
+        "queue",
+        "valid_rows",
+        "duplicate",
+        "zero_total",
+        "outlier",
+        "long_wait",
+        "kept",
+    ]
+    assert res.by_queue["long_wait"].tolist() == [1, 0] and res.by_queue["kept"].tolist() == [1, 1]
+    # the accounting identity: its text, and its check counts the new rule
+    assert identity_text(res.report) == (
+        "identity: rows_read 7 = kept + duplicate + zero_total + outlier + long_wait + quarantined = 7: True"
+    )
+    bad = res.report.copy()
+    bad.loc[bad["item"] == "long_wait", "count"] = 0
+    with pytest.raises(AccountingError, match=r"outlier 1 \+ long_wait 0 \+ quarantined 1 = 6"):
+        check_identity(bad)
 
 
 # --- outputs ------------------------------------------------------------------------------
+
 
 def test_outputs_are_written_with_the_interface_schema(tmp_path):
     res = run(tmp_path, frame(row("A"), row("B", district="Trøndelag", queue="operasjonssentral")))
@@ -135,6 +263,7 @@ def test_outputs_are_written_with_the_interface_schema(tmp_path):
 
 
 # --- unusable files -------------------------------------------------------------------------
+
 
 def test_missing_file(tmp_path):
     with pytest.raises(CallLogError, match=r"nope\.csv: file not found"):
@@ -164,12 +293,15 @@ def test_missing_column_names_file_and_column(tmp_path):
         read_call_log(tmp_path / "cols.parquet")
 
 
-@pytest.mark.parametrize("content, what", [
-    (b"PAR1 this is not parquet at all", "cannot be read as Parquet"),
-    (b"\x1f\x8b\x08\x00garbage", "unreadable"),
-    ((",".join(H) + "\n").encode() + b"C1,Oslo,sentralbord,2023-02-01 10:00,1,2,tr\xff\xfeue\n", "UTF-8"),
-    ((",".join(H) + "\nSECRET42,Oslo,sentralbord,2023-02-01 10:00,1,2,true,extra\n").encode(), "number of fields"),
-])
+@pytest.mark.parametrize(
+    "content, what",
+    [
+        (b"PAR1 this is not parquet at all", "cannot be read as Parquet"),
+        (b"\x1f\x8b\x08\x00garbage", "unreadable"),
+        ((",".join(H) + "\n").encode() + b"C1,Oslo,sentralbord,2023-02-01 10:00,1,2,tr\xff\xfeue\n", "UTF-8"),
+        ((",".join(H) + "\nSECRET42,Oslo,sentralbord,2023-02-01 10:00,1,2,true,extra\n").encode(), "number of fields"),
+    ],
+)
 def test_unreadable_files_say_so_without_row_contents(tmp_path, content, what):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -205,14 +337,19 @@ def test_old_mac_line_endings_are_a_clear_error(tmp_path):
 
 
 def test_compact_and_short_iso_offsets_parse(tmp_path):
-    df = frame(row("A", arrived_at="20230601T100000+0100"), row("B", arrived_at="2023-06-01T10+01:00"),
-               row("C", arrived_at="2023-06-01 11:00:00"), row("D", arrived_at="2023-06-01T09:00Z"))
+    df = frame(
+        row("A", arrived_at="20230601T100000+0100"),
+        row("B", arrived_at="2023-06-01T10+01:00"),
+        row("C", arrived_at="2023-06-01 11:00:00"),
+        row("D", arrived_at="2023-06-01T09:00Z"),
+    )
     clean = run(tmp_path, df).clean
     assert (clean["arrived_at"] == pd.Timestamp("2023-06-01 11:00", tz="Europe/Oslo")).all()
 
 
 def test_mixed_offsets_fallback_converts_and_localises():
-    from lib.calllog_validate import _parse_mixed
+    from lib.calllog.validate import _parse_mixed
+
     t = pd.Series(["2023-06-01 11:00:00", "2023-06-01 10:00:00 +0100", "nonsense", "2023-03-26 02:30:00"])
     out = _parse_mixed(t)
     assert out.iloc[0] == out.iloc[1] == pd.Timestamp("2023-06-01 11:00", tz="Europe/Oslo")
@@ -227,8 +364,10 @@ def test_directory_is_unreadable(tmp_path):
 
 def test_quoted_header_and_fields(tmp_path):
     path = tmp_path / "q.csv"
-    path.write_text(";".join(f'"{h}"' for h in H) + '\n"A";"Møre og Romsdal";"sentralbord";"2023-02-01 10:00";"1,5";"2";"ja"\n')
-    res = clean_call_log(path, tmp_path / "p", tmp_path / "o")
+    path.write_text(
+        ";".join(f'"{h}"' for h in H) + '\n"A";"Møre og Romsdal";"sentralbord";"2023-02-01 10:00";"1,5";"2";"ja"\n'
+    )
+    res = clean_call_log(path, tmp_path / "p", tmp_path / "o", **SETTINGS)
     assert res.clean["district"].tolist() == ["Møre og Romsdal"] and res.clean["wait_s"].tolist() == [1.5]
 
 
@@ -236,19 +375,31 @@ def test_header_sniffing_and_extra_columns(tmp_path):
     assert sniff_delimiter(";".join(H)) == ";"
     assert sniff_delimiter(",".join(H)) == ","
     path = tmp_path / "x.csv"
-    path.write_text("\ufeff" + ";".join(h.upper() for h in H) + ";note\n" + ";".join(row()) + ";hello\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\ufeff" + ";".join(h.upper() for h in H) + ";note\n" + ";".join(row()) + ";hello\n", encoding="utf-8"
+    )
     raw = read_call_log(path)
     assert list(raw.frame.columns) == H and raw.delimiter == ";" and raw.kind == "csv"
 
 
 # --- invalid rows ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("spelling, district", [
-    ("Sor-Ost", "Sør-Øst"), ("Ost", "Øst"), ("More og Romsdal", "Møre og Romsdal"), ("Trondelag", "Trøndelag"),
-    ("Oslo politidistrikt", "Oslo"), ("  SØR-VEST  ", "Sør-Vest"), ("soer-oest", "Sør-Øst"),
-    ("Møre  og Romsdal politidistrikt", "Møre og Romsdal"), ("sor vest", "Sør-Vest"), ("FINNMARK", "Finnmark"),
-])
+
+@pytest.mark.parametrize(
+    "spelling, district",
+    [
+        ("Sor-Ost", "Sør-Øst"),
+        ("Ost", "Øst"),
+        ("More og Romsdal", "Møre og Romsdal"),
+        ("Trondelag", "Trøndelag"),
+        ("Oslo politidistrikt", "Oslo"),
+        ("  SØR-VEST  ", "Sør-Vest"),
+        ("soer-oest", "Sør-Øst"),
+        ("Møre  og Romsdal politidistrikt", "Møre og Romsdal"),
+        ("sor vest", "Sør-Vest"),
+        ("FINNMARK", "Finnmark"),
+    ],
+)
 def test_district_aliases_map(spelling, district):
     assert canonical_district(spelling) == district
 
@@ -265,8 +416,20 @@ def test_alias_table_covers_every_district_exactly():
     assert all(DISTRICT_ALIASES[d.casefold()] == d for d in DISTRICTS)
 
 
-@pytest.mark.parametrize("text, value", [("true", True), ("FALSE", False), ("1", True), ("0", False),
-                                         ("Ja", True), (" nei ", False), ("yes", None), ("2", None), ("", None)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("true", True),
+        ("FALSE", False),
+        ("1", True),
+        ("0", False),
+        ("Ja", True),
+        (" nei ", False),
+        ("yes", None),
+        ("2", None),
+        ("", None),
+    ],
+)
 def test_boolean_spellings(text, value):
     assert parse_boolean(text) is value
 
@@ -277,24 +440,27 @@ def _error(tmp_path, df, name="log.csv") -> str:
     return str(err.value)
 
 
-@pytest.mark.parametrize("bad, rule", [
-    (dict(district="Østfold"), "unknown district"),
-    (dict(queue="sentralbordet"), "unknown queue"),
-    (dict(answered="yes"), "unparsable value in answered"),
-    (dict(wait_s="-1"), "negative duration in wait_s"),
-    (dict(talk_s="-0.5"), "negative duration in talk_s"),
-    (dict(answered="false", talk_s="3"), "answered=false with talk_s > 0"),
-    (dict(arrived_at="2022-12-31 23:59:59"), "arrived_at outside 2023 (local time)"),
-    (dict(arrived_at="2024-01-01T00:00:00+01:00"), "arrived_at outside 2023 (local time)"),
-    (dict(arrived_at="2023-03-26 02:30:00"), "daylight-saving gap"),
-    (dict(arrived_at="01.02.2023 10:00"), "unparsable value in arrived_at"),
-    (dict(arrived_at="2023-02-01"), "unparsable value in arrived_at"),  # a date alone: no hour
-    (dict(wait_s="ten"), "unparsable value in wait_s"),
-    (dict(talk_s="inf"), "unparsable value in talk_s"),
-    (dict(wait_s=""), "missing value in wait_s"),
-    (dict(call_id=" "), "missing value in call_id"),
-    (dict(district=""), "missing value in district"),
-])
+@pytest.mark.parametrize(
+    "bad, rule",
+    [
+        ({"district": "Østfold"}, "unknown district"),
+        ({"queue": "sentralbordet"}, "unknown queue"),
+        ({"answered": "yes"}, "unparsable value in answered"),
+        ({"wait_s": "-1"}, "negative duration in wait_s"),
+        ({"talk_s": "-0.5"}, "negative duration in talk_s"),
+        ({"answered": "false", "talk_s": "3"}, "answered=false with talk_s > 0"),
+        ({"arrived_at": "2022-12-31 23:59:59"}, "arrived_at outside 2023 (local time)"),
+        ({"arrived_at": "2024-01-01T00:00:00+01:00"}, "arrived_at outside 2023 (local time)"),
+        ({"arrived_at": "2023-03-26 02:30:00"}, "daylight-saving gap"),
+        ({"arrived_at": "01.02.2023 10:00"}, "unparsable value in arrived_at"),
+        ({"arrived_at": "2023-02-01"}, "unparsable value in arrived_at"),  # a date alone: no hour
+        ({"wait_s": "ten"}, "unparsable value in wait_s"),
+        ({"talk_s": "inf"}, "unparsable value in talk_s"),
+        ({"wait_s": ""}, "missing value in wait_s"),
+        ({"call_id": " "}, "missing value in call_id"),
+        ({"district": ""}, "missing value in district"),
+    ],
+)
 def test_each_kind_of_invalid_row_is_an_error(tmp_path, bad, rule):
     df = frame(row("A"), row(**{"call_id": "B", **bad}), row("C"))
     msg = _error(tmp_path, df)
@@ -303,11 +469,16 @@ def test_each_kind_of_invalid_row_is_an_error(tmp_path, bad, rule):
 
 def test_error_names_file_every_rule_counts_rows_and_no_contents(tmp_path):
     secret = row("SECRET-7781", district="Narnia", wait_s="-31337", arrived_at="2021-05-17 17:17:17")
-    df = frame(row("A"), secret, row("B", district="Narnia"), row("C", answered="maybe"),
-               *[row(f"D{i}", district="Narnia") for i in range(6)])
+    df = frame(
+        row("A"),
+        secret,
+        row("B", district="Narnia"),
+        row("C", answered="maybe"),
+        *[row(f"D{i}", district="Narnia") for i in range(6)],
+    )
     msg = _error(tmp_path, df, name="export.csv")
     assert "export.csv" in msg
-    assert "unknown district: 8 row(s), first at row(s) 2, 3, 5, 6, 7" in msg   # first five only
+    assert "unknown district: 8 row(s), first at row(s) 2, 3, 5, 6, 7" in msg  # first five only
     assert "negative duration in wait_s: 1 row(s), first at row(s) 2" in msg
     assert "arrived_at outside 2023 (local time): 1 row(s), first at row(s) 2" in msg
     assert "unparsable value in answered: 1 row(s), first at row(s) 4" in msg
@@ -320,12 +491,17 @@ def test_parquet_row_numbers_are_data_rows(tmp_path):
     df = frame(row("A"), row("B"), row("C", queue="x"))
     df.to_parquet(tmp_path / "p.parquet")
     with pytest.raises(InvalidRowsError, match=r"(?s)Parquet file.*unknown queue: 1 row\(s\), first at row\(s\) 3"):
-        clean_call_log(tmp_path / "p.parquet", tmp_path / "pr", tmp_path / "o")
+        clean_call_log(tmp_path / "p.parquet", tmp_path / "pr", tmp_path / "o", **SETTINGS)
 
 
 def test_quarantine_writes_rejected_rows_and_counts_them(tmp_path):
-    df = frame(row("A"), row("B", district="Narnia", wait_s="-1"), row("A"), row("C", answered="kanskje"),
-               row("D", wait_s="0", talk_s="0", answered="false"))
+    df = frame(
+        row("A"),
+        row("B", district="Narnia", wait_s="-1"),
+        row("A"),
+        row("C", answered="kanskje"),
+        row("D", wait_s="0", talk_s="0", answered="false"),
+    )
     res = run(tmp_path, df, on_invalid="quarantine")
     c = counts(res)
     assert (c["rows_read"], c["quarantined"], c["duplicate"], c["zero_total"], c["kept"]) == (5, 2, 1, 1, 1)
@@ -333,8 +509,7 @@ def test_quarantine_writes_rejected_rows_and_counts_them(tmp_path):
     assert list(rej.columns) == ["row_number", *H, "reason"]
     assert rej["row_number"].tolist() == [2, 4]
     assert rej["district"].tolist() == ["Narnia", "Oslo"] and rej["wait_s"].tolist() == ["-1", "10"]
-    assert rej["reason"].tolist() == ["unknown district; negative duration in wait_s",
-                                      "unparsable value in answered"]
+    assert rej["reason"].tolist() == ["unknown district; negative duration in wait_s", "unparsable value in answered"]
     assert res.invalid["rows"].tolist() == [1, 1, 1]
     # an error run afterwards removes the stale quarantine file
     run(tmp_path, frame(row("A")))
@@ -348,19 +523,26 @@ def test_on_invalid_must_be_known(tmp_path):
 
 # --- daylight-saving days -------------------------------------------------------------------
 
+
 def test_daylight_saving_days(tmp_path):
     df = frame(
-        row("s1", arrived_at="2023-03-26 01:30:00"),          # before the jump: +01:00
-        row("s2", arrived_at="2023-03-26 03:30:00"),          # after the jump: +02:00
-        row("a1", arrived_at="2023-10-29 02:30:00"),          # naive in the fold: first occurrence (+02:00)
-        row("a2", arrived_at="2023-10-29T02:30:00+02:00"),    # first occurrence, explicit
-        row("a3", arrived_at="2023-10-29T02:30:00+01:00"),    # second occurrence, explicit
-        row("a4", arrived_at="2023-10-29T01:30:00Z"),         # = 02:30+01:00
+        row("s1", arrived_at="2023-03-26 01:30:00"),  # before the jump: +01:00
+        row("s2", arrived_at="2023-03-26 03:30:00"),  # after the jump: +02:00
+        row("a1", arrived_at="2023-10-29 02:30:00"),  # naive in the fold: first occurrence (+02:00)
+        row("a2", arrived_at="2023-10-29T02:30:00+02:00"),  # first occurrence, explicit
+        row("a3", arrived_at="2023-10-29T02:30:00+01:00"),  # second occurrence, explicit
+        row("a4", arrived_at="2023-10-29T01:30:00Z"),  # = 02:30+01:00
     )
     res = run(tmp_path, df)
     utc = res.clean.set_index("call_id")["arrived_at"].dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M")
-    assert utc.to_dict() == {"s1": "2023-03-26 00:30", "s2": "2023-03-26 01:30", "a1": "2023-10-29 00:30",
-                             "a2": "2023-10-29 00:30", "a3": "2023-10-29 01:30", "a4": "2023-10-29 01:30"}
+    assert utc.to_dict() == {
+        "s1": "2023-03-26 00:30",
+        "s2": "2023-03-26 01:30",
+        "a1": "2023-10-29 00:30",
+        "a2": "2023-10-29 00:30",
+        "a3": "2023-10-29 01:30",
+        "a4": "2023-10-29 01:30",
+    }
     # s2 - s1 is one hour of real time though the clocks moved two
     local = res.clean.set_index("call_id")["arrived_at"]
     assert (local["s2"] - local["s1"]) == pd.Timedelta(hours=1)
@@ -373,8 +555,10 @@ def test_daylight_saving_days(tmp_path):
 
 
 def test_year_boundaries_use_local_time(tmp_path):
-    df = frame(row("a", arrived_at="2022-12-31T23:30:00Z"),   # 00:30 on 1 Jan 2023 in Oslo: inside
-               row("b", arrived_at="2023-12-31 23:59:59"))
+    df = frame(
+        row("a", arrived_at="2022-12-31T23:30:00Z"),  # 00:30 on 1 Jan 2023 in Oslo: inside
+        row("b", arrived_at="2023-12-31 23:59:59"),
+    )
     assert counts(run(tmp_path, df))["kept"] == 2
     msg = _error(tmp_path, frame(row("c", arrived_at="2023-12-31T23:30:00Z")))  # 00:30 on 1 Jan 2024
     assert "arrived_at outside 2023" in msg
@@ -387,12 +571,20 @@ def test_year_is_a_parameter(tmp_path):
 
 # --- the same data in every format gives the same result ------------------------------------
 
+
 def _variety() -> pd.DataFrame:
     return frame(
         row("A", arrived_at="2023-01-01 00:00:01"),
         row("A", arrived_at="2023-01-01 00:00:01"),
-        row("B", district="Sør-Øst", queue="operasjonssentral", arrived_at="2023-10-29 02:30:00",
-            wait_s="12.5", talk_s="0", answered="false"),
+        row(
+            "B",
+            district="Sør-Øst",
+            queue="operasjonssentral",
+            arrived_at="2023-10-29 02:30:00",
+            wait_s="12.5",
+            talk_s="0",
+            answered="false",
+        ),
         row("C", district="Trøndelag", queue="operasjonssentral", arrived_at="2023-03-26 03:30:00"),
         row("D", wait_s="0", talk_s="0", answered="false"),
         row("E", wait_s="2000"),
@@ -431,11 +623,21 @@ def test_csv_parquet_gzip_parity(tmp_path):
     loc["arrived_at"] = typed["arrived_at"].map(lambda t: t.isoformat())
     write_csv(loc, tmp_path / "loc.csv.gz", sep=";", compress=True)
 
-    results = {name: clean_call_log(tmp_path / name, tmp_path / f"p_{name}", tmp_path / f"o_{name}")
-               for name in ("log.parquet", "comma.csv", "semi.csv", "off.csv.gz", "loc.csv.gz")}
+    results = {
+        name: clean_call_log(tmp_path / name, tmp_path / f"p_{name}", tmp_path / f"o_{name}", **SETTINGS)
+        for name in ("log.parquet", "comma.csv", "semi.csv", "off.csv.gz", "loc.csv.gz")
+    }
     ref = results["log.parquet"]
-    assert counts(ref) == {"rows_read": 8, "duplicate": 1, "zero_total": 1, "outlier": 1, "quarantined": 0,
-                           "kept": 5, "id_conflict": 2, "out_of_scope": 1}
+    assert counts(ref) == {
+        "rows_read": 8,
+        "duplicate": 1,
+        "zero_total": 1,
+        "outlier": 1,
+        "quarantined": 0,
+        "kept": 5,
+        "id_conflict": 2,
+        "out_of_scope": 1,
+    }
     for name, res in results.items():
         pd.testing.assert_frame_equal(res.clean, ref.clean, obj=name)
         pd.testing.assert_frame_equal(res.report, ref.report, obj=name)
@@ -447,7 +649,7 @@ def test_typed_parquet_with_naive_times_and_numeric_booleans(tmp_path):
     df["arrived_at"] = df["arrived_at"].dt.tz_localize(None)
     df["answered"] = df["answered"].astype(int)
     df.to_parquet(tmp_path / "naive.parquet")
-    res = clean_call_log(tmp_path / "naive.parquet", tmp_path / "p", tmp_path / "o")
+    res = clean_call_log(tmp_path / "naive.parquet", tmp_path / "p", tmp_path / "o", **SETTINGS)
     ref = run(tmp_path, _variety())
     pd.testing.assert_frame_equal(res.clean, ref.clean)
 
@@ -458,7 +660,7 @@ def test_typed_parquet_invalid_values_are_caught(tmp_path):
     df.loc[2, "talk_s"] = np.nan
     df.to_parquet(tmp_path / "t.parquet")
     with pytest.raises(InvalidRowsError) as err:
-        clean_call_log(tmp_path / "t.parquet", tmp_path / "p", tmp_path / "o")
+        clean_call_log(tmp_path / "t.parquet", tmp_path / "p", tmp_path / "o", **SETTINGS)
     assert "negative duration in wait_s: 1 row(s), first at row(s) 2" in str(err.value)
     assert "missing value in talk_s: 1 row(s), first at row(s) 3" in str(err.value)
 
@@ -466,7 +668,7 @@ def test_typed_parquet_invalid_values_are_caught(tmp_path):
 # --- properties -----------------------------------------------------------------------------
 
 _cells = st.tuples(
-    st.sampled_from(["a", "b", "c", "d"]),                      # call_id: few values, so repeats
+    st.sampled_from(["a", "b", "c", "d"]),  # call_id: few values, so repeats
     st.sampled_from(["Oslo", "Agder", "Trøndelag", "Narnia"]),
     st.sampled_from(["sentralbord", "operasjonssentral"]),
     st.sampled_from(["2023-05-01 10:00", "2023-05-01 11:00", "2022-05-01 10:00"]),
@@ -482,7 +684,9 @@ def test_accounting_identity_and_clean_properties(rows):
     df = pd.DataFrame(rows, columns=H)
     df["arrived_at"] = pd.to_datetime(df["arrived_at"]).dt.tz_localize("Europe/Oslo")
     parsed = parse_call_log(df, year=2023)
-    clean, c, by_queue, conflicts = calllog.clean_frame(parsed, len(df), 1800.0, 1800.0, ("Trøndelag",))
+    clean, c, by_queue, conflicts = calllog.clean_frame(
+        parsed, len(df), Thresholds(outlier_threshold_s=1800.0), ("Trøndelag",)
+    )
     check_identity(cleaning_report(c))
     valid = parsed.frame.loc[~parsed.invalid]
     assert c["quarantined"] == int(parsed.invalid.sum())
@@ -493,16 +697,22 @@ def test_accounting_identity_and_clean_properties(rows):
     assert c["id_conflict"] == int(clean["id_conflict"].sum())
     assert (clean["id_conflict"] == clean["call_id"].duplicated(keep=False)).all()
     assert len(conflicts) == c["id_conflict"] and sorted(conflicts["call_id"]) == sorted(
-        clean.loc[clean["id_conflict"], "call_id"])
+        clean.loc[clean["id_conflict"], "call_id"]
+    )
     assert (clean.loc[~clean["in_scope"], "district"] == "Trøndelag").all()
     assert by_queue["kept"].sum() == c["kept"] and by_queue["valid_rows"].sum() == len(valid)
     # manual rule evaluation on the valid rows agrees with the masks
-    expect_bad = (df["district"] == "Narnia") | (df["wait_s"] < 0) | (df["arrived_at"].dt.year != 2023) | (
-        ~df["answered"] & (df["talk_s"] > 0))
+    expect_bad = (
+        (df["district"] == "Narnia")
+        | (df["wait_s"] < 0)
+        | (df["arrived_at"].dt.year != 2023)
+        | (~df["answered"] & (df["talk_s"] > 0))
+    )
     assert (parsed.invalid == expect_bad.to_numpy()).all()
 
 
 # --- the files notebook 01 wrote ------------------------------------------------------------
+
 
 def test_written_cleaning_report_and_clean_log_agree():
     from lib.paths import DATA_PROCESSED, OUTPUTS
@@ -511,17 +721,28 @@ def test_written_cleaning_report_and_clean_log_agree():
     if not (report_csv.exists() and clean_pq.exists()):
         pytest.skip("notebook 01 has not been run")
     report = pd.read_csv(report_csv)
-    assert list(report["item"]) == list(calllog.REPORT_ITEMS)
+    assert list(report["item"]) == list(calllog.report_items())
     check_identity(report)
     clean = pd.read_parquet(clean_pq, columns=["district", "in_scope", "id_conflict"])
-    c = dict(zip(report["item"], report["count"]))
+    c = dict(zip(report["item"], report["count"], strict=True))
     assert len(clean) == c["kept"]
     assert int((~clean["in_scope"]).sum()) == c["out_of_scope"] and int(clean["id_conflict"].sum()) == c["id_conflict"]
 
 
 def test_id_conflict_is_judged_on_the_kept_rows(tmp_path):
-    df = frame(row("A", wait_s="5"), row("A", wait_s="0", talk_s="0", answered="false"),  # partner removed
-               row("B", wait_s="5"), row("B", wait_s="-1"), row("C"))                    # partner invalid
+    df = frame(
+        row("A", wait_s="5"),
+        row("A", wait_s="0", talk_s="0", answered="false"),  # partner removed
+        row("B", wait_s="5"),
+        row("B", wait_s="-1"),
+        row("C"),
+    )  # partner invalid
     res = run(tmp_path, df, on_invalid="quarantine")
     assert counts(res)["id_conflict"] == 0
     assert not res.clean["id_conflict"].any()
+
+
+def test_assumptions_are_required_arguments(tmp_path):
+    path = write_csv(frame(row("A")), tmp_path / "log.csv")
+    with pytest.raises(TypeError, match="year"):
+        clean_call_log(path, tmp_path / "p", tmp_path / "o")

@@ -1,27 +1,35 @@
 """Concepts as data: shares over the years, scaling factors, blended AHT, pooling, rate arrays."""
-from __future__ import annotations
 
-from types import SimpleNamespace
+from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from frames import rates_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib import concepts as cc
-from lib.concepts import CONCEPTS, EFFECTS, BoardHours, Concept
-from frames import rates_frame
+from lib.assumptions import Assumptions
+from lib.concepts import CONCEPTS, BoardHours, Concept
 
 
 def params(**kw):
     """The report's values, typed here from the brief (2026 25 %/30 %, 2033 50 %/20 %)."""
-    base = dict(first_year=2026, last_year=2033, call_reduction_politiet_no=0.10,
-                chat_share_first_year=0.25, chat_share_last_year=0.50,
-                transfer_share_first_year=0.30, transfer_share_last_year=0.20,
-                chat_handling_factor=0.51, service_time_today_s=95.0, service_time_centre_s=20.0)
+    base = {
+        "first_year": 2026,
+        "last_year": 2033,
+        "call_reduction_politiet_no": 0.10,
+        "chat_share_first_year": 0.25,
+        "chat_share_last_year": 0.50,
+        "transfer_share_first_year": 0.30,
+        "transfer_share_last_year": 0.20,
+        "chat_handling_factor": 0.51,
+        "service_time_today_s": 95.0,
+        "service_time_centre_s": 20.0,
+    }
     base.update(kw)
-    return SimpleNamespace(**base)
+    return Assumptions(**base)
 
 
 P = params()
@@ -29,24 +37,46 @@ P = params()
 
 # --- the concepts table ---------------------------------------------------------------------
 
+
 def test_concepts_are_the_reports():
     assert list(CONCEPTS) == ["base", "I", "IIa", "IIb_chatbot", "IIb_livechat", "IIb", "III"]
     assert {n: c.previous for n, c in CONCEPTS.items()} == {
-        "base": None, "I": "base", "IIa": "I", "IIb_chatbot": "I", "IIb_livechat": "I", "IIb": "I", "III": "IIb"}
+        "base": None,
+        "I": "base",
+        "IIa": "I",
+        "IIb_chatbot": "I",
+        "IIb_livechat": "I",
+        "IIb": "I",
+        "III": "IIb",
+    }
     assert [CONCEPTS[n].label for n in ("base", "I", "IIa", "IIb", "III")] == [
-        "Basemodell", "Konsept I", "Konsept IIa", "Konsept IIb", "Konsept III"]
+        "Basemodell",
+        "Konsept I",
+        "Konsept IIa",
+        "Konsept IIb",
+        "Konsept III",
+    ]
     assert [n for n, c in CONCEPTS.items() if c.pooled] == ["III"]
     assert [n for n, c in CONCEPTS.items() if c.service_time == "centre"] == ["III"]
     assert [n for n, c in CONCEPTS.items() if not c.year_dependent] == ["base", "I"]
     # III differs from IIb only by pooling and the service level
     iib, iii = CONCEPTS["IIb"], CONCEPTS["III"]
-    assert (iib.call_reduction, iib.chatbot, iib.chat_efficiency) == (iii.call_reduction, iii.chatbot, iii.chat_efficiency)
+    assert (iib.call_reduction, iib.chatbot, iib.chat_efficiency) == (
+        iii.call_reduction,
+        iii.chatbot,
+        iii.chat_efficiency,
+    )
 
 
 def test_effects_chain_the_concepts():
-    assert {e: (x.before, x.after) for e, x in EFFECTS.items()} == {
-        "politiet_no": ("base", "I"), "livechat_IIa": ("I", "IIa"), "chatbot": ("I", "IIb_chatbot"),
-        "livechat_IIb": ("IIb_chatbot", "IIb"), "kontaktsenter": ("IIb", "III")}
+    effects = cc.effects_for("chatbot_first")
+    assert {e: (x.before, x.after) for e, x in effects.items()} == {
+        "politiet_no": ("base", "I"),
+        "livechat_IIa": ("I", "IIa"),
+        "chatbot": ("I", "IIb_chatbot"),
+        "livechat_IIb": ("IIb_chatbot", "IIb"),
+        "kontaktsenter": ("IIb", "III"),
+    }
     other = cc.effects_for("livechat_first")
     assert (other["livechat_IIb"].before, other["livechat_IIb"].after) == ("I", "IIb_livechat")
     assert (other["chatbot"].before, other["chatbot"].after) == ("IIb_livechat", "IIb")
@@ -75,13 +105,22 @@ def test_invalid_concepts_are_refused():
 
 def test_a_new_concept_is_data():
     # e.g. a national centre at today's service level: no new code needed
-    c = Concept("III_95", "Konsept III (80/95)", "IIb", call_reduction=True, chatbot=True,
-                chat_efficiency="transferred", pooled=True, service_time="today")
+    c = Concept(
+        "III_95",
+        "Konsept III (80/95)",
+        "IIb",
+        call_reduction=True,
+        chatbot=True,
+        chat_efficiency="transferred",
+        pooled=True,
+        service_time="today",
+    )
     assert cc.service_time_s(c, P) == 95.0
     assert cc.arrival_factor(c, 2026, P) == pytest.approx(0.7425)
 
 
 # --- shares over the years --------------------------------------------------------------------
+
 
 def test_shares_are_linear_between_first_and_last_year():
     assert cc.chat_share(2026, P) == pytest.approx(0.25)
@@ -105,6 +144,7 @@ def test_shares_outside_the_period_or_without_a_year_are_refused():
 
 
 # --- scaling factors ------------------------------------------------------------------------
+
 
 def test_arrival_factors():
     assert cc.arrival_factor("base", None, P) == 1.0
@@ -143,12 +183,25 @@ def test_channel_mix_figures_6_1_and_6_2():
 
 
 @settings(max_examples=60, deadline=None)
-@given(s0=st.floats(0, 1), s1=st.floats(0, 1), r0=st.floats(0, 1), r1=st.floats(0, 1),
-       red=st.floats(0, 0.9), f=st.floats(0.1, 1.5), year=st.integers(2026, 2033),
-       name=st.sampled_from(list(CONCEPTS)))
+@given(
+    s0=st.floats(0, 1),
+    s1=st.floats(0, 1),
+    r0=st.floats(0, 1),
+    r1=st.floats(0, 1),
+    red=st.floats(0, 0.9),
+    f=st.floats(0.1, 1.5),
+    year=st.integers(2026, 2033),
+    name=st.sampled_from(list(CONCEPTS)),
+)
 def test_channels_add_up(s0, s1, r0, r1, red, f, year, name):
-    p = params(chat_share_first_year=s0, chat_share_last_year=s1, transfer_share_first_year=r0,
-               transfer_share_last_year=r1, call_reduction_politiet_no=red, chat_handling_factor=f)
+    p = params(
+        chat_share_first_year=s0,
+        chat_share_last_year=s1,
+        transfer_share_first_year=r0,
+        transfer_share_last_year=r1,
+        call_reduction_politiet_no=red,
+        chat_handling_factor=f,
+    )
     m = cc.channel_mix(name, year, p)
     assert min(m.phone, m.chatbot_answered, m.live_chat) >= 0
     assert m.phone + m.chatbot_answered + m.live_chat == pytest.approx(m.remaining)
@@ -161,12 +214,13 @@ def test_channels_add_up(s0, s1, r0, r1, red, f, year, name):
 
 # --- board-hour traffic ----------------------------------------------------------------------
 
+
 def test_traffic_scales_and_blends_by_hand():
     rates = rates_frame([[100, 0, 40], [20, 10, 0]], [[200, 300, 150], [100, 100, 100]])
     calls, aht = cc.traffic("IIa", rates, 2026, P)
     assert calls == pytest.approx(0.9 * np.array([[100, 0, 40], [20, 10, 0]]))
     # 100 calls at 200 s: 75 % phone at 200 s, 25 % chat at 102 s -> mean 175.5 s
-    assert aht[0, 0] == pytest.approx((0.75 * 200 + 0.25 * 0.51 * 200))
+    assert aht[0, 0] == pytest.approx(0.75 * 200 + 0.25 * 0.51 * 200)
     assert aht[0, 1] == 0.0  # no traffic: no handling time
     calls, aht = cc.traffic("base", rates, None, P)
     assert calls.tolist() == [[100, 0, 40], [20, 10, 0]]

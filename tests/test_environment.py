@@ -1,5 +1,5 @@
 """The pip pins and the conda environment must not drift apart."""
-from pathlib import Path
+
 import re
 
 import yaml  # shipped with jupyter's dependencies (pyyaml)

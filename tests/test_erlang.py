@@ -1,4 +1,5 @@
 """lib.erlang against 50-digit mpmath, exact rational Erlang B, hand values and properties."""
+
 from __future__ import annotations
 
 import math
@@ -7,7 +8,8 @@ from fractions import Fraction
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lib import erlang as E
 
@@ -29,7 +31,7 @@ def _mp_reference(n: int, load: float, aht_s: float, target_s: float):
         A = mp.mpf(load)
         if n <= 400:
             term, inv_b = mp.mpf(1), mp.mpf(1)
-            for k in range(n, 0, -1):   # n!/(k-1)!/A^(n-k+1) from the previous term
+            for k in range(n, 0, -1):  # n!/(k-1)!/A^(n-k+1) from the previous term
                 term = term * k / A
                 inv_b += term
             b = 1 / inv_b
@@ -54,8 +56,14 @@ def _cases():
     out = []
     for a in loads:
         base = math.floor(a) + 1
-        for n in {base, base + 1, math.ceil(a + math.sqrt(a)) + 1, math.ceil(1.25 * a) + 1,
-                  math.ceil(a + 12 * math.sqrt(a)) + 3, 2 * base + 10}:
+        for n in {
+            base,
+            base + 1,
+            math.ceil(a + math.sqrt(a)) + 1,
+            math.ceil(1.25 * a) + 1,
+            math.ceil(a + 12 * math.sqrt(a)) + 3,
+            2 * base + 10,
+        }:
             out.append((n, float(a)))
     return sorted(out, key=lambda x: (x[1], x[0]))
 
@@ -80,7 +88,7 @@ def test_erlang_c_matches_mpmath(reference):
     a = np.array([c[1] for c in CASES])
     got = E.erlang_c(n, a)
     worst = 0.0
-    for (case, want), g in zip(reference.items(), got):
+    for (case, want), g in zip(reference.items(), got, strict=True):
         assert _close(g, want[0]), (case, g, want[0])
         if want[0] > 1e-300:
             worst = max(worst, abs(g - want[0]) / want[0])
@@ -92,14 +100,13 @@ def test_service_level_and_asa_match_mpmath(reference):
     a = np.array([c[1] for c in CASES])
     sl = E.service_level(n, a, 180.0, 20.0)
     asa = E.average_speed_of_answer(n, a, 180.0)
-    for (case, want), s, w in zip(reference.items(), sl, asa):
+    for (case, want), s, w in zip(reference.items(), sl, asa, strict=True):
         assert _close(s, want[1]), (case, s, want[1])
         assert _close(w, want[2]), (case, w, want[2])
 
 
 def test_agrees_with_exact_rationals_for_small_boards():
-    for n, a in [(1, Fraction(1, 2)), (3, Fraction(2)), (14, Fraction(10)), (25, Fraction(20)),
-                 (7, Fraction(13, 4))]:
+    for n, a in [(1, Fraction(1, 2)), (3, Fraction(2)), (14, Fraction(10)), (25, Fraction(20)), (7, Fraction(13, 4))]:
         assert E.erlang_c(n, float(a)) == pytest.approx(float(_fraction_erlang_c(n, a)), rel=1e-12)
 
 
@@ -135,7 +142,7 @@ def test_textbook_call_centre_example():
     assert E.average_speed_of_answer(14, a, 180) == pytest.approx(7.84, abs=1e-2)
     assert E.service_level(13, a, 180, 20) == pytest.approx(0.7956, abs=1e-4)
     assert E.required_agents(200, 180, 0.8, 20) == 14
-    assert E.required_agents(200, 180, 0.8, 20, 0.8) == 14   # cap: 10 / 0.8 = 12.5 → 13 < 14
+    assert E.required_agents(200, 180, 0.8, 20, 0.8) == 14  # cap: 10 / 0.8 = 12.5 → 13 < 14
 
 
 # --------------------------------------------------------------------------------------
@@ -165,19 +172,19 @@ def test_occupancy_boundary_load_8_at_80_percent():
 # (calls per hour, AHT s, occupancy, k) with calls·AHT/3600 = k·occupancy in exact arithmetic,
 # chosen so that naive floating-point ceil(load / occupancy) gives k + 1.
 BOUNDARY = [
-    (42, 180, 0.3, 7),     # 2.1 Erlangs
-    (252, 30, 0.3, 7),     # 2.1
-    (558, 60, 0.3, 31),    # 9.3
-    (126, 60, 0.7, 3),     # 2.1
-    (252, 30, 0.7, 3),     # 2.1
-    (504, 60, 0.6, 14),    # 8.4
+    (42, 180, 0.3, 7),  # 2.1 Erlangs
+    (252, 30, 0.3, 7),  # 2.1
+    (558, 60, 0.3, 31),  # 9.3
+    (126, 60, 0.7, 3),  # 2.1
+    (252, 30, 0.7, 3),  # 2.1
+    (504, 60, 0.6, 14),  # 8.4
     (221, 180, 0.85, 13),  # 11.05
 ]
 
 
 @pytest.mark.parametrize("calls, aht, occ, k", BOUNDARY)
 def test_occupancy_boundary_ignores_rounding_noise(calls, aht, occ, k):
-    assert Fraction(calls) * aht / 3600 == k * Fraction(str(occ))   # the case is exact
+    assert Fraction(calls) * aht / 3600 == k * Fraction(str(occ))  # the case is exact
     naive = math.ceil(calls * aht / 3600 / occ)
     assert naive == k + 1, "case no longer exercises the round-up"
     assert E.occupancy_floor(calls * aht / 3600, occ) == k
@@ -204,8 +211,9 @@ def test_scalar_in_scalar_out_and_broadcasting():
     assert np.ndim(E.erlang_c(3, 2.0)) == 0 and isinstance(E.erlang_c(3, 2.0), float)
     r = E.required_agents(200, 180, 0.8, 20)
     assert np.ndim(r) == 0 and isinstance(r, np.integer)
-    grid = E.required_agents(np.array([[0.0], [100.0], [300.0]]), np.array([120.0, 180.0]), 0.8,
-                             np.array([95.0, 20.0]), 0.8)
+    grid = E.required_agents(
+        np.array([[0.0], [100.0], [300.0]]), np.array([120.0, 180.0]), 0.8, np.array([95.0, 20.0]), 0.8
+    )
     assert grid.shape == (3, 2) and grid.dtype == np.int64
     for i, c in enumerate([0.0, 100.0, 300.0]):
         for j, (h, t) in enumerate([(120.0, 95.0), (180.0, 20.0)]):
@@ -225,17 +233,37 @@ def test_large_loads_are_finite_and_sensible():
 # --------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------
-GOOD = dict(calls_per_hour=100.0, aht_s=180.0, target_level=0.8, target_s=20.0, max_occupancy=0.8, min_agents=1)
+GOOD = {
+    "calls_per_hour": 100.0,
+    "aht_s": 180.0,
+    "target_level": 0.8,
+    "target_s": 20.0,
+    "max_occupancy": 0.8,
+    "min_agents": 1,
+}
 
 
-@pytest.mark.parametrize("name, bad", [
-    ("calls_per_hour", -1.0), ("calls_per_hour", math.nan), ("calls_per_hour", math.inf),
-    ("aht_s", -0.5), ("aht_s", math.nan),
-    ("target_level", 0.0), ("target_level", 1.0), ("target_level", 1.2), ("target_level", -0.1),
-    ("target_s", -3.0), ("target_s", math.inf),
-    ("max_occupancy", 0.0), ("max_occupancy", 1.5), ("max_occupancy", -0.2),
-    ("min_agents", -1), ("min_agents", 1.5),
-])
+@pytest.mark.parametrize(
+    "name, bad",
+    [
+        ("calls_per_hour", -1.0),
+        ("calls_per_hour", math.nan),
+        ("calls_per_hour", math.inf),
+        ("aht_s", -0.5),
+        ("aht_s", math.nan),
+        ("target_level", 0.0),
+        ("target_level", 1.0),
+        ("target_level", 1.2),
+        ("target_level", -0.1),
+        ("target_s", -3.0),
+        ("target_s", math.inf),
+        ("max_occupancy", 0.0),
+        ("max_occupancy", 1.5),
+        ("max_occupancy", -0.2),
+        ("min_agents", -1),
+        ("min_agents", 1.5),
+    ],
+)
 def test_required_agents_rejects_bad_arguments(name, bad):
     kw = dict(GOOD, **{name: np.array([GOOD[name], bad])})
     with pytest.raises(ValueError) as err:
@@ -244,17 +272,20 @@ def test_required_agents_rejects_bad_arguments(name, bad):
     assert name in msg and repr(float(bad)) in msg
 
 
-@pytest.mark.parametrize("func, args, name, bad", [
-    (E.erlang_c, (-1, 2.0), "agents", -1.0),
-    (E.erlang_c, (2.5, 2.0), "agents", 2.5),
-    (E.erlang_c, (3, -2.0), "load", -2.0),
-    (E.erlang_c, (3, math.nan), "load", math.nan),
-    (E.service_level, (3, 2.0, -180.0, 20.0), "aht_s", -180.0),
-    (E.service_level, (3, 2.0, 180.0, -20.0), "target_s", -20.0),
-    (E.service_level, (3, 2.0, 0.0, 20.0), "aht_s", 0.0),
-    (E.average_speed_of_answer, (math.inf, 2.0, 180.0), "agents", math.inf),
-    (E.average_speed_of_answer, (3, 2.0, math.nan), "aht_s", math.nan),
-])
+@pytest.mark.parametrize(
+    "func, args, name, bad",
+    [
+        (E.erlang_c, (-1, 2.0), "agents", -1.0),
+        (E.erlang_c, (2.5, 2.0), "agents", 2.5),
+        (E.erlang_c, (3, -2.0), "load", -2.0),
+        (E.erlang_c, (3, math.nan), "load", math.nan),
+        (E.service_level, (3, 2.0, -180.0, 20.0), "aht_s", -180.0),
+        (E.service_level, (3, 2.0, 180.0, -20.0), "target_s", -20.0),
+        (E.service_level, (3, 2.0, 0.0, 20.0), "aht_s", 0.0),
+        (E.average_speed_of_answer, (math.inf, 2.0, 180.0), "agents", math.inf),
+        (E.average_speed_of_answer, (3, 2.0, math.nan), "aht_s", math.nan),
+    ],
+)
 def test_measures_reject_bad_arguments(func, args, name, bad):
     with pytest.raises(ValueError) as err:
         func(*args)
@@ -279,7 +310,7 @@ def test_service_level_rises_with_agents(a, extra, h, t):
     sl = E.service_level(n, a, h, t)
     # Monotone up to the last bit of rounding.
     assert np.all(np.diff(sl) >= -4e-16) and np.all((sl >= 0) & (sl <= 1))
-    assert np.all(sl[1:] > sl[:-1]) or sl[-1] > 1 - 1e-12   # strictly, until it saturates at 1
+    assert np.all(sl[1:] > sl[:-1]) or sl[-1] > 1 - 1e-12  # strictly, until it saturates at 1
     c = E.erlang_c(n, a)
     assert np.all(np.diff(c) <= 4e-16 * c[:-1]) and np.all((c >= 0) & (c <= 1))
 
@@ -302,8 +333,8 @@ def test_required_agents_is_minimal(c, h, lv, t, occ):
         return
     assert n > a and E.service_level(n, a, h, t) >= lv
     assert a / n <= occ * (1 + E.OCCUPANCY_RTOL)
-    m = n - 1   # one agent fewer must fail stability, the cap or the service level
-    fails = (m <= a or a / m > occ * (1 + E.OCCUPANCY_RTOL) or E.service_level(m, a, h, t) < lv)
+    m = n - 1  # one agent fewer must fail stability, the cap or the service level
+    fails = m <= a or a / m > occ * (1 + E.OCCUPANCY_RTOL) or E.service_level(m, a, h, t) < lv
     assert fails, (c, h, lv, t, occ, n)
 
 
@@ -315,7 +346,7 @@ def test_search_agrees_with_stepping_up_from_one_agent():
     t = rng.choice([20.0, 95.0], 400)
     occ = rng.choice([0.8, 1.0], 400)
     got = E.required_agents(calls, aht, 0.8, t, occ)
-    for c, h, tt, oc, g in zip(calls, aht, t, occ, got):
+    for c, h, tt, oc, g in zip(calls, aht, t, occ, got, strict=True):
         a = c * h / 3600
         n = math.floor(a) + 1
         while a / n > oc * (1 + E.OCCUPANCY_RTOL) or E.service_level(n, a, h, tt) < 0.8:

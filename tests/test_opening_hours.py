@@ -1,4 +1,5 @@
 """The Tabell A.1 opening hours: transcription, parsing, and the vectorised is_open."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib import opening_hours as oh
-from lib.districts import DISTRICTS, TIMEZONE
+from lib.districts import DISTRICTS
+from lib.oslo_calendar import TIMEZONE
 
 
 def _open(district: str, *local: str) -> list[bool]:
@@ -35,16 +37,35 @@ def test_is_open_counts_the_weekly_hours_minute_by_minute():
 def test_oslo_runs_past_midnight_on_friday_and_saturday():
     # 2023-03-03 is a Friday.
     assert _open("Oslo", "2023-03-02 06:59", "2023-03-02 07:00", "2023-03-02 22:59", "2023-03-02 23:00") == [
-        False, True, True, False]
-    assert _open("Oslo", "2023-03-03 23:30", "2023-03-04 06:59", "2023-03-04 07:00", "2023-03-04 15:29",
-                 "2023-03-04 15:30") == [True, True, False, False, True]
-    assert _open("Oslo", "2023-03-05 06:59", "2023-03-05 07:00", "2023-03-05 13:29", "2023-03-05 13:30",
-                 "2023-03-05 23:59", "2023-03-06 00:00") == [True, False, False, True, True, False]
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert _open(
+        "Oslo", "2023-03-03 23:30", "2023-03-04 06:59", "2023-03-04 07:00", "2023-03-04 15:29", "2023-03-04 15:30"
+    ) == [True, True, False, False, True]
+    assert _open(
+        "Oslo",
+        "2023-03-05 06:59",
+        "2023-03-05 07:00",
+        "2023-03-05 13:29",
+        "2023-03-05 13:30",
+        "2023-03-05 23:59",
+        "2023-03-06 00:00",
+    ) == [True, False, False, True, True, False]
 
 
 def test_trondelag_friday_and_saturday_until_four_and_closed_on_sunday():
-    assert _open("Trøndelag", "2023-03-04 03:59", "2023-03-04 04:00", "2023-03-04 13:00",
-                 "2023-03-05 03:59", "2023-03-05 04:00", "2023-03-05 14:00") == [True, False, True, True, False, False]
+    assert _open(
+        "Trøndelag",
+        "2023-03-04 03:59",
+        "2023-03-04 04:00",
+        "2023-03-04 13:00",
+        "2023-03-05 03:59",
+        "2023-03-05 04:00",
+        "2023-03-05 14:00",
+    ) == [True, False, True, True, False, False]
     assert _open("Trøndelag", "2023-03-07 21:29", "2023-03-07 21:30", "2023-03-08 01:00") == [True, False, False]
 
 
@@ -61,15 +82,13 @@ def test_public_holidays_follow_the_sunday_hours():
     # Good Friday (7 April): Sunday hours, so no Friday night shift into Saturday 03:00,
     # unlike the ordinary Friday a week later.
     assert _open("Oslo", "2023-04-07 09:00", "2023-04-07 14:00", "2023-04-08 03:00", "2023-04-15 03:00") == [
-        False, True, False, True]
+        False,
+        True,
+        False,
+        True,
+    ]
     # Easter Monday (10 April) keeps Oslo closed in the morning; the Tuesday is ordinary.
     assert _open("Oslo", "2023-04-10 08:00", "2023-04-11 08:00") == [False, True]
-
-
-def test_day_kind_codes():
-    kinds = oh.day_kind(pd.to_datetime(["2023-01-02", "2023-01-06", "2023-01-07", "2023-01-08",
-                                        "2023-05-17", "2023-12-26", "2023-12-24"]))
-    assert kinds.tolist() == [0, 1, 2, 3, 3, 3, 3]
 
 
 def test_tz_aware_input_is_converted_to_oslo_time():
@@ -90,7 +109,7 @@ def test_vectorised_equals_one_by_one_and_aware_equals_naive(cases):
     districts = [d for d, _ in cases]
     naive = pd.Timestamp("2023-01-01") + pd.to_timedelta([m for _, m in cases], unit="min")
     together = oh.is_open(districts, naive)
-    alone = [oh.is_open([d], [t])[0] for d, t in zip(districts, naive)]
+    alone = [oh.is_open([d], [t])[0] for d, t in zip(districts, naive, strict=True)]
     assert together.tolist() == alone
     # localising and converting to UTC first changes nothing (ambiguous/missing times skipped)
     aware = naive.tz_localize(TIMEZONE, ambiguous="NaT", nonexistent="NaT")

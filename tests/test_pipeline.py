@@ -1,4 +1,5 @@
 """The papermill driver: parameter routing, failure reports, scrubbing, deterministic Excel."""
+
 from __future__ import annotations
 
 import hashlib
@@ -39,7 +40,7 @@ def test_parameters_reach_only_the_notebooks_that_declare_them(chain):
 
 
 def test_a_parameter_no_notebook_declares_is_an_error(chain):
-    with pytest.raises(pipeline.PipelineError, match=r"\['typo'\] are declared by no notebook"):
+    with pytest.raises(pipeline.PipelineError, match="unknown parameter 'typo'"):
         pipeline.route_parameters({"typo": 1}, chain)
 
 
@@ -87,9 +88,11 @@ def test_excel_workbook_is_byte_identical_across_runs(tmp_path):
 def test_scrub_merges_stream_chunks(tmp_path):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("print(1); print(2)")
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
-                    nbformat.v4.new_output("stream", name="stdout", text="2\n"),
-                    nbformat.v4.new_output("stream", name="stderr", text="w\n")]
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="w\n"),
+    ]
     cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
     nb.cells = [cell]
     path = tmp_path / "n.ipynb"
@@ -98,3 +101,48 @@ def test_scrub_merges_stream_chunks(tmp_path):
     out = nbformat.read(path, as_version=4).cells[0]
     assert [(o.name, o.text) for o in out.outputs] == [("stdout", "1\n2\n"), ("stderr", "w\n")]
     assert "execution" not in out.metadata
+
+
+# --- assumption overrides: checked before anything runs, one dict for every notebook ---------
+
+
+@pytest.fixture
+def chain_with_overrides(tmp_path):
+    a = _notebook(tmp_path / "01_a.ipynb", "x = 1\noverrides = {}", "print(x, overrides)")
+    b = _notebook(tmp_path / "02_b.ipynb", "overrides = {}", "print(overrides)")
+    c = _notebook(tmp_path / "03_c.ipynb", "y = 2", "print(y)")
+    return [a, b, c]
+
+
+def test_assumption_parameters_reach_every_notebook_as_one_overrides_dict(chain_with_overrides):
+    a, b, c = chain_with_overrides
+    routed = pipeline.route_parameters(
+        {"chat_share_last_year": 0.4, "x": 5, "excluded_districts": "Trøndelag,Oslo"}, chain_with_overrides
+    )
+    overrides = {"chat_share_last_year": 0.4, "excluded_districts": "Trøndelag,Oslo"}
+    assert routed == {a: {"x": 5, "overrides": overrides}, b: {"overrides": overrides}, c: {}}
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("chat_share_last_year", "40%", "chat_share_last_year='40%' is not a finite number"),
+        ("max_occupancy", "1.7", r"max_occupancy=1.7 is out of range; allowed: \(0, 1\]"),
+        ("chat_share_lst_year", "0.4", "did you mean 'chat_share_last_year'"),
+    ],
+)
+def test_a_bad_assumption_stops_the_run_before_any_notebook_writing_nothing(
+    tmp_path, chain_with_overrides, name, value, message
+):
+    out = tmp_path / "outputs"
+    with pytest.raises(pipeline.PipelineError, match=message):
+        pipeline.run({name: pipeline.parse_value(value)}, out, nbs=chain_with_overrides)
+    assert not out.exists()
+
+
+def test_check_command_refuses_a_bad_value_with_a_clear_message(capsys):
+    assert pipeline.main(["check", "-p", "chat_share_last_year", "40%"]) == 1
+    err = capsys.readouterr().err
+    assert "chat_share_last_year='40%'" in err and "0.4 for 40 %" in err and "Traceback" not in err
+    assert pipeline.main(["check", "-p", "chat_share_last_year", "0.4"]) == 0
+    assert "chat_share_last_year" in capsys.readouterr().out

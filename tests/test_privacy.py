@@ -7,6 +7,7 @@ scanned) for any ``call_id`` of every call log in ``data/raw/`` (the synthetic
 tokens and the token set is intersected with the id set. The helpers are tested on planted
 ids so a scan that can never find anything would fail.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib.calllog_read import CallLogError, read_call_log
+from lib.calllog import CallLogError, read_call_log
 from lib.paths import DATA_RAW, NOTEBOOKS, OUTPUTS, display_path
 
 RAW_LOG = DATA_RAW / "calls_2023.parquet"

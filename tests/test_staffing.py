@@ -1,4 +1,5 @@
 """The staffing model: hand-checked agents, pooling, the floor, relative savings, effects, files."""
+
 from __future__ import annotations
 
 import math
@@ -6,11 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from frames import rates_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.staffing import STAFFING_ASSUMPTIONS, default_params, run_all, staff, write_tables
-from frames import rates_frame
+from lib.assumptions import Assumptions
+from lib.staffing import run_all, staff, write_tables
 
 
 def brute_agents(calls, aht, target_s, level=0.8, occ=0.8, floor=1):
@@ -29,17 +31,23 @@ def brute_agents(calls, aht, target_s, level=0.8, occ=0.8, floor=1):
             return n
 
 
-P = default_params()
+P = Assumptions()
 
 
 # --- one board-hour by hand ------------------------------------------------------------------
 
+
 def test_params_are_the_reports():
-    assert set(STAFFING_ASSUMPTIONS) <= set(vars(P))
-    assert (P.max_occupancy, P.service_level_target, P.service_time_today_s, P.service_time_centre_s,
-            P.min_agents, P.actual_person_years) == (0.8, 0.8, 95.0, 20.0, 1, 90.0)
-    q = default_params(min_agents=2)
-    assert q.min_agents == 2 and q.table.set_index("assumption").loc["min_agents", "overridden"]
+    assert (
+        P.max_occupancy,
+        P.service_level_target,
+        P.service_time_today_s,
+        P.service_time_centre_s,
+        P.min_agents,
+        P.actual_person_years,
+    ) == (0.8, 0.8, 95.0, 20.0, 1, 90.0)
+    q = P.replace(min_agents=2)
+    assert q.min_agents == 2 and q.table().set_index("assumption").loc["min_agents", "overridden"]
 
 
 def test_hand_case_ten_calls_of_three_minutes():
@@ -67,7 +75,7 @@ def test_pooling_two_boards_by_hand():
     pooled = staff("III", rates, 2033, P)
     assert pooled.calls.ravel() == pytest.approx([20]) and pooled.aht_s.ravel() == pytest.approx([180])
     assert pooled.agents.tolist() == [[3]]  # 80/20
-    assert staff("III", rates, 2033, default_params(service_time_centre_s=95.0)).agents.tolist() == [[2]]
+    assert staff("III", rates, 2033, P.replace(service_time_centre_s=95.0)).agents.tolist() == [[2]]
 
 
 def test_separate_and_pooled_against_brute_force():
@@ -90,24 +98,30 @@ def test_separate_and_pooled_against_brute_force():
     s = staff("III", rates, 2031, P)
     assert s.boards == ("Nasjonalt",) and s.calls.shape == (1, 6)
     assert s.calls[0] == pytest.approx(pc) and s.aht_s[0] == pytest.approx(pa)
-    assert s.agents[0].tolist() == [brute_agents(x, y, 20.0) for x, y in zip(pc, pa)]
+    assert s.agents[0].tolist() == [brute_agents(x, y, 20.0) for x, y in zip(pc, pa, strict=True)]
 
 
 def test_min_agents_floor_only_in_hours_with_traffic():
     rates = rates_frame([[0, 0.01, 50]], [[180, 180, 180]], ("Finnmark",))
     # 0.01 calls/h need one agent (n > A); 50 calls/h at 180 s: A = 2.5 -> brute force
     n50 = brute_agents(50, 180, 95)
-    assert staff("base", rates, None, default_params(min_agents=0)).agents.tolist() == [[0, 1, n50]]
+    assert staff("base", rates, None, P.replace(min_agents=0)).agents.tolist() == [[0, 1, n50]]
     assert staff("base", rates, None, P).agents.tolist() == [[0, 1, n50]]
-    assert staff("base", rates, None, default_params(min_agents=3)).agents.tolist() == [[0, 3, max(3, n50)]]
+    assert staff("base", rates, None, P.replace(min_agents=3)).agents.tolist() == [[0, 3, max(3, n50)]]
 
 
 # --- run_all: relative savings and effects ------------------------------------------------------
 
-RATES = rates_frame([[0, 3.5, 40, 250, 12.2, 0.4], [7, 0, 90, 20, 300, 1.0]],
-                    [[150, 200, 180, 240, 90, 300], [210, 100, 160, 200, 175, 120]])
-SMALL = default_params(first_year=2026, last_year=2028,
-                       chat_share_last_year=0.25 + 0.25 * 2 / 7, transfer_share_last_year=0.30 - 0.10 * 2 / 7)
+RATES = rates_frame(
+    [[0, 3.5, 40, 250, 12.2, 0.4], [7, 0, 90, 20, 300, 1.0]],
+    [[150, 200, 180, 240, 90, 300], [210, 100, 160, 200, 175, 120]],
+)
+SMALL = P.replace(
+    first_year=2026,
+    last_year=2028,
+    chat_share_last_year=0.25 + 0.25 * 2 / 7,
+    transfer_share_last_year=0.30 - 0.10 * 2 / 7,
+)
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +131,20 @@ def result():
 
 def test_by_year_schema_and_rows(result):
     by = result.by_year
-    assert list(by.columns) == ["concept", "year", "agent_hours", "model_person_years", "person_years",
-                                "saving_person_years", "asa_s", "phone_calls"]
+    assert list(by.columns) == [
+        "concept",
+        "year",
+        "agent_hours",
+        "model_person_years",
+        "person_years",
+        "saving_person_years",
+        "asa_s",
+        "phone_calls",
+    ]
     assert list(by.concept.unique()) == ["base", "I", "IIa", "IIb_chatbot", "IIb_livechat", "IIb", "III"]
-    assert list(zip(by.concept, by.year)) == [(c, y) for c in by.concept.unique() for y in (2026, 2027, 2028)]
+    assert list(zip(by.concept, by.year, strict=True)) == [
+        (c, y) for c in by.concept.unique() for y in (2026, 2027, 2028)
+    ]
     # base and I do not depend on the year
     for c in ("base", "I"):
         assert by[by.concept == c].drop(columns="year").nunique().max() == 1
@@ -133,11 +157,13 @@ def test_savings_arithmetic_by_hand(result):
     # S per concept from the independent brute force on hand-scaled traffic
     calls = RATES.rate_per_hour.to_numpy().reshape(2, 6)
     aht = RATES.aht_s.to_numpy().reshape(2, 6)
-    s_base = sum(brute_agents(c, a, 95) for c, a in zip(calls.ravel(), aht.ravel()))
-    s_i = sum(brute_agents(0.9 * c, a, 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    s_base = sum(brute_agents(c, a, 95) for c, a in zip(calls.ravel(), aht.ravel(), strict=True))
+    s_i = sum(brute_agents(0.9 * c, a, 95) for c, a in zip(calls.ravel(), aht.ravel(), strict=True))
     # IIa 2027: s = 0.25 + 0.25/7, chats at 0.51 -> AHT x (1 - 0.49 s)
     s27 = 0.25 + 0.25 / 7
-    s_iia = sum(brute_agents(0.9 * c, a * (1 - 0.49 * s27), 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    s_iia = sum(
+        brute_agents(0.9 * c, a * (1 - 0.49 * s27), 95) for c, a in zip(calls.ravel(), aht.ravel(), strict=True)
+    )
     assert result.base_agent_hours == s_base
     assert by.loc[("base", 2027), "agent_hours"] == s_base
     assert by.loc[("I", 2027), "agent_hours"] == s_i
@@ -154,15 +180,15 @@ def test_chatbot_live_chat_and_pooling_by_hand(result):
     by = result.by_year.set_index(["concept", "year"])
     calls = RATES.rate_per_hour.to_numpy().reshape(2, 6)
     aht = RATES.aht_s.to_numpy().reshape(2, 6)
-    s, r = 0.25 + 0.25 / 7, 0.30 - 0.10 / 7          # 2027 on the linear paths
-    keep = 0.9 * (1 - s + s * r)                      # I's reduction, then the chatbot
-    q = s * r / (1 - s + s * r)                       # transferred chats among handled contacts
-    bot = sum(brute_agents(keep * c, a, 95) for c, a in zip(calls.ravel(), aht.ravel()))
-    iib = sum(brute_agents(keep * c, a * (1 - 0.49 * q), 95) for c, a in zip(calls.ravel(), aht.ravel()))
+    s, r = 0.25 + 0.25 / 7, 0.30 - 0.10 / 7  # 2027 on the linear paths
+    keep = 0.9 * (1 - s + s * r)  # I's reduction, then the chatbot
+    q = s * r / (1 - s + s * r)  # transferred chats among handled contacts
+    bot = sum(brute_agents(keep * c, a, 95) for c, a in zip(calls.ravel(), aht.ravel(), strict=True))
+    iib = sum(brute_agents(keep * c, a * (1 - 0.49 * q), 95) for c, a in zip(calls.ravel(), aht.ravel(), strict=True))
     # III: one queue per hour, summed arrivals, load-weighted handling time, 80/20
     pooled_calls = calls.sum(axis=0)
     pooled_aht = (calls * aht).sum(axis=0) / np.where(pooled_calls > 0, pooled_calls, 1)
-    iii = sum(brute_agents(keep * c, a * (1 - 0.49 * q), 20) for c, a in zip(pooled_calls, pooled_aht))
+    iii = sum(brute_agents(keep * c, a * (1 - 0.49 * q), 20) for c, a in zip(pooled_calls, pooled_aht, strict=True))
     assert by.loc[("IIb_chatbot", 2027), "agent_hours"] == bot
     assert by.loc[("IIb", 2027), "agent_hours"] == iib
     assert by.loc[("III", 2027), "agent_hours"] == iii
@@ -171,16 +197,28 @@ def test_chatbot_live_chat_and_pooling_by_hand(result):
 def test_effects_sum_identities(result):
     by = result.by_year.set_index(["concept", "year"])
     eff = result.effects.pivot(index="year", columns="effect", values="saving_person_years")
-    assert list(result.effects.effect.unique()) == ["politiet_no", "livechat_IIa", "chatbot", "livechat_IIb",
-                                                   "kontaktsenter"]
+    assert list(result.effects.effect.unique()) == [
+        "politiet_no",
+        "livechat_IIa",
+        "chatbot",
+        "livechat_IIb",
+        "kontaktsenter",
+    ]
     for y in (2026, 2027, 2028):
-        pyr = lambda c: by.loc[(c, y), "person_years"]  # noqa: E731
+
+        def pyr(c, y=y):
+            return by.loc[(c, y), "person_years"]
+
         assert eff.loc[y, "politiet_no"] == pytest.approx(90 - pyr("I"))
         assert eff.loc[y, "chatbot"] + eff.loc[y, "livechat_IIb"] == pytest.approx(pyr("I") - pyr("IIb"))
-        assert eff.loc[y, "chatbot"] + eff.loc[y, "livechat_IIb"] == pytest.approx(by.loc[("IIb", y), "saving_person_years"])
+        assert eff.loc[y, "chatbot"] + eff.loc[y, "livechat_IIb"] == pytest.approx(
+            by.loc[("IIb", y), "saving_person_years"]
+        )
         assert eff.loc[y, "livechat_IIa"] == pytest.approx(by.loc[("IIa", y), "saving_person_years"])
         assert eff.loc[y, "kontaktsenter"] == pytest.approx(by.loc[("III", y), "saving_person_years"])
-        assert eff.loc[y, ["politiet_no", "chatbot", "livechat_IIb", "kontaktsenter"]].sum() == pytest.approx(90 - pyr("III"))
+        assert eff.loc[y, ["politiet_no", "chatbot", "livechat_IIb", "kontaktsenter"]].sum() == pytest.approx(
+            90 - pyr("III")
+        )
 
 
 def test_by_district_adds_up(result):
@@ -221,10 +259,8 @@ def test_keep_hourly_sums_boards():
 def test_no_traffic_or_missing_params_are_errors():
     with pytest.raises(ValueError, match="no traffic"):
         run_all(RATES.assign(rate_per_hour=0.0), SMALL)
-    partial = default_params()
-    del partial.min_agents
-    with pytest.raises(ValueError, match="min_agents"):
-        run_all(RATES, partial)
+    with pytest.raises(ValueError, match="min_agents"):  # refused when built, before any solve
+        run_all(RATES, P.replace(min_agents=-1))
 
 
 @settings(max_examples=15, deadline=None)
@@ -238,12 +274,13 @@ def test_more_traffic_never_needs_fewer_agents(scale, seed):
     assert (high >= low).all()
     # pooling never needs more agents than separate boards at the same target (one AHT per hour)
     same = np.repeat(aht[:1], 2, axis=0)
-    pooled = staff("III", rates_frame(calls, same), 2026, default_params(service_time_centre_s=95.0)).agents
+    pooled = staff("III", rates_frame(calls, same), 2026, P.replace(service_time_centre_s=95.0)).agents
     separate = staff("IIb", rates_frame(calls, same), 2026, P).agents
     assert (pooled[0] <= separate.sum(axis=0)).all()
 
 
 # --- files -------------------------------------------------------------------------------------
+
 
 def test_write_tables_is_deterministic(result, tmp_path):
     paths = write_tables(result, tmp_path)
@@ -256,8 +293,9 @@ def test_write_tables_is_deterministic(result, tmp_path):
 
 
 def test_compare_inputs_gives_one_row_per_variant_and_scales_to_actual():
-    from lib.staffing import compare_inputs, default_params
-    p = default_params()
+    from lib.staffing import compare_inputs
+
+    p = Assumptions()
     rates = _compare_rates()
     out = compare_inputs({"a": rates, "b": rates.assign(rate_per_hour=rates["rate_per_hour"] * 2)}, p)
     assert list(out["variant"]) == ["a", "b"]
@@ -277,3 +315,53 @@ def test_a_subset_of_concepts_brings_what_its_savings_need():
     r = run_all(RATES, SMALL, concepts=["III", "III"])
     assert list(r.by_year.concept.unique()) == ["base", "I", "IIb", "III"]
     assert not r.by_year.loc[r.by_year.concept == "III", "saving_person_years"].isna().any()
+
+
+# --- a concept is data all the way to Table 1 ------------------------------------------------------
+
+
+def test_a_new_concept_is_one_entry_and_a_new_column_of_table1(monkeypatch):
+    """A regional centre pooling two of three districts at 80/20: one Concept entry, no code."""
+    from lib import concepts, economics, table1
+    from lib.concepts import CONCEPTS, Concept, Saving
+
+    regional = Concept(
+        "IIIr",
+        "Regionalt kontaktsenter",
+        "IIb",
+        call_reduction=True,
+        chatbot=True,
+        chat_efficiency="transferred",
+        pooled=True,
+        pool_districts=("Oslo", "Øst"),
+        pool_label="Region",
+        service_time="centre",
+        table1=True,
+        saving=Saving("regionsenter", "Spart tid regionsenter", concepts.CONTACT_CENTRE),
+    )
+    monkeypatch.setitem(CONCEPTS, "IIIr", regional)
+    rates = rates_frame(
+        [[40, 3, 120], [25, 0, 80], [10, 2, 30]],
+        [[180, 200, 240], [150, 1, 200], [170, 160, 210]],
+        districts=("Oslo", "Øst", "Agder"),
+    )
+    a = P.replace(iii_wait_reduction="model")
+    r = run_all(rates, a)
+    d = r.by_district[(r.by_district.concept == "IIIr") & (r.by_district.year == 2026)]
+    assert d["district"].tolist() == ["Region", "Agder"]
+    saved = r.effects[r.effects.effect == "regionsenter"].set_index("year")["saving_person_years"]
+    by = r.by_year.set_index(["concept", "year"])
+    assert saved[2026] == pytest.approx(by.loc[("IIb", 2026), "person_years"] - by.loc[("IIIr", 2026), "person_years"])
+
+    t = table1.table1(r.by_year, r.effects, a).set_index("row")
+    assert list(t.columns) == ["I", "IIa", "IIb", "III", "IIIr"]
+    # it builds on IIb: IIb's cells plus its own step, no costs of its own
+    for row in ("Spart tid politiet.no", "Spart tid chatbot", "Spart tid livechat", "Investeringskostnader"):
+        assert t.loc[row, "IIIr"] == pytest.approx(t.loc[row, "IIb"])
+    per_py = economics.mnok_per_person_year(a)
+    assert t.loc["Spart tid kontaktsenter", "IIIr"] == pytest.approx(
+        sum(saved[y] * per_py / 1.04 ** (y - 2026) for y in range(2026, 2034))
+    )
+    assert "Konsept IIIr" not in table1.table1_rendered(t.reset_index()).columns
+    assert "Regionalt kontaktsenter" in table1.table1_rendered(t.reset_index()).columns
+    assert "IIIr" not in set(table1.table1_vs_report(t.reset_index())["concept"])  # nothing published to compare

@@ -1,4 +1,5 @@
 """The synthetic 2023 call log: contract, calibration, determinism, routing and defects."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,8 +13,10 @@ from scipy import integrate, special
 
 from lib import synthetic as syn
 from lib.assumptions import PUBLISHED
-from lib.districts import DISTRICTS, OPS, SWITCHBOARD, TIMEZONE
+from lib.calllog import CONTRACT_COLUMNS, Thresholds, kept_mask
+from lib.districts import DISTRICTS, OPS, SWITCHBOARD
 from lib.opening_hours import is_open
+from lib.oslo_calendar import TIMEZONE, day_type, hour_starts
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +27,13 @@ def full():
 
 @pytest.fixture(scope="module")
 def raw(full):
-    return full[list(syn.COLUMNS)]
+    return full[list(CONTRACT_COLUMNS)]
 
 
 @pytest.fixture(scope="module")
 def cleaned(raw):
-    return syn.apply_cleaning_rules(raw)
+    # the project's cleaning rules (lib.calllog.rules) at App. B's 30 minutes, as the calibration uses them
+    return raw[kept_mask(raw, Thresholds(outlier_threshold_s=1800.0))]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def _hash(df: pd.DataFrame) -> str:
 
 # --- contract --------------------------------------------------------------------------------
 def test_schema_and_dtypes(raw):
-    assert tuple(raw.columns) == syn.COLUMNS
+    assert tuple(raw.columns) == CONTRACT_COLUMNS
     assert pd.api.types.is_string_dtype(raw["call_id"])
     assert pd.api.types.is_string_dtype(raw["district"]) and pd.api.types.is_string_dtype(raw["queue"])
     assert isinstance(raw["arrived_at"].dtype, pd.DatetimeTZDtype) and str(raw["arrived_at"].dt.tz) == TIMEZONE
@@ -80,12 +84,17 @@ def test_calibration_table_can_fail():
 
 def test_hand_checkable_calibration_aggregates():
     # 4 switchboard calls (3 answered: waits 10, 20, 120) and 2 OPS calls (1 answered: 200).
-    df = pd.DataFrame({
-        "call_id": [f"SYN{i:08d}" for i in range(6)], "district": ["Oslo"] * 6,
-        "queue": [SWITCHBOARD] * 4 + [OPS] * 2,
-        "arrived_at": pd.date_range("2023-03-06 10:00", periods=6, freq="min", tz=TIMEZONE),
-        "wait_s": [10.0, 20.0, 120.0, 30.0, 200.0, 40.0], "talk_s": [60.0, 60.0, 60.0, 0.0, 60.0, 0.0],
-        "answered": [True, True, True, False, True, False]})
+    df = pd.DataFrame(
+        {
+            "call_id": [f"SYN{i:08d}" for i in range(6)],
+            "district": ["Oslo"] * 6,
+            "queue": [SWITCHBOARD] * 4 + [OPS] * 2,
+            "arrived_at": pd.date_range("2023-03-06 10:00", periods=6, freq="min", tz=TIMEZONE),
+            "wait_s": [10.0, 20.0, 120.0, 30.0, 200.0, 40.0],
+            "talk_s": [60.0, 60.0, 60.0, 0.0, 60.0, 0.0],
+            "answered": [True, True, True, False, True, False],
+        }
+    )
     f = syn._facts(df)
     assert f["switchboard_answered_share"] == 0.75 and f["ops_answered_share"] == 0.5
     assert f["switchboard_mean_access_s"] == 50.0 and f["ops_mean_access_s"] == 200.0
@@ -94,7 +103,7 @@ def test_hand_checkable_calibration_aggregates():
 
 # --- determinism ---------------------------------------------------------------------------------
 def test_same_seed_same_log_and_other_seed_other_log():
-    small = dict(switchboard_calls=30_000, ops_calls=18_000)
+    small = {"switchboard_calls": 30_000, "ops_calls": 18_000}
     a, b = syn.generate(seed=7, **small), syn.generate(seed=7, **small)
     c = syn.generate(seed=8, **small)
     assert _hash(a) == _hash(b)
@@ -121,7 +130,7 @@ def test_daylight_saving_days_have_23_and_25_hours(raw):
 
 def test_every_elapsed_hour_of_the_year_has_calls(raw):
     hours = raw["arrived_at"].dt.tz_convert("UTC").dt.floor("h").nunique()
-    assert hours == len(syn.hour_starts(2023)) == 8760
+    assert hours == len(hour_starts(2023)) == 8760
 
 
 # --- routing ---------------------------------------------------------------------------------------
@@ -168,8 +177,7 @@ def test_defects_present_in_the_documented_amounts(full, raw, cleaned):
     kept = raw[~dup]
     shared = kept["call_id"].duplicated(keep=False)
     assert shared.sum() == 2 * syn.SyntheticParams().id_conflicts
-    assert not kept[shared].duplicated(subset=["district", "queue", "arrived_at", "wait_s", "talk_s",
-                                               "answered"]).any()
+    assert not kept[shared].duplicated(subset=["district", "queue", "arrived_at", "wait_s", "talk_s", "answered"]).any()
     assert len(cleaned) == len(raw) - expected.drop("id_conflict").sum().sum()
     assert cleaned.index.equals(outlier.index[~outlier.to_numpy()])
 
@@ -201,7 +209,7 @@ def test_weekly_monthly_and_holiday_patterns(raw):
     local = raw["arrived_at"].dt.tz_localize(None)
     daily = local.dt.normalize().value_counts().sort_index()
     dates = daily.index
-    kinds = syn.local_day_type(dates)
+    kinds = day_type(dates)
     ordinary = daily[kinds == 0]
     by_weekday = ordinary.groupby(ordinary.index.day_of_week).mean()
     assert by_weekday.idxmax() == 0  # Monday highest
@@ -235,7 +243,10 @@ def test_truncated_distributions():
     # mean of an exponential(mean 100) given ≤ 100: 100 − 100 e^-1 / (1 − e^-1) = 41.802
     assert syn._trunc_expon_mean(100.0, 100.0) == pytest.approx(41.802, abs=1e-3)
     mu = syn._lognormal_mu(147.5, 0.9, 1800.0)
-    dens = lambda x: np.exp(-(np.log(x) - mu) ** 2 / (2 * 0.81)) / (x * 0.9 * np.sqrt(2 * np.pi))
+
+    def dens(x):
+        return np.exp(-((np.log(x) - mu) ** 2) / (2 * 0.81)) / (x * 0.9 * np.sqrt(2 * np.pi))
+
     num, _ = integrate.quad(lambda x: x * dens(x), 0, 1800, limit=200)
     den, _ = integrate.quad(dens, 0, 1800, limit=200)
     assert num / den == pytest.approx(147.5, rel=1e-6)

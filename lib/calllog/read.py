@@ -3,13 +3,14 @@
 The format is recognised from the file's first bytes, not its name: ``PAR1`` is Parquet,
 ``1f 8b`` is gzip (a compressed CSV), anything else is read as UTF-8 CSV. A CSV's
 separator (comma or semicolon) is sniffed from its header line. CSV cells are read as
-text, exactly as written, and parsed later by :mod:`lib.calllog_validate`; Parquet columns
+text, exactly as written, and parsed later by :mod:`lib.calllog.validate`; Parquet columns
 keep their stored types.
 
 Every failure raises :class:`CallLogError`, whose message names the file and says what is
 wrong. Messages never quote row contents (the data are personal), so errors of the
 underlying readers, which may, are replaced rather than chained.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,8 @@ import pyarrow.parquet as pq
 
 from lib.paths import display_path, resolve
 
-#: The contract's columns (CALL_LOG_SCHEMA.md), in order.
-COLUMNS: tuple[str, ...] = ("call_id", "district", "queue", "arrived_at", "wait_s", "talk_s", "answered")
+#: The seven columns of the call-log contract (CALL_LOG_SCHEMA.md), in order.
+CONTRACT_COLUMNS: tuple[str, ...] = ("call_id", "district", "queue", "arrived_at", "wait_s", "talk_s", "answered")
 
 PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -60,8 +61,10 @@ class RawLog:
         """How row numbers in messages count rows of this file."""
         if self.kind == "parquet":
             return "row numbers are 1-based data rows of the Parquet file"
-        return ("row numbers are 1-based data records, header and blank lines not counted "
-                "(without blank lines or line breaks inside quotes, file line = row number + 1)")
+        return (
+            "row numbers are 1-based data records, header and blank lines not counted "
+            "(without blank lines or line breaks inside quotes, file line = row number + 1)"
+        )
 
 
 def _fail(path: Path, what: str) -> CallLogError:
@@ -78,16 +81,19 @@ def _check_columns(path: Path, names: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for original in names:
         key = _normalise_header(original)
-        if key in COLUMNS:
+        if key in CONTRACT_COLUMNS:
             if key in found:
                 raise _fail(path, f"column {key!r} appears more than once")
             found[key] = original
-    missing = [c for c in COLUMNS if c not in found]
+    missing = [c for c in CONTRACT_COLUMNS if c not in found]
     if missing:
         # Never echo the header's fields: in a file without a header line they are a call.
         hint = "; the first line does not look like a header" if not found else ""
-        raise _fail(path, f"missing column(s) {missing}; the contract needs {list(COLUMNS)} "
-                          f"(the header has {len(names)} field(s){hint})")
+        raise _fail(
+            path,
+            f"missing column(s) {missing}; the contract needs {list(CONTRACT_COLUMNS)} "
+            f"(the header has {len(names)} field(s){hint})",
+        )
     return found
 
 
@@ -100,7 +106,7 @@ def sniff_delimiter(header: str) -> str:
     best, best_hits = ",", -1
     for sep in (";", ","):
         fields = {_normalise_header(f) for f in header.split(sep)}
-        hits = len(fields & set(COLUMNS)) * 100 + len(header.split(sep))
+        hits = len(fields & set(CONTRACT_COLUMNS)) * 100 + len(header.split(sep))
         if hits > best_hits:
             best, best_hits = sep, hits
     return best
@@ -127,8 +133,10 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
     try:  # the names as the CSV parser sees them (quotes removed)
         names = next(csv.reader([header], delimiter=sep))
     except csv.Error:
-        raise _fail(path, "unreadable header line (line endings or quoting); save the file as CSV "
-                          "with \\n or \\r\\n line endings") from None
+        raise _fail(
+            path,
+            "unreadable header line (line endings or quoting); save the file as CSV with \\n or \\r\\n line endings",
+        ) from None
     found = _check_columns(path, names)
     try:
         source = pa.input_stream(str(path), compression="gzip" if compressed else None)
@@ -137,9 +145,10 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
             read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(
-                column_types={found[c]: pa.string() for c in COLUMNS},
-                include_columns=[found[c] for c in COLUMNS],
-                strings_can_be_null=False),
+                column_types={found[c]: pa.string() for c in CONTRACT_COLUMNS},
+                include_columns=[found[c] for c in CONTRACT_COLUMNS],
+                strings_can_be_null=False,
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         # Arrow's messages quote the offending row: say what kind of problem, not the row.
@@ -147,8 +156,10 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
         if "UTF8" in text or "UTF-8" in text:
             what = "unreadable: not valid UTF-8 text"
         elif "columns" in text:
-            what = (f"unreadable as {sep!r}-separated CSV: a row has a different number of fields "
-                    f"than the header (check quoting and separators)")
+            what = (
+                f"unreadable as {sep!r}-separated CSV: a row has a different number of fields "
+                f"than the header (check quoting and separators)"
+            )
         else:
             what = f"unreadable as {sep!r}-separated CSV"
         raise _fail(path, what) from None
@@ -157,7 +168,7 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
     if table.num_rows == 0:
         raise _fail(path, "empty file: a header but no data rows")
     frame = table.rename_columns([_normalise_header(n) for n in table.column_names]).to_pandas()
-    return RawLog(frame=frame[list(COLUMNS)], path=path, kind="csv.gz" if compressed else "csv", delimiter=sep)
+    return RawLog(frame=frame[list(CONTRACT_COLUMNS)], path=path, kind="csv.gz" if compressed else "csv", delimiter=sep)
 
 
 def _read_parquet(path: Path) -> RawLog:
@@ -167,12 +178,12 @@ def _read_parquet(path: Path) -> RawLog:
         raise _fail(path, "unreadable: starts like Parquet but cannot be read as Parquet") from None
     found = _check_columns(path, list(schema.names))
     try:
-        frame = pd.read_parquet(path, columns=[found[c] for c in COLUMNS])
+        frame = pd.read_parquet(path, columns=[found[c] for c in CONTRACT_COLUMNS])
     except (pa.ArrowException, OSError):
         raise _fail(path, "unreadable: the Parquet data cannot be read") from None
     if len(frame) == 0:
         raise _fail(path, "empty file: no data rows")
-    frame.columns = list(COLUMNS)
+    frame.columns = list(CONTRACT_COLUMNS)
     return RawLog(frame=frame.reset_index(drop=True), path=path, kind="parquet")
 
 

@@ -27,6 +27,7 @@ Parsing rules
 * ``answered = false`` with ``talk_s > 0`` is a contradiction and invalid.
 * ``arrived_at`` must fall in the analysed year, local time.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,15 +36,15 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from lib.calllog_read import COLUMNS
-from lib.districts import DISTRICTS, QUEUES, TIMEZONE
+from lib.districts import DISTRICTS, QUEUES
+from lib.oslo_calendar import TIMEZONE, year_bounds
 
 #: Row numbers listed per broken rule in messages.
 FIRST_ROWS_SHOWN = 5
 
 _TRUE = ("true", "1", "ja")
 _FALSE = ("false", "0", "nei")
-_BOOLEANS = {**{t: True for t in _TRUE}, **{f: False for f in _FALSE}}
+_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 _SUFFIX = " politidistrikt"
 
 
@@ -63,12 +64,6 @@ def _variants(district: str) -> set[str]:
 
 #: Accepted spellings (in comparable form, see :func:`_comparable`) -> contract name.
 DISTRICT_ALIASES: dict[str, str] = {v: d for d in DISTRICTS for v in sorted(_variants(d))}
-
-
-def district_alias_table() -> pd.DataFrame:
-    """The alias table as a DataFrame (``spelling, district``) to show or document."""
-    return pd.DataFrame(sorted(DISTRICT_ALIASES.items(), key=lambda kv: (DISTRICTS.index(kv[1]), kv[0])),
-                        columns=["spelling", "district"])
 
 
 def canonical_district(value: object) -> str | None:
@@ -210,6 +205,7 @@ def _localize(naive: pd.Series) -> pd.Series:
 def _parse_mixed(t: pd.Series) -> pd.Series:
     """Text timestamps with and without offsets, one distinct value at a time (a rare fallback):
     offsets are converted, naive values are localised to Europe/Oslo; unparsable ones are NaT."""
+
     def one(x: str) -> pd.Timestamp:
         v = pd.to_datetime(x, format="ISO8601", errors="coerce")
         if v is pd.NaT or v.tzinfo is not None:
@@ -218,6 +214,7 @@ def _parse_mixed(t: pd.Series) -> pd.Series:
             return v.tz_localize(TIMEZONE, ambiguous=True, nonexistent="NaT")
         except (ValueError, TypeError):
             return pd.NaT
+
     values = {x: one(x) for x in pd.unique(t)}
     return pd.Series(pd.to_datetime([values[x] for x in t], utc=True), index=t.index).dt.tz_convert(TIMEZONE)
 
@@ -288,8 +285,7 @@ def parse_call_log(raw: pd.DataFrame, year: int, decimal_comma: bool = False) ->
     note(MISSING("arrived_at"), missing)
     note(UNPARSABLE("arrived_at"), bad)
     note(DST_GAP, gap)
-    start = pd.Timestamp(year=year, month=1, day=1, tz=TIMEZONE)
-    end = pd.Timestamp(year=year + 1, month=1, day=1, tz=TIMEZONE)
+    start, end = year_bounds(year)
     known = arrived.notna().to_numpy()
     note(OUTSIDE_YEAR(year), known & ~((arrived >= start) & (arrived < end)).to_numpy(dtype=bool))
 
@@ -307,15 +303,17 @@ def parse_call_log(raw: pd.DataFrame, year: int, decimal_comma: bool = False) ->
     talk = durations["talk_s"]
     note(UNANSWERED_TALK, ~missing & ~bad & ~answered & np.isfinite(talk) & (talk > 0))
 
-    frame = pd.DataFrame({
-        "call_id": call_id.astype("str").to_numpy(),
-        "district": district,
-        "queue": queue,
-        "arrived_at": arrived.array,
-        "wait_s": durations["wait_s"],
-        "talk_s": talk,
-        "answered": answered,
-    })
+    frame = pd.DataFrame(
+        {
+            "call_id": call_id.astype("str").to_numpy(),
+            "district": district,
+            "queue": queue,
+            "arrived_at": arrived.array,
+            "wait_s": durations["wait_s"],
+            "talk_s": talk,
+            "answered": answered,
+        }
+    )
     return ParsedLog(frame=frame, problems=problems)
 
 
@@ -324,8 +322,7 @@ def invalid_summary(problems: dict[str, np.ndarray], first: int = FIRST_ROWS_SHO
     lines = []
     for rule, mask in problems.items():
         idx = np.flatnonzero(mask)
-        lines.append({"rule": rule, "rows": int(idx.size),
-                      "first_rows": ", ".join(str(i + 1) for i in idx[:first])})
+        lines.append({"rule": rule, "rows": int(idx.size), "first_rows": ", ".join(str(i + 1) for i in idx[:first])})
     return pd.DataFrame(lines, columns=["rule", "rows", "first_rows"])
 
 

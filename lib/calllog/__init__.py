@@ -1,0 +1,45 @@
+"""The call log: read a file (:mod:`.read`), validate every row against the contract
+(:mod:`.validate`), and clean it by appendix B's rules (:mod:`.rules`, one ordered table)
+with every row accounted for (:mod:`.clean`).
+
+The public API is re-exported here (``from lib.calllog import clean_call_log``); a cleaning
+rule is added in :data:`lib.calllog.rules.RULES`.
+"""
+
+from lib.calllog.clean import CLEAN_COLUMNS, CleaningResult, InvalidRowsError, clean_call_log, clean_frame
+from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, read_call_log, sniff_delimiter
+from lib.calllog.rules import (
+    AccountingError,
+    CleaningRule,
+    Thresholds,
+    check_identity,
+    cleaning_report,
+    identity_text,
+    kept_mask,
+    report_items,
+)
+from lib.calllog.validate import DISTRICT_ALIASES, canonical_district, parse_boolean, parse_call_log
+
+__all__ = [
+    "CLEAN_COLUMNS",
+    "CONTRACT_COLUMNS",
+    "DISTRICT_ALIASES",
+    "AccountingError",
+    "CallLogError",
+    "CleaningResult",
+    "CleaningRule",
+    "InvalidRowsError",
+    "Thresholds",
+    "canonical_district",
+    "check_identity",
+    "clean_call_log",
+    "clean_frame",
+    "cleaning_report",
+    "identity_text",
+    "kept_mask",
+    "parse_boolean",
+    "parse_call_log",
+    "read_call_log",
+    "report_items",
+    "sniff_delimiter",
+]

@@ -1,0 +1,188 @@
+"""Clean the call log as report appendix B does, with every row accounted for.
+
+Steps of :func:`clean_call_log`:
+
+1. read the file (:mod:`lib.calllog.read`: CSV, gzip CSV or Parquet);
+2. validate every row against the contract (:mod:`lib.calllog.validate`). Invalid rows are
+   never dropped silently: ``on_invalid="error"`` stops with :class:`InvalidRowsError`
+   (file, every broken rule, its row count and first row numbers; never row contents);
+   ``on_invalid="quarantine"`` writes them, as the original text plus ``row_number`` and
+   ``reason``, to ``{processed_dir}/rejected_rows.parquet`` and counts them;
+3. clean the valid rows by the rules of appendix B (:data:`lib.calllog.rules.RULES`, in
+   order: ``duplicate``, ``zero_total``, ``outlier``), each counted. Rows sharing a
+   call_id but differing elsewhere are not duplicates: they are kept and flagged
+   ``id_conflict``;
+4. mark the excluded districts (Trøndelag, App. B) ``in_scope = False`` (kept);
+5. check the accounting identity rows_read = kept + one count per rule + quarantined, and
+   write ``{processed_dir}/calls_clean.parquet`` and ``{outputs_dir}/tables/cleaning_report.csv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, RawLog, read_call_log
+from lib.calllog.rules import Thresholds, by_queue_columns, check_identity, cleaning_report, removed_by
+from lib.calllog.validate import ParsedLog, invalid_summary, parse_call_log, reasons
+from lib.districts import QUEUES
+from lib.paths import resolve, tables_dir
+
+#: Columns of the cleaned log (interface 2).
+CLEAN_COLUMNS: tuple[str, ...] = (*CONTRACT_COLUMNS, "in_scope", "id_conflict")
+ON_INVALID = ("error", "quarantine")
+
+
+class InvalidRowsError(CallLogError):
+    """Rows break the contract and ``on_invalid="error"``; the message lists every rule."""
+
+
+@dataclass
+class CleaningResult:
+    """What :func:`clean_call_log` produced.
+
+    ``clean``: the kept rows (interface 2 columns). ``report``: DataFrame ``item, count``
+    in :func:`lib.calllog.rules.report_items` order. ``by_queue``: the same steps per queue
+    (valid rows only). ``invalid``: one line per broken rule (``rule, rows, first_rows``).
+    ``written``: name -> path of every file written.
+    """
+
+    clean: pd.DataFrame
+    report: pd.DataFrame
+    by_queue: pd.DataFrame
+    invalid: pd.DataFrame
+    written: dict[str, Path] = field(default_factory=dict)
+
+    def count(self, item: str) -> int:
+        """One item of the cleaning report."""
+        return int(self.report.set_index("item").loc[item, "count"])
+
+
+def invalid_rows_message(raw: RawLog, summary: pd.DataFrame) -> str:
+    """The error text for invalid rows: file, each rule with its count and first row numbers."""
+    lines = "\n".join(f"  - {r.rule}: {r.rows} row(s), first at row(s) {r.first_rows}" for r in summary.itertuples())
+    return (
+        f"call log {raw.name}: {len(summary)} contract rule(s) broken; {raw.row_note}:\n{lines}\n"
+        f'Correct the export, or run with on_invalid="quarantine" to set these rows aside '
+        f"in rejected_rows.parquet and count them."
+    )
+
+
+def _rejected_frame(raw: RawLog, parsed: ParsedLog) -> pd.DataFrame:
+    """Invalid rows with their original values as text, 1-based row number and reason."""
+    rows = np.flatnonzero(parsed.invalid)
+    out = raw.frame.iloc[rows].astype("str").reset_index(drop=True)
+    out.insert(0, "row_number", rows + 1)
+    out["reason"] = pd.array(reasons(parsed.problems, rows), dtype="str")
+    return out
+
+
+def id_conflicts(call_id: pd.Series) -> np.ndarray:
+    """Kept rows whose call_id another kept row shares. Exact duplicates are gone by then, so
+    such rows differ in some other column: the contract's id conflicts, kept and flagged.
+    Judged on the kept rows, so a row whose only partner a cleaning rule removed, or
+    quarantined, is not a conflict."""
+    return call_id.duplicated(keep=False).to_numpy()
+
+
+def _by_queue(valid: pd.DataFrame, removed: dict[str, np.ndarray], kept: np.ndarray) -> pd.DataFrame:
+    """Rows per queue at each step (valid rows only): columns :func:`by_queue_columns`."""
+    queue = valid["queue"].to_numpy()
+    steps = {"valid_rows": np.ones(len(valid), bool), **removed, "kept": kept}
+    rows = [{"queue": q, **{k: int((v & (queue == q)).sum()) for k, v in steps.items()}} for q in QUEUES]
+    return pd.DataFrame(rows, columns=list(by_queue_columns()))
+
+
+def clean_frame(
+    parsed: ParsedLog, rows_read: int, thresholds: Thresholds, excluded_districts: tuple[str, ...] | list[str]
+) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, pd.DataFrame]:
+    """Apply the cleaning rules to the valid rows of ``parsed``: (clean frame, counts, by-queue
+    table, id conflicts). ``counts`` holds every item of the cleaning report. The last lists
+    the kept rows sharing a call_id by their 1-based row number in the file, with the
+    call_id, grouped (for the analyst; not an output)."""
+    invalid = parsed.invalid
+    valid = parsed.frame.loc[~invalid].reset_index(drop=True) if invalid.any() else parsed.frame
+    removed = removed_by(valid, thresholds)
+    kept = ~np.logical_or.reduce([np.zeros(len(valid), dtype=bool), *removed.values()])
+    conflict = np.zeros(len(valid), dtype=bool)
+    conflict[kept] = id_conflicts(valid.loc[kept, "call_id"])
+
+    clean = valid.loc[kept].reset_index(drop=True)
+    clean["in_scope"] = ~clean["district"].isin(list(excluded_districts)).to_numpy()
+    clean["id_conflict"] = conflict[kept]
+    file_rows = np.flatnonzero(~invalid) + 1
+    conflicts = (
+        pd.DataFrame({"row_number": file_rows[conflict], "call_id": valid.loc[conflict, "call_id"].to_numpy()})
+        .sort_values(["call_id", "row_number"], kind="stable")
+        .reset_index(drop=True)
+    )
+    counts = {
+        "rows_read": rows_read,
+        **{name: int(m.sum()) for name, m in removed.items()},
+        "quarantined": int(invalid.sum()),
+        "kept": len(clean),
+        "id_conflict": int(clean["id_conflict"].sum()),
+        "out_of_scope": int((~clean["in_scope"]).sum()),
+    }
+    return clean[list(CLEAN_COLUMNS)], counts, _by_queue(valid, removed, kept), conflicts
+
+
+def clean_call_log(
+    raw_path: str | Path,
+    processed_dir: str | Path = "data/processed",
+    outputs_dir: str | Path = "outputs",
+    on_invalid: str = "error",
+    *,
+    year: int,
+    outlier_threshold_s: float,
+    excluded_districts: tuple[str, ...] | list[str],
+    write: bool = True,
+) -> CleaningResult:
+    """Read, validate and clean a call log; write the cleaned log and the cleaning report.
+
+    ``year``: the analysed year (``arrived_at`` must fall in it, local time);
+    ``outlier_threshold_s``: seconds of talk or access time above which a call is an
+    outlier; ``excluded_districts``: districts kept but marked out of scope (the
+    assumptions ``data_year``, ``outlier_threshold_s`` and ``excluded_districts``).
+    Relative paths are taken from the project root. Returns a :class:`CleaningResult`;
+    raises :class:`CallLogError` (a ValueError) for an unusable file and
+    :class:`InvalidRowsError` for invalid rows when ``on_invalid="error"``.
+    """
+    if on_invalid not in ON_INVALID:
+        raise ValueError(f"on_invalid must be one of {ON_INVALID}, not {on_invalid!r}")
+    thresholds = Thresholds(outlier_threshold_s=float(outlier_threshold_s))
+
+    raw = read_call_log(raw_path)
+    parsed = parse_call_log(raw.frame, year=int(year), decimal_comma=raw.delimiter == ";")
+    summary = invalid_summary(parsed.problems)
+    if len(summary) and on_invalid == "error":
+        raise InvalidRowsError(invalid_rows_message(raw, summary))
+
+    clean, counts, by_queue, conflicts = clean_frame(parsed, len(raw.frame), thresholds, tuple(excluded_districts))
+    report = cleaning_report(counts)
+    check_identity(report, f"call log {raw.name}")
+
+    result = CleaningResult(clean=clean, report=report, by_queue=by_queue, invalid=summary)
+    if write:
+        processed = resolve(processed_dir)
+        processed.mkdir(parents=True, exist_ok=True)
+        rejected_path = processed / "rejected_rows.parquet"
+        if on_invalid == "quarantine":
+            _rejected_frame(raw, parsed).to_parquet(rejected_path, index=False)
+            result.written["rejected_rows"] = rejected_path
+        elif rejected_path.exists():
+            rejected_path.unlink()  # a stale file from an earlier quarantine run would mislead
+        # The contract asks for the id conflicts to be listed; call ids are personal data, so
+        # the list stays with the processed data, and the outputs carry only its count.
+        conflicts_path = processed / "id_conflicts.parquet"
+        conflicts.to_parquet(conflicts_path, index=False)
+        result.written["id_conflicts"] = conflicts_path
+        clean_path = processed / "calls_clean.parquet"
+        clean.to_parquet(clean_path, index=False)
+        report_path = tables_dir(outputs_dir) / "cleaning_report.csv"
+        report.to_csv(report_path, index=False)
+        result.written.update(calls_clean=clean_path, cleaning_report=report_path)
+    return result

@@ -1,0 +1,93 @@
+"""The seam between the staffing model and the queue model of a board-hour.
+
+:mod:`lib.staffing` asks one question of a queue model, for arrays of board-hours: how many
+agents does each hour need, and what mean wait (speed of answer) do they give? A queue
+model is anything with the two methods of :class:`QueueModel`; :func:`queue_model` picks
+one by the assumption ``queue_model`` (:class:`lib.assumptions.Assumptions`). Erlang C
+(:class:`ErlangC`, appendix B's method) is the default and so far the only one; a model
+with abandonment plugs in here without touching concepts, staffing or economics.
+
+Units: contacts per hour, seconds, agents (whole numbers).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from lib import erlang
+from lib.assumptions import Assumptions
+
+
+def offered_load(calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
+    """Offered load in Erlangs: contacts per hour × handling time (s) / 3 600, without
+    argument checks (the one formula the staffing model uses on its own arrays)."""
+    return calls_per_hour * aht_s / 3600.0
+
+
+class QueueModel(Protocol):
+    """What the staffing model needs of a queue model; arrays of hours broadcast."""
+
+    name: str
+
+    def required_agents(
+        self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+    ) -> np.ndarray:
+        """Fewest agents (int64) per hour meeting ``a``'s service level within ``target_s``
+        seconds, its occupancy cap and its minimum staffing; only hours with traffic are passed."""
+        ...
+
+    def mean_wait_s(self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
+        """Mean wait in seconds (speed of answer) per hour with ``agents`` agents."""
+        ...
+
+
+class ErlangC:
+    """Erlang C (M/M/n, nobody hangs up): :mod:`lib.erlang`."""
+
+    name = "erlang_c"
+
+    def required_agents(
+        self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+    ) -> np.ndarray:
+        return np.asarray(
+            erlang.required_agents(
+                calls_per_hour,
+                aht_s,
+                a.service_level_target,
+                target_s,
+                max_occupancy=a.max_occupancy,
+                min_agents=a.min_agents,
+            )
+        )
+
+    def mean_wait_s(self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
+        return np.asarray(erlang.average_speed_of_answer(agents, offered_load(calls_per_hour, aht_s), aht_s))
+
+
+#: Queue models by the name the assumption ``queue_model`` gives.
+QUEUE_MODELS: dict[str, QueueModel] = {"erlang_c": ErlangC()}
+
+
+def queue_model(a: Assumptions) -> QueueModel:
+    """The queue model ``a.queue_model`` names."""
+    return QUEUE_MODELS[a.queue_model]
+
+
+def solve(
+    calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Agents (int64) and mean wait (s) for arrays of board-hours under ``a``'s queue model.
+
+    Hours without traffic get 0 agents and 0 s; only the others reach the queue model.
+    """
+    model = queue_model(a)
+    busy = calls_per_hour > 0
+    agents = np.zeros(calls_per_hour.shape, dtype=np.int64)
+    wait = np.zeros(calls_per_hour.shape)
+    c, h = calls_per_hour[busy], aht_s[busy]
+    n = model.required_agents(c, h, target_s, a)
+    agents[busy] = n
+    wait[busy] = model.mean_wait_s(n, c, h)
+    return agents, wait

@@ -1,0 +1,48 @@
+"""The queue-model seam: Erlang C behind it, and any model plugged in without touching staffing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from frames import rates_frame
+
+from lib import erlang, queueing
+from lib.assumptions import Assumptions
+from lib.staffing import run_all, staff
+
+A = Assumptions()
+
+
+def test_erlang_c_is_the_default_and_the_reports_method():
+    assert isinstance(queueing.queue_model(A), queueing.ErlangC)
+    calls = np.array([0.0, 10.0, 250.0])
+    aht = np.array([0.0, 180.0, 240.0])
+    agents, wait = queueing.solve(calls, aht, 95.0, A)
+    assert agents[0] == 0 and wait[0] == 0.0  # no traffic, no agent, no wait
+    expected = erlang.required_agents(calls[1:], aht[1:], 0.8, 95.0, max_occupancy=0.8, min_agents=1)
+    assert agents[1:].tolist() == expected.tolist()
+    assert wait[1:] == pytest.approx(erlang.average_speed_of_answer(expected, calls[1:] * aht[1:] / 3600, aht[1:]))
+
+
+class Doubling:
+    """A stand-in queue model: twice Erlang C's agents, half its wait."""
+
+    name = "erlang_c"
+
+    def required_agents(self, calls_per_hour, aht_s, target_s, a):
+        return 2 * queueing.ErlangC().required_agents(calls_per_hour, aht_s, target_s, a)
+
+    def mean_wait_s(self, agents, calls_per_hour, aht_s):
+        return queueing.ErlangC().mean_wait_s(agents // 2, calls_per_hour, aht_s) / 2
+
+
+def test_a_queue_model_plugs_in_without_touching_concepts_or_staffing(monkeypatch):
+    rates = rates_frame([[10, 40], [5, 0]], [[180, 200], [150, 0]])
+    before = staff("III", rates, 2030, A)
+    monkeypatch.setitem(queueing.QUEUE_MODELS, "erlang_c", Doubling())
+    after = staff("III", rates, 2030, A)
+    assert after.agents.tolist() == (2 * before.agents).tolist()
+    assert after.asa_s == pytest.approx(before.asa_s / 2)
+    # relative scaling: doubling every staffing leaves the scaled person-years unchanged
+    r = run_all(rates, A)
+    assert r.by_year["person_years"].notna().all()
