@@ -31,7 +31,7 @@ data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
 check: setup ## Check PARAMS (assumption types and ranges, known names) without running anything
 	$(BIN)/python -m lib.pipeline check $(PARAMS)
 
-report: setup check $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis (notebooks 00-04 with papermill) into outputs/
+report: setup $(if $(strip $(PARAMS)),check) $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis (notebooks 00-04 with papermill) into outputs/
 	$(BIN)/python -m lib.pipeline run --raw $(RAW) $(PARAMS)
 
 lint: setup ## ruff (lint and format check) and mypy on lib/
