@@ -9,8 +9,12 @@ RAW ?= data/raw/calls_2023.parquet
 SYNTHETIC := data/raw/calls_2023.parquet
 # Extra papermill parameters for every notebook that takes them, e.g. PARAMS="-p on_invalid quarantine"
 PARAMS ?=
+# The run folder (everything one run writes; its call-level data go to data/processed[/runs/NAME])
+OUT ?= outputs
+# Rerun from this notebook (e.g. FROM=03) on the run's own processed data
+FROM ?=
 
-.PHONY: help setup check data report lint test notebooks bench clean
+.PHONY: help setup check data report compare lint test notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,19 +35,22 @@ data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
 check: setup ## Check PARAMS (assumption types and ranges, known names) without running anything
 	$(BIN)/python -m lib.pipeline check $(PARAMS)
 
-report: setup $(if $(strip $(PARAMS)),check) $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis (notebooks 00-04 with papermill) into outputs/
-	$(BIN)/python -m lib.pipeline run --raw $(RAW) $(PARAMS)
+report: setup $(if $(strip $(PARAMS)),check) $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns 03-04
+	$(BIN)/python -m lib.pipeline run --raw $(RAW) --outputs $(OUT) $(if $(FROM),--from $(FROM)) $(PARAMS)
+
+compare: setup ## Print and write what differs between two runs: make compare A=outputs/run1 B=outputs/run2
+	$(BIN)/python -m lib.pipeline compare $(A) $(B)
 
 lint: setup ## ruff (lint and format check) and mypy on lib/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup data lint ## Lint, then the unit tests (the golden ones run the chain in a temporary folder) and nbval
+test: setup data lint ## Lint, then the unit tests and nbval, all writing to a temporary folder (never outputs/)
 	$(BIN)/python -m pytest notebooks tests --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with nbval_sanitize.cfg -p no:randomly
 
-notebooks: setup data ## Re-execute the committed notebooks in place (outputs nbval compares)
+notebooks: setup data ## Re-execute the committed notebooks in place (outputs nbval compares; writes go to a temporary folder)
 	$(BIN)/python -m lib.pipeline refresh
 
 bench: setup data ## Run the speed and memory benchmarks (installs the optional pyworkforce extra)
@@ -51,6 +58,5 @@ bench: setup data ## Run the speed and memory benchmarks (installs the optional 
 	$(BIN)/python benchmarks/bench_erlang.py
 	$(BIN)/python benchmarks/bench_clean.py
 
-clean: ## Remove generated data and outputs (keeps .venv)
-	rm -rf data/processed/* outputs/* $(SYNTHETIC)
-	touch data/processed/.gitkeep outputs/.gitkeep
+clean: setup ## Remove what the project generated: run outputs, processed data, the synthetic log (never a real export)
+	$(BIN)/python -m lib.pipeline clean

@@ -286,6 +286,32 @@ class Assumptions:
         bounds=POSITIVE,
         stage="cleaning",
     )
+    # --- Plausibility of the input (lib.plausibility; warnings, never a stop) --------
+    plausible_volume_low: float = _a(
+        0.5,
+        "share of registered_calls_2023",
+        "project choice around Tabell A.2's 1 765 909 calls",
+        "fewest rows read, as a share of registered_calls_2023, for a log that looks like a year of 02800 calls",
+        bounds=SHARE,
+        stage="cleaning",
+    )
+    plausible_volume_high: float = _a(
+        1.5,
+        "share of registered_calls_2023",
+        "project choice around Tabell A.2's 1 765 909 calls",
+        "most rows read, as a share of registered_calls_2023, for a log that looks like a year of 02800 calls",
+        bounds=Bounds(1.0),
+        stage="cleaning",
+    )
+    max_quarantined_share: float = _a(
+        0.01,
+        "share of rows read",
+        "project choice",
+        "largest share of the rows read that may be quarantined (on_invalid='quarantine') before the log "
+        "is flagged as implausible",
+        bounds=SHARE,
+        stage="cleaning",
+    )
     # --- Today's resources (A.1.1) ---------------------------------------------------
     switchboard_person_years: float = _a(55.0, "person-years", "A.1.1", bounds=NON_NEGATIVE)
     ops_person_years: float = _a(37.6, "person-years", "A.1.1", "OPS time on 02800 calls", bounds=NON_NEGATIVE)

@@ -2,24 +2,41 @@
 
 Notebooks run with their own folder as working directory (papermill, nbval), so every
 relative path a notebook parameter gives is resolved against the project root here.
+
+Where results go. Relative paths under ``outputs/`` and ``data/processed/`` (everything a
+run writes) are taken from :data:`WRITE_ROOT`: the project root, unless the environment
+variable ``KONTAKT_WRITE_ROOT`` names another folder. ``make test`` and ``make notebooks``
+set it to a temporary folder, so tests and notebook refreshes never touch the user's
+``outputs/`` or ``data/processed/``; raw data and everything else still come from the
+project.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJ_ROOT = Path(__file__).resolve().parents[1]
+#: Where relative outputs/ and data/processed/ paths go (see the module docstring).
+WRITE_ROOT = Path(os.environ.get("KONTAKT_WRITE_ROOT") or PROJ_ROOT).resolve()
 LIB_DATA = PROJ_ROOT / "lib" / "data"
 DATA_RAW = PROJ_ROOT / "data" / "raw"
-DATA_PROCESSED = PROJ_ROOT / "data" / "processed"
-OUTPUTS = PROJ_ROOT / "outputs"
+DATA_PROCESSED = WRITE_ROOT / "data" / "processed"
+OUTPUTS = WRITE_ROOT / "outputs"
 NOTEBOOKS = PROJ_ROOT / "notebooks"
+#: Relative path prefixes that belong to :data:`WRITE_ROOT`.
+_WRITTEN = (("outputs",), ("data", "processed"))
 
 
 def resolve(path: str | Path) -> Path:
-    """Return ``path`` as an absolute path; relative paths are taken from the project root."""
+    """Return ``path`` as an absolute path; relative paths are taken from the project root
+    (those under ``outputs/`` and ``data/processed/`` from :data:`WRITE_ROOT`)."""
     p = Path(path).expanduser()
-    return p if p.is_absolute() else PROJ_ROOT / p
+    if p.is_absolute():
+        return p
+    if any(p.parts[: len(prefix)] == prefix for prefix in _WRITTEN):
+        return WRITE_ROOT / p
+    return PROJ_ROOT / p
 
 
 def tables_dir(outputs_dir: str | Path) -> Path:
@@ -37,10 +54,19 @@ def figures_dir(outputs_dir: str | Path) -> Path:
 
 
 def display_path(path: str | Path) -> str:
-    """A path as shown in notebooks and errors: relative to the project root when inside it,
-    so committed notebook outputs carry no machine-specific absolute paths."""
+    """A path as shown in notebooks and errors: relative to the project root (or to
+    :data:`WRITE_ROOT`) when inside it, so committed notebook outputs carry no
+    machine-specific absolute paths."""
     p = resolve(path)
-    try:
-        return p.relative_to(PROJ_ROOT).as_posix()
-    except ValueError:
-        return p.name
+    for root in (WRITE_ROOT, PROJ_ROOT):
+        try:
+            return p.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return p.name
+
+
+def is_within(path: str | Path, folder: str | Path) -> bool:
+    """True when ``path`` is ``folder`` or lies inside it (both resolved, links followed)."""
+    p, f = resolve(path).resolve(), resolve(folder).resolve()
+    return p == f or f in p.parents

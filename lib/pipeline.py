@@ -22,8 +22,11 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -35,8 +38,9 @@ import pandas as pd
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
+from lib import run_report, runs
 from lib.assumptions import Assumptions, unknown_name_message
-from lib.paths import NOTEBOOKS, OUTPUTS, PROJ_ROOT, display_path, resolve
+from lib.paths import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, PROJ_ROOT, display_path, resolve
 
 KERNEL = "python3"
 #: The notebook parameter that carries assumption overrides (a dict name -> value).
@@ -181,11 +185,13 @@ def _coalesce_streams(outputs: list) -> list:
     return merged
 
 
-def render_html(nb_path: Path, out: Path) -> None:
-    """Render an executed notebook as standalone HTML."""
+def render_html(nb_path: Path, out: Path, banner: str = "") -> None:
+    """Render an executed notebook as standalone HTML, with ``banner`` (HTML) at the top."""
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter().from_filename(str(nb_path))
+    if banner:
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
 
@@ -212,10 +218,13 @@ def _fix_zip_times(path: Path) -> None:
             z.writestr(info, data)
 
 
-def write_workbook(tables_dir: Path, out: Path) -> Path:
-    """Every CSV of ``tables_dir`` as one sheet (named after the file) of an Excel workbook."""
+def write_workbook(tables_dir: Path, out: Path, first: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Every CSV of ``tables_dir`` as one sheet (named after the file) of an Excel workbook,
+    after the sheets of ``first`` (name -> table, e.g. the run information)."""
     csvs = sorted(tables_dir.glob("*.csv"))
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        for name, table in (first or {}).items():
+            table.to_excel(writer, sheet_name=name[:31], index=False)
         for csv in csvs:
             pd.read_csv(csv).to_excel(writer, sheet_name=csv.stem[:31], index=False)
         writer.book.properties.created = FIXED_TIME
@@ -224,82 +233,279 @@ def write_workbook(tables_dir: Path, out: Path) -> Path:
     return out
 
 
-def run(
-    params: dict[str, object], outputs_dir: Path = OUTPUTS, nbs: list[Path] | None = None, html: bool = True
-) -> RunReport:
-    """Execute the chain in order into ``outputs_dir``; stop at the first failing notebook."""
-    nbs = notebooks() if nbs is None else nbs
-    routed = route_parameters(params, nbs)
-    report = RunReport()
+def _as_parameter(path: Path) -> str:
+    """A folder as a notebook parameter: relative to the project when it resolves back to the
+    same place (executed notebooks then show no machine-specific path), else absolute."""
+    rel = display_path(path)
+    return rel if resolve(rel) == path else str(path)
+
+
+def _raw_path(params: dict[str, object], nbs: list[Path]) -> Path | None:
+    """The call log this run reads: the ``raw_path`` given, else a notebook's default."""
+    if "raw_path" in params:
+        return resolve(str(params["raw_path"]))
     for nb in nbs:
-        out = outputs_dir / "notebooks" / nb.name
-        print(f"running {nb.name} {routed[nb] or ''}".rstrip(), flush=True)
-        report.seconds[nb.name] = execute(nb, out, routed[nb])
+        default = declared_parameters(nb).get("raw_path")
+        if default:
+            return resolve(ast.literal_eval(str(default)))
+    return None
+
+
+def _early(overrides: dict[str, object]) -> dict[str, object]:
+    """The overrides of assumptions that the processed data depend on (cleaning and rates)."""
+    return {k: v for k, v in sorted(overrides.items()) if Assumptions.stage(k) in ("cleaning", "rates")}
+
+
+#: Run-managed notebook parameters: the pipeline sets them to the run's staging folders.
+FOLDER_PARAMETERS = ("outputs_dir", "processed_dir")
+
+
+def run(
+    params: dict[str, object],
+    outputs_dir: str | Path = OUTPUTS,
+    processed_dir: str | Path | None = None,
+    nbs: list[Path] | None = None,
+    html: bool = True,
+    start_from: str | None = None,
+) -> RunReport:
+    """Execute the chain in order as one run into ``outputs_dir`` (see :mod:`lib.runs`).
+
+    Parameters are checked first; the run then locks its folders, writes into staging
+    folders and replaces the previous results only when every notebook has succeeded. A
+    failing notebook stops the chain: the previous results stay, the partial outputs go
+    to ``failed_run/``, and the error names the notebook, the cell and where to look.
+    ``processed_dir``: the run's call-level folder (default :func:`lib.runs.default_processed`);
+    ``start_from``: the number ("03") of the first notebook to run, the earlier ones'
+    results and the processed data being those of the previous run into the same folders.
+    """
+    params = dict(params)
+    for name in FOLDER_PARAMETERS:  # accepted as -p too, but they name the run's folders
+        if name in params:
+            value = str(params.pop(name))
+            outputs_dir, processed_dir = (value, processed_dir) if name == "outputs_dir" else (outputs_dir, value)
+    all_nbs = notebooks() if nbs is None else nbs
+    try:
+        folders = runs.RunFolders.of(outputs_dir, processed_dir)
+    except runs.RunError as err:
+        raise PipelineError(str(err)) from None
+    routed = route_parameters(params, all_nbs)
+    overrides, _ = check_assumptions(params)
+    to_run = all_nbs if start_from is None else [nb for nb in all_nbs if nb.name[:2] >= str(start_from).zfill(2)]
+    if not to_run:
+        raise PipelineError(f"no notebook numbered {start_from} or later; notebooks: {[nb.name for nb in all_nbs]}")
+    before = [nb.stem for nb in all_nbs if nb not in to_run]
+    raw = _raw_path(params, all_nbs)
+    if raw is not None and not raw.is_file():
+        raise PipelineError(f"the call log {display_path(raw)} does not exist; nothing was run")
+    report = RunReport()
+    try:
+        with runs.lock(folders):
+            stage = runs.start(folders)
+            if before:
+                if raw is None:
+                    raise PipelineError("a run from a later notebook needs the raw file the processed data came from")
+                runs.check_provenance(folders.processed, raw, _early(overrides))
+                runs.seed_from_previous(folders, stage, before)
+            try:
+                _execute_run(to_run, routed, stage, report)
+                _finish_run(stage, raw, overrides, before, to_run, report, html)
+            except BaseException as err:
+                message = str(err) if isinstance(err, PipelineError) else f"{type(err).__name__}: {err}"
+                failed = runs.fail(folders, stage, message)
+                note = (failed / runs.FAILED_NOTE).read_text(encoding="utf-8").splitlines()[-1]
+                raise PipelineError(
+                    f"{message}\nThe previous results in {display_path(folders.outputs)}/ are unchanged. This run's "
+                    f"partial outputs, executed notebooks included, are in {display_path(failed)}/ ({runs.FAILED_NOTE})."
+                    + (f"\n{note}" if note.startswith("The rows") else "")
+                ) from None
+            runs.commit(folders, stage)
+    except runs.RunError as err:
+        raise PipelineError(str(err)) from None
+    report.written = [folders.outputs / p.relative_to(stage.outputs) for p in report.written]
+    return report
+
+
+def _execute_run(
+    to_run: list[Path], routed: dict[Path, dict[str, object]], stage: runs.RunFolders, report: RunReport
+) -> None:
+    """Execute ``to_run`` in order into the staging folders."""
+    for nb in to_run:
+        parameters = dict(routed[nb])
+        declared = declared_parameters(nb)
+        if "outputs_dir" in declared:
+            parameters["outputs_dir"] = _as_parameter(stage.outputs)
+        if "processed_dir" in declared:
+            parameters["processed_dir"] = _as_parameter(stage.processed)
+        out = stage.outputs / "notebooks" / nb.name
+        shown = {k: v for k, v in parameters.items() if k not in FOLDER_PARAMETERS}
+        print(f"running {nb.name} {shown or ''}".rstrip(), flush=True)
+        report.seconds[nb.name] = execute(nb, out, parameters)
         scrub(out)
         report.written.append(out)
-        if html:
-            page = outputs_dir / "html" / nb.with_suffix(".html").name
-            render_html(out, page)
-            report.written.append(page)
         print(f"  done in {report.seconds[nb.name]:.1f} s", flush=True)
-    tables = outputs_dir / "tables"
+
+
+def _finish_run(
+    stage: runs.RunFolders,
+    raw: Path | None,
+    overrides: dict[str, object],
+    before: list[str],
+    to_run: list[Path],
+    report: RunReport,
+    html: bool,
+) -> None:
+    """Run information, provenance, workbook, HTML and run times, all into the staging folders."""
+    tables = stage.outputs / "tables"
+    info = None
+    if raw is not None:
+        digest = runs.file_digest(raw)
+        if not before:
+            runs.write_provenance(stage.processed, raw, _early(overrides))
+        started = to_run[0].stem
+        info = run_report.run_info(raw, digest, tables, overrides, started, sum(report.seconds.values()))
+        info.to_csv(stage.outputs / run_report.RUN_INFO, index=False)
+        report.written.append(stage.outputs / run_report.RUN_INFO)
     if tables.is_dir():
-        report.written.append(write_workbook(tables, tables / "results.xlsx"))
-    (outputs_dir / "run_times.json").write_text(
+        first = {} if info is None else {"run_info": info[~info["item"].isin(run_report.VOLATILE)]}
+        report.written.append(write_workbook(tables, tables / "results.xlsx", first))
+    if html:
+        banner = "" if info is None else run_report.html_banner(info)
+        for nb in sorted((stage.outputs / "notebooks").glob("*.ipynb")):
+            page = stage.outputs / "html" / nb.with_suffix(".html").name
+            if nb.stem in before and page.exists():
+                continue  # kept from the previous run, with its own banner
+            render_html(nb, page, banner)
+            report.written.append(page)
+    (stage.outputs / "run_times.json").write_text(
         json.dumps({k: round(v, 1) for k, v in report.seconds.items()}, indent=2) + "\n"
     )
-    return report
 
 
 def refresh(nbs: list[Path] | None = None) -> RunReport:
-    """Re-execute the committed notebooks in place with their defaults and scrub them."""
+    """Re-execute the committed notebooks in place with their defaults and scrub them.
+
+    What they write goes to a temporary folder (``KONTAKT_WRITE_ROOT``), never to the
+    user's outputs/ or data/processed/.
+    """
     report = RunReport()
-    for nb in notebooks() if nbs is None else nbs:
-        print(f"refreshing {nb.name}", flush=True)
-        report.seconds[nb.name] = execute(nb, nb, {})
-        scrub(nb, drop_injected=True)
-        report.written.append(nb)
+    previous = os.environ.get("KONTAKT_WRITE_ROOT")
+    with tempfile.TemporaryDirectory(prefix="kontakt-refresh-") as scratch:
+        os.environ["KONTAKT_WRITE_ROOT"] = scratch  # the kernels inherit it
+        try:
+            for nb in notebooks() if nbs is None else nbs:
+                print(f"refreshing {nb.name}", flush=True)
+                report.seconds[nb.name] = execute(nb, nb, {})
+                scrub(nb, drop_injected=True)
+                report.written.append(nb)
+        finally:
+            if previous is None:
+                os.environ.pop("KONTAKT_WRITE_ROOT", None)
+            else:
+                os.environ["KONTAKT_WRITE_ROOT"] = previous
     return report
+
+
+def clean(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW) -> list[Path]:
+    """Remove what the project generated, and nothing else: every run's own entries under
+    ``outputs`` (:data:`lib.runs.OUTPUT_ENTRIES`, failed and staging folders, comparisons),
+    the processed data under ``processed`` (:data:`lib.runs.PROCESSED_ENTRIES`, staging),
+    and the synthetic log in ``raw`` (recognised by its Parquet marker, not by its name).
+    A real export at any path, and any file a user put in these folders, stays."""
+    from lib.synthetic import synthetic_seed
+
+    removed: list[Path] = []
+    owned_out = {*runs.OUTPUT_ENTRIES, runs.FAILED, runs.STAGING, "comparisons"}
+    owned_proc = {*runs.PROCESSED_ENTRIES, runs.STAGING, runs.FAILED}
+    for root, owned in ((outputs, owned_out), (processed, owned_proc)):
+        if not root.is_dir():
+            continue
+        for lock in root.rglob(runs.LOCK):
+            raise PipelineError(f"a run may be writing to {display_path(lock.parent)} ({runs.LOCK}); nothing removed")
+        for path in sorted(root.rglob("*"), key=lambda p: len(p.parts)):
+            if path.name in owned and path.exists() and not any(path.is_relative_to(r) for r in removed):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+                removed.append(path)
+    if raw.is_dir():
+        for path in sorted(raw.iterdir()):
+            if path.is_file() and synthetic_seed(path) is not None:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _parameters(pairs: list[list[str]]) -> dict[str, object]:
+    return {k: parse_value(v) for k, v in pairs}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.pipeline", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run notebooks in order into outputs/")
+
+    def add_parameter(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-p",
+            "--parameter",
+            nargs=2,
+            action="append",
+            default=[],
+            metavar=("NAME", "VALUE"),
+            help="notebook parameter or assumption override (repeatable)",
+        )
+
+    r = sub.add_parser("run", help="run the notebooks in order as one run into a run folder")
     r.add_argument("--raw", help="path of the call-log export (parameter raw_path)")
-    r.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("NAME", "VALUE"),
-        help="papermill parameter for every notebook that declares it (repeatable)",
-    )
-    r.add_argument("--outputs", default="outputs", help="output folder (default: outputs)")
+    add_parameter(r)
+    r.add_argument("--outputs", default="outputs", help="the run folder (default: outputs)")
+    r.add_argument("--processed", help="the run's processed folder (default: data/processed[/runs/NAME])")
+    r.add_argument("--from", dest="start_from", help="rerun from this notebook number (e.g. 03) on the run's data")
     r.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
-    sub.add_parser("refresh", help="re-execute the committed notebooks in place")
+    sub.add_parser("refresh", help="re-execute the committed notebooks in place (writes to a temporary folder)")
     c = sub.add_parser("check", help="check parameters and assumption overrides; run nothing")
-    c.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    add_parameter(c)
+    k = sub.add_parser("compare", help="what differs between two run folders")
+    k.add_argument("a")
+    k.add_argument("b")
+    k.add_argument("--out", help="CSV to write (default: outputs/comparisons/A__vs__B.csv)")
+    sub.add_parser("clean", help="remove generated outputs, processed data and the synthetic log; nothing else")
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
-            routed = route_parameters({k: parse_value(v) for k, v in args.parameter}, notebooks())
-            overrides = next((r[OVERRIDES] for r in routed.values() if OVERRIDES in r), {})
+            params = _parameters(args.parameter)
+            route_parameters(params, notebooks())
+            overrides, rest = check_assumptions(params)
+            folders = {n: str(rest[n]) for n in FOLDER_PARAMETERS if n in rest}
+            if folders:
+                runs.RunFolders.of(folders.get("outputs_dir", OUTPUTS), folders.get("processed_dir"))
             print("parameters accepted" + (f"; assumptions overridden: {overrides}" if overrides else ""))
         elif args.command == "run":
-            params = {k: parse_value(v) for k, v in args.parameter}
+            params = _parameters(args.parameter)
             if args.raw:
                 # Relative paths are taken from the project root (make runs there); keep them
                 # relative so executed notebooks show no machine-specific absolute path.
                 raw = Path(args.raw)
                 params["raw_path"] = args.raw if raw.is_absolute() or (PROJ_ROOT / raw).exists() else str(raw.resolve())
             outputs_dir = resolve(args.outputs)
-            if outputs_dir != OUTPUTS:
-                params.setdefault("outputs_dir", str(outputs_dir))
-            report = run(params, outputs_dir, html=not args.no_html)
+            report = run(params, outputs_dir, args.processed, html=not args.no_html, start_from=args.start_from)
             print("seconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
-            print(f"outputs in {display_path(outputs_dir)}/ (tables/, figures/, notebooks/, html/)")
+            print(f"outputs in {display_path(outputs_dir)}/ (run_info.csv, tables/, figures/, notebooks/, html/)")
+        elif args.command == "compare":
+            a, b = resolve(args.a), resolve(args.b)
+            for folder in (a, b):
+                if not (folder / "tables").is_dir():
+                    raise PipelineError(f"{display_path(folder)} is not a run folder (no tables/)")
+            diff = run_report.compare_runs(a, b)
+            out = resolve(args.out) if args.out else OUTPUTS / "comparisons" / f"{a.name}__vs__{b.name}.csv"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            diff.to_csv(out, index=False)
+            if diff.empty:
+                print(f"{display_path(a)} and {display_path(b)} agree on every compared value")
+            else:
+                with pd.option_context("display.width", 200, "display.max_rows", 500):
+                    print(diff.to_string(index=False))
+            print(f"wrote {display_path(out)}")
+        elif args.command == "clean":
+            for path in clean():
+                print(f"removed {display_path(path)}")
         else:
             refresh()
     except PipelineError as err:

@@ -3,7 +3,10 @@
 ``python -m lib.synthetic --out data/raw/calls_2023.parquet [--seed N]`` writes a log in the
 contract of ``docs/call_log_contract.md`` that reproduces what POD-rapport 7/2024 publishes about
 2023 (appendix A.1, Tabell A.1/A.2, the text of Figur A.1/A.2), and prints the
-target-versus-achieved table of :func:`calibration_table`.
+target-versus-achieved table of :func:`calibration_table`. The file carries a marker in its
+Parquet key-value metadata (:data:`MARKER_KEY`: generator and seed, :func:`write_log`), so
+:func:`synthetic_seed` can tell it from a real export by its footer alone (``make clean``
+deletes only a marked file).
 
 How a log is made (every number is a field of :class:`SyntheticParams`):
 
@@ -62,13 +65,17 @@ What the published facts force, and what could not be met:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from scipy import optimize, special
 
 from lib import oslo_calendar
@@ -88,6 +95,10 @@ TRONDELAG = "Trøndelag"
 _REPORT = Assumptions()
 OUTLIER_LIMIT_S = float(_REPORT.outlier_threshold_s)  # App. B: over 30 min is an outlier
 QUARTER = pd.Timedelta(minutes=15)
+#: Key of the marker :func:`write_log` stores in the Parquet file's key-value metadata; its
+#: value is JSON ``{"generator": "lib.synthetic", "seed": <seed>}`` (see :func:`synthetic_seed`).
+MARKER_KEY = "kontakt_politiet.synthetic"
+MARKER_GENERATOR = "lib.synthetic"
 
 
 def _talk_mean_s() -> float:
@@ -722,6 +733,56 @@ def natural_ops_share(params: SyntheticParams | None = None) -> float:
     return float(c.loc[logged & ~c["open"], "intensity"].sum() / c.loc[logged, "intensity"].sum())
 
 
+# ------------------------------------------------------------------------------------------
+# Writing and recognising the synthetic log
+# ------------------------------------------------------------------------------------------
+def write_log(df: pd.DataFrame, path: str | Path, seed: int) -> Path:
+    """Write ``df`` (a log of :func:`generate`) to Parquet at ``path`` with the synthetic marker.
+
+    The rows and the pandas schema are exactly what ``df.to_parquet(path, index=False)``
+    writes (same table, same snappy compression); the file's key-value metadata also holds
+    :data:`MARKER_KEY` = ``{"generator": "lib.synthetic", "seed": seed}``, so that
+    :func:`synthetic_seed` (and ``make clean``) can tell this file from a real export.
+    Relative paths are taken from the project root; returns the absolute path.
+    """
+    out = resolve(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    marker = json.dumps({"generator": MARKER_GENERATOR, "seed": int(seed)}, sort_keys=True)
+    metadata = {**(table.schema.metadata or {}), MARKER_KEY.encode(): marker.encode()}
+    pq.write_table(table.replace_schema_metadata(metadata), out, compression="snappy")
+    return out
+
+
+def synthetic_seed(path: str | Path) -> int | None:
+    """The seed of a synthetic log written by :func:`write_log`, or ``None`` for any other file.
+
+    ``None`` for a CSV, a gzip file, a Parquet file without the marker (e.g. a plain
+    ``to_parquet`` copy, or a real export), a missing or unreadable file, or a marker that is
+    not ``lib.synthetic``'s. Reads only the Parquet footer (the schema's metadata), never the
+    rows. Relative paths are taken from the project root.
+    """
+    p = resolve(path)
+    try:
+        with open(p, "rb") as fh:
+            if fh.read(4) != b"PAR1":
+                return None
+        metadata = pq.read_schema(p).metadata or {}
+    except (OSError, pa.ArrowException, ValueError):
+        return None
+    raw = metadata.get(MARKER_KEY.encode())
+    if raw is None:
+        return None
+    try:
+        marker = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(marker, dict) or marker.get("generator") != MARKER_GENERATOR:
+        return None
+    seed = marker.get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lib.synthetic", description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, help="Parquet file to write (relative to the project root)")
@@ -729,9 +790,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     df = generate(seed=args.seed)
-    out = resolve(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(out, index=False)
+    out = write_log(df, args.out, seed=args.seed)
     table = calibration_table(df)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 60):
         print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}"))

@@ -99,16 +99,19 @@ def qualitative_rows() -> pd.DataFrame:
     return pd.read_csv(LIB_DATA / "table1_qualitative.csv", dtype=str, keep_default_na=False)
 
 
-def table1_rendered(t1: pd.DataFrame) -> pd.DataFrame:
+def table1_rendered(t1: pd.DataFrame, warning: str | None = None) -> pd.DataFrame:
     """Table 1 in the report's layout: headings, whole MNOK, text rows, "–" where there is none.
 
     Index: the report's row labels (``LAYOUT``); columns "Konsept I" .. "Konsept III"; all
-    cells are strings (heading rows are empty).
+    cells are strings (heading rows are empty). ``warning`` (e.g. failed plausibility checks
+    of the call log, :func:`lib.plausibility.warning_marker`) is appended to the index name:
+    "Virkning (nåverdi, mill. kr) – USIKKERT GRUNNLAG: <warning>".
     """
     concepts = [c for c in t1.columns if c != "row"]
     valued = t1.set_index("row")[concepts]
     text = qualitative_rows().set_index("row").reindex(columns=concepts, fill_value="")
-    out = pd.DataFrame("", index=pd.Index(LAYOUT, name="Virkning (nåverdi, mill. kr)"), columns=concepts)
+    heading = "Virkning (nåverdi, mill. kr)" + (f" – USIKKERT GRUNNLAG: {warning}" if warning else "")
+    out = pd.DataFrame("", index=pd.Index(LAYOUT, name=heading), columns=concepts)
     for row in LAYOUT:
         if row in valued.index:
             out.loc[row] = [DASH if pd.isna(v) else f"{int(round_mnok(v))}" for v in valued.loc[row]]

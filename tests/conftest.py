@@ -1,20 +1,39 @@
-"""Shared fixtures: the whole chain run once into a temporary folder for the golden tests."""
+"""Shared fixtures, and a sandbox: nothing a test (or nbval) writes reaches outputs/ or data/processed/.
+
+Before ``lib`` is imported, ``KONTAKT_WRITE_ROOT`` is pointed at a temporary folder
+(unless set already), so relative ``outputs/`` and ``data/processed/`` paths of the
+notebooks nbval executes, and of the library, resolve there (:mod:`lib.paths`). The
+kernels nbval starts inherit the variable.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
-import pytest
+_SANDBOX = None
+if not os.environ.get("KONTAKT_WRITE_ROOT"):
+    _SANDBOX = tempfile.mkdtemp(prefix="kontakt-test-")
+    os.environ["KONTAKT_WRITE_ROOT"] = _SANDBOX
 
-from lib import pipeline
-from lib.paths import DATA_RAW
+import pytest  # noqa: E402
+
+from lib import pipeline  # noqa: E402
+from lib.paths import DATA_RAW  # noqa: E402
 
 RAW = DATA_RAW / "calls_2023.parquet"
 
 
+def pytest_sessionfinish(session, exitstatus):
+    if _SANDBOX is not None:
+        shutil.rmtree(_SANDBOX, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def chain_run(tmp_path_factory) -> Path:
-    """Run notebooks 00-04 on the synthetic log into a temporary folder; its path.
+    """Run notebooks 00-04 on the synthetic log into a temporary run folder; its path.
 
     Processed data go to ``<tmp>/processed`` and results to ``<tmp>/outputs``, so the
     golden tests check what this run built, never what an earlier run left in outputs/.
@@ -22,10 +41,5 @@ def chain_run(tmp_path_factory) -> Path:
     if not RAW.exists():
         pytest.fail(f"{RAW.name} is missing: `make test` generates it (python -m lib.synthetic --out {RAW})")
     root = tmp_path_factory.mktemp("chain")
-    outputs = root / "outputs"
-    pipeline.run(
-        {"raw_path": str(RAW), "processed_dir": str(root / "processed"), "outputs_dir": str(outputs)},
-        outputs,
-        html=False,
-    )
+    pipeline.run({"raw_path": str(RAW)}, root / "outputs", root / "processed", html=False)
     return root

@@ -21,6 +21,7 @@ from lib.calllog import (
     CallLogError,
     CleaningRule,
     InvalidRowsError,
+    NoRowsLeftError,
     Thresholds,
     canonical_district,
     check_identity,
@@ -112,9 +113,9 @@ def test_each_rule_and_its_count(tmp_path):
 
 def test_a_row_is_counted_by_the_first_rule_it_meets(tmp_path):
     zero = row("Z", wait_s="0", talk_s="0", answered="false")
-    res = run(tmp_path, frame(zero, zero, row("X", wait_s="0", talk_s="5000")))
+    res = run(tmp_path, frame(zero, zero, row("X", wait_s="0", talk_s="5000"), row("K")))
     c = counts(res)
-    assert (c["duplicate"], c["zero_total"], c["outlier"], c["kept"]) == (1, 1, 1, 0)
+    assert (c["duplicate"], c["zero_total"], c["outlier"], c["kept"]) == (1, 1, 1, 1)
 
 
 def test_duplicates_compare_parsed_values(tmp_path):
@@ -746,3 +747,92 @@ def test_assumptions_are_required_arguments(tmp_path):
     path = write_csv(frame(row("A")), tmp_path / "log.csv")
     with pytest.raises(TypeError, match="year"):
         clean_call_log(path, tmp_path / "p", tmp_path / "o")
+
+
+# --- nothing left to model: a clear error naming the cause ------------------------------------
+
+
+def test_a_log_of_the_wrong_year_in_quarantine_mode_is_an_error_naming_the_cause(tmp_path):
+    # every call is from 2024: quarantine sets all of them aside, so nothing is left
+    df = frame(*(row(f"C{i}", arrived_at=f"2024-02-0{i} 10:00:00") for i in range(1, 6)), row("N", wait_s="-1"))
+    (tmp_path / "processed").mkdir()
+    pd.DataFrame({"stale": [1]}).to_parquet(tmp_path / "processed" / "calls_clean.parquet")
+    with pytest.raises(NoRowsLeftError) as err:
+        run(tmp_path, df, on_invalid="quarantine")
+    msg = str(err.value)
+    assert isinstance(err.value, CallLogError)
+    assert "call log log.csv: no row is kept" in msg
+    assert "rows read: 6" in msg and "quarantined (invalid): 6" in msg
+    assert "arrived_at outside 2023 (local time): 5" in msg and "negative duration in wait_s: 1" in msg
+    assert msg.index("outside 2023") < msg.index("negative duration")  # most frequent first
+    assert "removed by the cleaning rules: duplicate 0, zero_total 0, outlier 0" in msg
+    assert "kept: 0, of which in a modelled district: 0" in msg
+    rejected = tmp_path / "processed" / "rejected_rows.parquet"
+    assert str(rejected) in msg  # outside the project root: the full path, so it can be found
+    # the quarantined rows are written before the error, for the analyst to look at
+    assert pd.read_parquet(rejected)["row_number"].tolist() == [1, 2, 3, 4, 5, 6]
+    # no row contents in the message
+    for text in ("C1", "C5", "2024-02-01", "sentralbord", "Oslo"):
+        assert text not in msg
+    # no cleaning report for a run that failed, and no cleaned log of an earlier run left beside the rejected rows
+    assert not (tmp_path / "outputs" / "tables" / "cleaning_report.csv").exists()
+    assert sorted(p.name for p in (tmp_path / "processed").iterdir()) == ["rejected_rows.parquet"]
+
+
+def test_rows_removed_by_the_rules_leave_nothing_is_an_error(tmp_path):
+    zero = row("Z", wait_s="0", talk_s="0", answered="false")
+    with pytest.raises(NoRowsLeftError) as err:
+        run(tmp_path, frame(zero, zero, row("X", talk_s="5000")))
+    msg = str(err.value)
+    assert "rows read: 3" in msg and "quarantined (invalid): 0" in msg
+    assert "duplicate 1, zero_total 1, outlier 1" in msg
+    assert "rejected_rows" not in msg  # error mode writes no quarantine file
+
+
+def test_kept_rows_only_in_excluded_districts_is_an_error(tmp_path):
+    df = frame(
+        row("T1", district="Trøndelag", queue="operasjonssentral"),
+        row("T2", district="Trondelag", queue="operasjonssentral"),
+        row("F", district="Finnmark"),
+    )
+    with pytest.raises(NoRowsLeftError) as err:
+        run(tmp_path, df, excluded_districts=("Trøndelag", "Finnmark"))
+    msg = str(err.value)
+    assert "none of the 3 kept row(s) is in a modelled district" in msg
+    assert "Trøndelag 2, Finnmark 1" in msg and "excluded_districts: Trøndelag, Finnmark" in msg
+    assert "kept: 3, of which in a modelled district: 0" in msg
+    # one modelled row is enough
+    res = run(tmp_path, frame(*df.to_numpy().tolist(), row("O")), excluded_districts=("Trøndelag", "Finnmark"))
+    assert counts(res)["kept"] == 4
+
+
+def test_no_rows_left_without_writing(tmp_path):
+    path = write_csv(frame(row("A", arrived_at="2024-01-01 10:00:00")), tmp_path / "log.csv")
+    with pytest.raises(NoRowsLeftError, match="were not written") as err:
+        clean_call_log(path, tmp_path / "p", tmp_path / "o", on_invalid="quarantine", write=False, **SETTINGS)
+    assert "rows read: 1" in str(err.value)
+    assert not (tmp_path / "p").exists()
+
+
+# --- privacy by construction: call-level data never go into an outputs folder ---------------
+
+
+@pytest.mark.parametrize("processed", ["outputs", "outputs/processed", "outputs/a/b", "outputs/x/../data"])
+def test_processed_dir_inside_outputs_is_refused_before_anything_happens(tmp_path, processed):
+    path = tmp_path / "missing.csv"  # not even read: the refusal comes first
+    with pytest.raises(
+        ValueError,
+        match=r"call-level data \(calls_clean.parquet, rejected_rows.parquet\) never go into an outputs folder; "
+        r"choose a processed_dir outside .*outputs",
+    ):
+        clean_call_log(path, tmp_path / processed, tmp_path / "outputs", **SETTINGS)
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_processed_dir_beside_or_above_outputs_is_fine(tmp_path):
+    path = write_csv(frame(row("A")), tmp_path / "log.csv")
+    clean_call_log(path, tmp_path / "processed", tmp_path / "outputs", **SETTINGS)
+    clean_call_log(path, tmp_path / "run", tmp_path / "run" / "outputs", **SETTINGS)
+    clean_call_log(path, tmp_path / "outputs-processed", tmp_path / "outputs", **SETTINGS)  # a sibling, not inside
+    assert (tmp_path / "run" / "calls_clean.parquet").exists()
+    assert (tmp_path / "outputs-processed" / "calls_clean.parquet").exists()

@@ -58,20 +58,35 @@ def test_a_failing_notebook_names_notebook_cell_and_error(tmp_path):
     assert "03_bad.ipynb" in msg and "cell 1" in msg and "ZeroDivisionError" in msg
 
 
-def test_run_executes_in_order_scrubs_and_renders(tmp_path, chain):
+def test_run_executes_in_order_scrubs_and_renders(tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("call_id\n1\n")
+    write = (
+        "from lib.paths import resolve\nimport pandas as pd\n(resolve(outputs_dir) / 'tables').mkdir(parents=True)\n"
+    )
+    write += "pd.DataFrame({'a': [1.5, 2.0]}).to_csv(resolve(outputs_dir) / 'tables' / 't.csv', index=False)"
+    nbs = [
+        _notebook(tmp_path / "01_a.ipynb", "x = 1\nraw_path = 'a'", "print(x, raw_path)"),
+        _notebook(tmp_path / "02_b.ipynb", "outputs_dir = 'outputs'", write),
+    ]
     out = tmp_path / "outputs"
-    (out / "tables").mkdir(parents=True)
-    pd.DataFrame({"a": [1.5, 2.0]}).to_csv(out / "tables" / "t.csv", index=False)
-    report = pipeline.run({"x": 3}, out, nbs=chain)
+    report = pipeline.run({"x": 3, "raw_path": str(raw)}, out, tmp_path / "processed", nbs=nbs)
     assert list(report.seconds) == ["01_a.ipynb", "02_b.ipynb"]
     executed = nbformat.read(out / "notebooks" / "01_a.ipynb", as_version=4)
     assert "papermill" not in executed.metadata
     assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in executed.cells)
-    assert "3 a" in "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "3 " in "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     # the executed copy keeps papermill's record of the parameters it ran with
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
-    assert (out / "html" / "01_a.html").read_text().lstrip().startswith("<!DOCTYPE html>")
+    page = (out / "html" / "01_a.html").read_text()
+    assert page.lstrip().startswith("<!DOCTYPE html>") and "Run information" in page
     assert pd.read_excel(out / "tables" / "results.xlsx", sheet_name="t")["a"].tolist() == [1.5, 2.0]
+
+
+def test_a_missing_call_log_stops_the_run_before_anything_runs(tmp_path, chain):
+    with pytest.raises(pipeline.PipelineError, match="does not exist; nothing was run"):
+        pipeline.run({"x": 3}, tmp_path / "outputs", tmp_path / "processed", nbs=chain)
+    assert not (tmp_path / "outputs").exists()
 
 
 def test_excel_workbook_is_byte_identical_across_runs(tmp_path):
@@ -136,7 +151,7 @@ def test_a_bad_assumption_stops_the_run_before_any_notebook_writing_nothing(
 ):
     out = tmp_path / "outputs"
     with pytest.raises(pipeline.PipelineError, match=message):
-        pipeline.run({name: pipeline.parse_value(value)}, out, nbs=chain_with_overrides)
+        pipeline.run({name: pipeline.parse_value(value)}, out, tmp_path / "processed", nbs=chain_with_overrides)
     assert not out.exists()
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -267,3 +271,59 @@ def test_parquet_round_trip_keeps_the_contract(tmp_path):
     back = pd.read_parquet(tmp_path / "calls.parquet")
     pd.testing.assert_frame_equal(back, df)
     assert str(back["arrived_at"].dtype) == "datetime64[us, Europe/Oslo]"
+
+
+# --- the synthetic marker: the generated log can be told from a real export ----------------------
+def test_written_log_carries_the_marker_and_keeps_the_rows(tmp_path):
+    df = syn.generate(seed=5, switchboard_calls=3_000, ops_calls=2_000)
+    marked = syn.write_log(df, tmp_path / "sub" / "calls.parquet", seed=5)
+    assert syn.synthetic_seed(marked) == 5
+    meta = pq.read_schema(marked).metadata
+    assert json.loads(meta[syn.MARKER_KEY.encode()]) == {"generator": "lib.synthetic", "seed": 5}
+    # the rows are what a plain to_parquet writes: same table, same DataFrame read back
+    df.to_parquet(tmp_path / "plain.parquet", index=False)
+    assert pq.read_table(marked).equals(pq.read_table(tmp_path / "plain.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(marked), df)
+    assert b"pandas" in meta  # the pandas schema (dtypes, time zone) is kept
+
+
+def test_main_writes_through_the_marking_writer(tmp_path, monkeypatch, capsys):
+    tiny = syn.generate(seed=9, switchboard_calls=3_000, ops_calls=2_000)
+    monkeypatch.setattr(syn, "generate", lambda seed: tiny)
+    assert syn.main(["--out", str(tmp_path / "calls.parquet"), "--seed", "9"]) == 0
+    assert syn.synthetic_seed(tmp_path / "calls.parquet") == 9
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "calls.parquet"), tiny)
+    assert "wrote 5,000 rows" in capsys.readouterr().out
+
+
+def test_anything_else_has_no_seed(tmp_path):
+    df = syn.generate(seed=5, switchboard_calls=3_000, ops_calls=2_000)
+    df.to_parquet(tmp_path / "plain.parquet", index=False)  # e.g. a real export, or a copy
+    df.head(50).to_csv(tmp_path / "log.csv", index=False)
+    with gzip.open(tmp_path / "log.csv.gz", "wt", encoding="utf-8") as fh:
+        fh.write((tmp_path / "log.csv").read_text(encoding="utf-8"))
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really parquet")
+    (tmp_path / "empty.parquet").write_bytes(b"")
+    # a marker from another generator, or one without a whole-number seed
+    table = pa.table({"x": [1]})
+    for name, marker in (
+        ("other.parquet", {"generator": "elsewhere", "seed": 1}),
+        ("noseed.parquet", {"generator": "lib.synthetic", "seed": "1"}),
+    ):
+        pq.write_table(table.replace_schema_metadata({syn.MARKER_KEY: json.dumps(marker)}), tmp_path / name)
+    (tmp_path / "folder").mkdir()
+    names = ["plain.parquet", "log.csv", "log.csv.gz", "broken.parquet", "empty.parquet", "other.parquet"]
+    for name in [*names, "noseed.parquet", "folder", "missing.parquet"]:
+        assert syn.synthetic_seed(tmp_path / name) is None, name
+
+
+def test_seed_is_read_from_the_footer_alone(tmp_path, monkeypatch):
+    df = syn.generate(seed=5, switchboard_calls=3_000, ops_calls=2_000)
+    path = syn.write_log(df, tmp_path / "calls.parquet", seed=123)
+
+    def no_rows(*args, **kwargs):
+        raise AssertionError("synthetic_seed read the rows")
+
+    monkeypatch.setattr(pq, "read_table", no_rows)
+    monkeypatch.setattr(pd, "read_parquet", no_rows)
+    assert syn.synthetic_seed(path) == 123

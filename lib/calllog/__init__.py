@@ -6,7 +6,15 @@ The public API is re-exported here (``from lib.calllog import clean_call_log``);
 rule is added in :data:`lib.calllog.rules.RULES`.
 """
 
-from lib.calllog.clean import CLEAN_COLUMNS, CleaningResult, InvalidRowsError, clean_call_log, clean_frame
+from lib.calllog.clean import (
+    CLEAN_COLUMNS,
+    CleaningResult,
+    InvalidRowsError,
+    NoRowsLeftError,
+    check_dirs,
+    clean_call_log,
+    clean_frame,
+)
 from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, read_call_log, sniff_delimiter
 from lib.calllog.rules import (
     AccountingError,
@@ -29,8 +37,10 @@ __all__ = [
     "CleaningResult",
     "CleaningRule",
     "InvalidRowsError",
+    "NoRowsLeftError",
     "Thresholds",
     "canonical_district",
+    "check_dirs",
     "check_identity",
     "clean_call_log",
     "clean_frame",

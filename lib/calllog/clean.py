@@ -13,8 +13,15 @@ Steps of :func:`clean_call_log`:
    call_id but differing elsewhere are not duplicates: they are kept and flagged
    ``id_conflict``;
 4. mark the excluded districts (Trøndelag, App. B) ``in_scope = False`` (kept);
-5. check the accounting identity rows_read = kept + one count per rule + quarantined, and
-   write ``{processed_dir}/calls_clean.parquet`` and ``{outputs_dir}/tables/cleaning_report.csv``.
+5. check the accounting identity rows_read = kept + one count per rule + quarantined;
+6. stop with :class:`NoRowsLeftError` when no row is kept, or no kept row lies in a modelled
+   district (all districts but the excluded ones): the message names the file and counts the
+   rows read, quarantined (with the most frequent reasons) and removed by each rule; the
+   quarantined rows are written first, so the analyst can look at them;
+7. write ``{processed_dir}/calls_clean.parquet`` and ``{outputs_dir}/tables/cleaning_report.csv``.
+
+Call-level files never go into an outputs folder: a ``processed_dir`` equal to or inside
+``outputs_dir`` is refused before anything is read or written.
 """
 
 from __future__ import annotations
@@ -26,18 +33,34 @@ import numpy as np
 import pandas as pd
 
 from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, RawLog, read_call_log
-from lib.calllog.rules import Thresholds, by_queue_columns, check_identity, cleaning_report, removed_by
+from lib.calllog.rules import (
+    Thresholds,
+    by_queue_columns,
+    check_identity,
+    cleaning_report,
+    removed_by,
+    rule_names,
+)
 from lib.calllog.validate import ParsedLog, invalid_summary, parse_call_log, reasons
 from lib.districts import QUEUES
-from lib.paths import resolve, tables_dir
+from lib.paths import PROJ_ROOT, resolve, tables_dir
 
 #: Columns of the cleaned log (interface 2).
 CLEAN_COLUMNS: tuple[str, ...] = (*CONTRACT_COLUMNS, "in_scope", "id_conflict")
 ON_INVALID = ("error", "quarantine")
 
 
+#: Broken rules named in the message of :class:`NoRowsLeftError` (the most frequent first).
+REASONS_SHOWN = 3
+
+
 class InvalidRowsError(CallLogError):
     """Rows break the contract and ``on_invalid="error"``; the message lists every rule."""
+
+
+class NoRowsLeftError(CallLogError):
+    """No row is left for the model: none kept, or none kept in a modelled district. The
+    message counts where the rows went (read, quarantined and why, removed by each rule)."""
 
 
 @dataclass
@@ -69,6 +92,83 @@ def invalid_rows_message(raw: RawLog, summary: pd.DataFrame) -> str:
         f'Correct the export, or run with on_invalid="quarantine" to set these rows aside '
         f"in rejected_rows.parquet and count them."
     )
+
+
+def _fmt(n: int) -> str:
+    """A count with spaces between thousands (1 765 909)."""
+    return f"{n:,}".replace(",", " ")
+
+
+def no_rows_left_message(
+    name: str,
+    report: pd.DataFrame,
+    summary: pd.DataFrame,
+    clean: pd.DataFrame,
+    excluded_districts: tuple[str, ...],
+    rejected: str | None,
+) -> str | None:
+    """The error text when the cleaning leaves nothing for the model, else ``None``.
+
+    ``name``: the file as shown; ``report``: the cleaning report (item, count); ``summary``:
+    one line per broken contract rule (``rule, rows``); ``clean``: the kept rows (district,
+    in_scope); ``rejected``: where the quarantined rows were written (``None``: not written).
+    Counts and rule names only, never row contents.
+    """
+    c = report.set_index("item")["count"]
+    kept = int(c["kept"])
+    modelled = int(clean["in_scope"].sum())
+    if kept > 0 and modelled > 0:
+        return None
+    if kept == 0:
+        what = "no row is kept after validation and cleaning"
+    else:
+        where = clean["district"].value_counts()
+        shown = ", ".join(f"{d} {_fmt(int(n))}" for d, n in where.items())
+        what = (
+            f"none of the {_fmt(kept)} kept row(s) is in a modelled district (kept rows by district: {shown}; "
+            f"excluded_districts: {', '.join(excluded_districts) or 'none'})"
+        )
+    lines = [f"call log {name}: {what}, so there is nothing to model.", f"  rows read: {_fmt(int(c['rows_read']))}"]
+    quarantined = int(c["quarantined"])
+    q_line = f"  quarantined (invalid): {_fmt(quarantined)}"
+    if quarantined and len(summary):
+        top = summary.sort_values("rows", ascending=False, kind="stable")
+        reasons_text = "; ".join(f"{r.rule}: {_fmt(int(r.rows))}" for r in top.head(REASONS_SHOWN).itertuples())
+        more = f"; and {len(top) - REASONS_SHOWN} more rule(s)" if len(top) > REASONS_SHOWN else ""
+        q_line += f" (most frequent broken rules, rows breaking each: {reasons_text}{more})"
+    lines.append(q_line)
+    lines.append("  removed by the cleaning rules: " + ", ".join(f"{r} {_fmt(int(c[r]))}" for r in rule_names()))
+    lines.append(f"  kept: {_fmt(kept)}, of which in a modelled district: {_fmt(modelled)}")
+    if rejected is not None:
+        lines.append(f"The quarantined rows, with row number and reason, are in {rejected}.")
+    elif quarantined:
+        lines.append("The quarantined rows were not written (write=False).")
+    lines.append(
+        "Check that the file is the export of the analysed year (assumption data_year) in the call-log "
+        "contract (docs/call_log_contract.md), and the assumptions excluded_districts and outlier_threshold_s."
+    )
+    return "\n".join(lines)
+
+
+def _where(path: Path) -> str:
+    """A path as shown in a message: relative to the project root inside it, else in full (an
+    analyst must be able to find the file)."""
+    try:
+        return path.relative_to(PROJ_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_dirs(processed_dir: str | Path, outputs_dir: str | Path) -> None:
+    """Refuse (ValueError) a ``processed_dir`` equal to or inside ``outputs_dir``: call-level
+    files must never land in a folder of results meant to be shared."""
+    processed = resolve(processed_dir).resolve()
+    outputs = resolve(outputs_dir).resolve()
+    if processed == outputs or outputs in processed.parents:
+        raise ValueError(
+            "call-level data (calls_clean.parquet, rejected_rows.parquet) never go into an outputs folder; "
+            f"choose a processed_dir outside {_where(outputs)} (processed_dir is {_where(processed)})"
+        )
 
 
 def _rejected_frame(raw: RawLog, parsed: ParsedLog) -> pd.DataFrame:
@@ -148,11 +248,15 @@ def clean_call_log(
     outlier; ``excluded_districts``: districts kept but marked out of scope (the
     assumptions ``data_year``, ``outlier_threshold_s`` and ``excluded_districts``).
     Relative paths are taken from the project root. Returns a :class:`CleaningResult`;
-    raises :class:`CallLogError` (a ValueError) for an unusable file and
-    :class:`InvalidRowsError` for invalid rows when ``on_invalid="error"``.
+    raises :class:`CallLogError` (a ValueError) for an unusable file,
+    :class:`InvalidRowsError` for invalid rows when ``on_invalid="error"``, and
+    :class:`NoRowsLeftError` when no row is kept in a modelled district (after writing the
+    quarantined rows). A ``processed_dir`` equal to or inside ``outputs_dir`` is a
+    ValueError before anything is read.
     """
     if on_invalid not in ON_INVALID:
         raise ValueError(f"on_invalid must be one of {ON_INVALID}, not {on_invalid!r}")
+    check_dirs(processed_dir, outputs_dir)
     thresholds = Thresholds(outlier_threshold_s=float(outlier_threshold_s))
 
     raw = read_call_log(raw_path)
@@ -166,6 +270,7 @@ def clean_call_log(
     check_identity(report, f"call log {raw.name}")
 
     result = CleaningResult(clean=clean, report=report, by_queue=by_queue, invalid=summary)
+    rejected_shown: str | None = None
     if write:
         processed = resolve(processed_dir)
         processed.mkdir(parents=True, exist_ok=True)
@@ -173,8 +278,17 @@ def clean_call_log(
         if on_invalid == "quarantine":
             _rejected_frame(raw, parsed).to_parquet(rejected_path, index=False)
             result.written["rejected_rows"] = rejected_path
+            rejected_shown = _where(rejected_path)
         elif rejected_path.exists():
             rejected_path.unlink()  # a stale file from an earlier quarantine run would mislead
+    # Nothing left to model is an error here, naming the cause, not a NaN three notebooks on.
+    message = no_rows_left_message(raw.name, report, summary, clean, tuple(excluded_districts), rejected_shown)
+    if message is not None:
+        if write:  # the folder now describes this run: no cleaned log of an earlier one beside it
+            for stale in ("calls_clean.parquet", "id_conflicts.parquet"):
+                (processed / stale).unlink(missing_ok=True)
+        raise NoRowsLeftError(message)
+    if write:
         # The contract asks for the id conflicts to be listed; call ids are personal data, so
         # the list stays with the processed data, and the outputs carry only its count.
         conflicts_path = processed / "id_conflicts.parquet"

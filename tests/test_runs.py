@@ -1,0 +1,227 @@
+"""Runs are units: staged, locked, replaced only on success, traceable, and kept apart.
+
+A fake chain of two tiny notebooks stands in for the real one (fast); each writes a table
+and a processed file through the same folder parameters the real notebooks use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+
+from lib import paths, pipeline, run_report, runs
+from lib.paths import PROJ_ROOT
+
+WRITE_TABLE = """
+from pathlib import Path
+from lib.paths import resolve
+out = resolve(outputs_dir) / "tables"; out.mkdir(parents=True, exist_ok=True)
+(out / "{name}.csv").write_text("value\\n" + str({value}) + "\\n")
+proc = resolve(processed_dir); proc.mkdir(parents=True, exist_ok=True)
+(proc / "calls_clean.parquet").write_text("{name}")
+(proc / "arrival_rates.parquet").write_text("{name}")
+"""
+
+
+def _notebook(path, params_src: str, body: str):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell(params_src)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path
+
+
+def chain(folder, value=1, fail_second=False):
+    folder.mkdir(exist_ok=True)
+    params = 'raw_path = "raw.csv"\noutputs_dir = "outputs"\nprocessed_dir = "data/processed"\noverrides = {}'
+    a = _notebook(folder / "01_a.ipynb", params, WRITE_TABLE.format(name="a", value=value))
+    body = "1 / 0" if fail_second else WRITE_TABLE.format(name="b", value=value)
+    b = _notebook(folder / "02_b.ipynb", 'outputs_dir = "outputs"\nprocessed_dir = "data/processed"', body)
+    return [a, b]
+
+
+@pytest.fixture
+def raw(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("call_id;district\n1;Oslo\n")
+    return path
+
+
+def run(tmp_path, raw, nbs, **kw):
+    return pipeline.run({"raw_path": str(raw)}, tmp_path / "out", tmp_path / "proc", nbs=nbs, html=False, **kw)
+
+
+def test_tests_write_to_a_sandbox_never_to_the_projects_outputs():
+    # conftest points KONTAKT_WRITE_ROOT at a temporary folder before lib is imported
+    assert paths.OUTPUTS != PROJ_ROOT / "outputs" and paths.DATA_PROCESSED != PROJ_ROOT / "data" / "processed"
+    assert paths.resolve("outputs/tables") == paths.WRITE_ROOT / "outputs" / "tables"
+    assert paths.resolve("data/raw/x.csv") == PROJ_ROOT / "data" / "raw" / "x.csv"
+
+
+def test_refreshing_notebooks_writes_to_a_temporary_folder(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(pipeline, "execute", lambda nb, out, params: seen.append(os.environ["KONTAKT_WRITE_ROOT"]) or 0)
+    monkeypatch.setattr(pipeline, "scrub", lambda *a, **k: None)
+    before = os.environ["KONTAKT_WRITE_ROOT"]
+    pipeline.refresh([tmp_path / "01_x.ipynb"])
+    assert seen and seen[0] not in (before, str(PROJ_ROOT)) and not os.path.exists(seen[0])
+    assert os.environ["KONTAKT_WRITE_ROOT"] == before
+
+
+def test_a_successful_run_replaces_the_previous_results_whole(tmp_path, raw):
+    run(tmp_path, raw, chain(tmp_path / "c1", value=1))
+    out = tmp_path / "out"
+    assert (out / "tables" / "a.csv").read_text() == "value\n1\n"
+    (out / "user_notes.txt").write_text("mine")  # not the run's: never touched
+    run(tmp_path, raw, chain(tmp_path / "c2", value=2)[:1])  # a run that writes only a.csv
+    assert (out / "tables" / "a.csv").read_text() == "value\n2\n"
+    assert not (out / "tables" / "b.csv").exists()  # the earlier run's table is not left looking current
+    assert (out / "user_notes.txt").read_text() == "mine"
+    assert not (out / runs.STAGING).exists() and not (tmp_path / "proc" / runs.STAGING).exists()
+    info = pd.read_csv(out / "run_info.csv").set_index("item")["value"]
+    assert info["status"] == "complete" and info["raw_file"].endswith("export.csv")
+    assert info["synthetic_log"] == "no" and len(info["raw_sha256"]) == 64
+    # the workbook opens on the run information, without the duration
+    book = pd.ExcelFile(out / "tables" / "results.xlsx")
+    assert book.sheet_names[0] == "run_info"
+    assert "duration_s" not in set(pd.read_excel(book, "run_info")["item"])
+
+
+def test_a_failed_run_leaves_the_previous_results_and_says_where_it_failed(tmp_path, raw):
+    run(tmp_path, raw, chain(tmp_path / "c1", value=1))
+    out, proc = tmp_path / "out", tmp_path / "proc"
+    before = {p: p.read_bytes() for p in [*out.rglob("*.csv"), *proc.rglob("*.parquet")]}
+    with pytest.raises(pipeline.PipelineError) as err:
+        run(tmp_path, raw, chain(tmp_path / "c2", value=2, fail_second=True))
+    msg = str(err.value)
+    assert "02_b.ipynb" in msg and "ZeroDivisionError" in msg and "unchanged" in msg and runs.FAILED in msg
+    assert {p: p.read_bytes() for p in before} == before  # every earlier file, byte for byte
+    failed = out / runs.FAILED
+    assert "ZeroDivisionError" in (failed / runs.FAILED_NOTE).read_text()
+    assert (failed / "notebooks" / "02_b.ipynb").exists() and (failed / "tables" / "a.csv").read_text() == "value\n2\n"
+    assert not (proc / runs.STAGING).exists()  # no partial call-level data left behind
+    run(tmp_path, raw, chain(tmp_path / "c3", value=3))  # the next success clears the failure
+    assert not failed.exists()
+
+
+def test_a_second_run_into_the_same_folder_is_refused(tmp_path, raw):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out" / runs.LOCK).write_text(f"{sleeper.pid}\n")
+        with pytest.raises(pipeline.PipelineError, match=f"another run \\(process {sleeper.pid}\\) is writing"):
+            run(tmp_path, raw, chain(tmp_path / "c1"))
+        assert not (tmp_path / "proc" / "calls_clean.parquet").exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    run(tmp_path, raw, chain(tmp_path / "c2"))  # a lock of a dead process is taken over
+
+
+def test_runs_into_different_folders_keep_their_processed_data_apart():
+    a = runs.RunFolders.of("outputs")
+    b = runs.RunFolders.of("outputs/export-2023")
+    assert a.processed == paths.DATA_PROCESSED
+    assert b.processed == paths.DATA_PROCESSED / "runs" / "export-2023"
+    assert a.outputs != b.outputs and a.processed != b.processed
+
+
+@pytest.mark.parametrize(
+    "outputs, processed", [("outputs/x", "outputs/x"), ("outputs/x", "outputs/x/data"), ("elsewhere", "outputs/p")]
+)
+def test_processed_data_are_never_written_inside_an_outputs_folder(tmp_path, raw, outputs, processed):
+    with pytest.raises(runs.RunError, match="never go into an outputs folder"):
+        runs.RunFolders.of(outputs, processed)
+    with pytest.raises(pipeline.PipelineError, match="never go into an outputs folder"):
+        pipeline.run(
+            {"raw_path": str(raw), "outputs_dir": outputs, "processed_dir": processed},
+            nbs=chain(tmp_path / "c"),
+            html=False,
+        )
+
+
+def test_an_unwritable_outputs_folder_stops_the_run_before_anything_is_written(tmp_path, raw):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the outputs folder should be")
+    with pytest.raises(pipeline.PipelineError, match="cannot write"):
+        run(tmp_path, raw, chain(tmp_path / "c1"))
+    assert not (tmp_path / "proc" / "calls_clean.parquet").exists()
+
+
+def test_rerun_from_a_notebook_uses_the_runs_own_data_and_refuses_other_data(tmp_path, raw):
+    nbs = chain(tmp_path / "c1", value=1)
+    with pytest.raises(pipeline.PipelineError, match="holds no complete processed data"):
+        run(tmp_path, raw, nbs, start_from="02")
+    run(tmp_path, raw, nbs)
+    prov = json.loads((tmp_path / "proc" / runs.PROVENANCE).read_text())
+    assert prov["raw_size_bytes"] == raw.stat().st_size
+    report = run(tmp_path, raw, chain(tmp_path / "c2", value=5), start_from="02")
+    assert list(report.seconds) == ["02_b.ipynb"]
+    out = tmp_path / "out"
+    assert (out / "tables" / "a.csv").read_text() == "value\n1\n"  # kept from the full run
+    assert (out / "tables" / "b.csv").read_text() == "value\n5\n"  # rerun
+    assert (out / "notebooks" / "01_a.ipynb").exists()
+    other = tmp_path / "other.csv"
+    other.write_text("call_id;district\n2;Agder\n")
+    with pytest.raises(pipeline.PipelineError, match=r"came from .*export\.csv, not from .*other\.csv"):
+        run(tmp_path, other, nbs, start_from="02")
+    with pytest.raises(pipeline.PipelineError, match=r"cleaning or rate assumptions differ"):
+        pipeline.run(
+            {"raw_path": str(raw), "outlier_threshold_s": 1200},
+            tmp_path / "out",
+            tmp_path / "proc",
+            nbs=nbs,
+            html=False,
+            start_from="02",
+        )
+
+
+def test_compare_lists_what_differs_and_says_when_nothing_does(tmp_path):
+    def folder(name, iii):
+        d = tmp_path / name / "tables"
+        d.mkdir(parents=True)
+        pd.DataFrame(
+            {"row": ["Sum verdsatte virkninger"], "I": [41.4], "IIa": [80.1], "IIb": [113.9], "III": [iii]}
+        ).to_csv(d / "table1.csv", index=False)
+        pd.DataFrame({"item": ["rows_read", "kept"], "count": [100, 90]}).to_csv(d / "cleaning_report.csv", index=False)
+        return tmp_path / name
+
+    a, b, c = folder("a", 456.4), folder("b", 456.4), folder("c", 518.8)
+    assert run_report.compare_runs(a, b).empty
+    diff = run_report.compare_runs(a, c)
+    assert diff.to_dict("records") == [
+        {
+            "table": "table1",
+            "key": "Sum verdsatte virkninger / III",
+            "a": 456.4,
+            "b": 518.8,
+            "difference": pytest.approx(62.4),
+        }
+    ]
+    assert pipeline.main(["compare", str(a), str(c), "--out", str(tmp_path / "d.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "d.csv")) == 1
+
+
+def test_run_info_lists_overrides_and_failed_plausibility_checks(tmp_path, raw):
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    pd.DataFrame(
+        {
+            "check": ["volume", "months"],
+            "passed": [False, True],
+            "detail": ["4 008 rows read, outside 0.5-1.5 x 1 765 909", "ok"],
+        }
+    ).to_csv(tables / "plausibility.csv", index=False)
+    info = run_report.run_info(raw, runs.file_digest(raw), tables, {"chat_share_last_year": 0.4}, "01_a", 12.3)
+    v = info.set_index("item")["value"]
+    assert v["assumption chat_share_last_year"] == "0.4 (report: 0.5)"
+    assert v["plausibility"] == "1 check(s) FAILED" and v["warning 1"].startswith("volume: 4 008 rows")
+    assert "ADVARSEL" in run_report.html_banner(info)
