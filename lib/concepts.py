@@ -248,7 +248,10 @@ def _linear(year: int | None, first: float, last: float, a: Assumptions) -> floa
         raise ValueError(f"year={year} is outside the analysis period {a.first_year}-{a.last_year}")
     if a.last_year == a.first_year:
         return float(first)
-    return float(first + (last - first) * (year - a.first_year) / (a.last_year - a.first_year))
+    value = first + (last - first) * (year - a.first_year) / (a.last_year - a.first_year)
+    # Clipped to the path's ends: rounding can otherwise leave the last year a hair outside
+    # them (0.907 + (0 - 0.907) x 1 = -1.1e-16, a negative share).
+    return float(min(max(value, min(first, last)), max(first, last)))
 
 
 def chat_share(year: int | None, a: Assumptions) -> float:

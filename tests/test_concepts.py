@@ -268,3 +268,10 @@ def test_board_hours_refuses_bad_tables():
     # no traffic: the handling time does not matter
     ok = BoardHours.from_rates(rates.assign(rate_per_hour=[0, 1, 1, 1], aht_s=[np.nan, 1, 2, 2]))
     assert ok.aht_s[0, 0] == 0.0
+
+
+def test_the_share_path_ends_exactly_at_its_ends():
+    # found by hypothesis: 0.9069... + (0 - 0.9069...) x 1 rounds to -1.1e-16, a negative live-chat share
+    p = params(chat_share_first_year=0.9069411524252122, chat_share_last_year=0.0)
+    assert cc.chat_share(2033, p) == 0.0 and cc.chat_share(2026, p) == 0.9069411524252122
+    assert cc.channel_mix("IIa", 2033, p).live_chat == 0.0
