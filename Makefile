@@ -14,7 +14,7 @@ OUT ?= outputs
 # Rerun from this notebook (e.g. FROM=03) on the run's own processed data
 FROM ?=
 
-.PHONY: help setup check data report compare lint test notebooks bench clean
+.PHONY: help setup check data report compare lab lint test notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,7 +25,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv with the pinned requirements and lib installed (editable)
+setup: $(STAMP) ## Create .venv with the pinned requirements and lib installed (editable); install the git hook
+	@# the pre-commit hook that keeps a real export's aggregates out of committed notebooks
+	@if git rev-parse --git-dir >/dev/null 2>&1; then git config core.hooksPath .githooks; fi
 
 $(SYNTHETIC): | $(STAMP)
 	$(BIN)/python -m lib.synthetic --out $(SYNTHETIC)
@@ -40,6 +42,9 @@ report: setup $(if $(strip $(PARAMS)),check) $(if $(filter $(SYNTHETIC),$(RAW)),
 
 compare: setup ## Print and write what differs between two runs: make compare A=outputs/run1 B=outputs/run2
 	$(BIN)/python -m lib.pipeline compare $(A) $(B)
+
+lab: setup data ## Start JupyterLab from the project's environment, in notebooks/ (Ctrl-C stops it)
+	cd notebooks && ../$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 lint: setup ## ruff (lint and format check) and mypy on lib/
 	$(BIN)/ruff check .

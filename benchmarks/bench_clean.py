@@ -1,7 +1,9 @@
 """Speed and memory of reading, validating and cleaning the full synthetic year.
 
 Takes ``data/raw/calls_2023.parquet`` (``make data``), writes the same rows as a comma
-CSV, a semicolon CSV and a gzip-compressed CSV into a temporary folder, then runs
+CSV, a semicolon CSV, a gzip-compressed CSV (all UTF-8, ISO 8601 with offset) and a CSV as
+a Norwegian Excel saves it ("CSV (semikolondelt)": Windows-1252, semicolon, local time as
+``dd.mm.yyyy hh:mm:ss``, ``ja``/``nei``; format ``nb-excel``) into a temporary folder, then runs
 ``lib.calllog.clean_call_log`` on each format in a fresh subprocess, so every peak-memory
 figure (``ru_maxrss``) belongs to one run only. Reported per format: seconds to read the
 file alone, seconds for the whole read + validate + clean + write, and peak resident
@@ -67,25 +69,35 @@ def one(path: str, work: str) -> dict:
 
 
 def write_formats(parquet: Path, folder: Path) -> dict[str, Path]:
-    """The Parquet's rows as comma CSV, semicolon CSV and gzip CSV (timestamps with UTC offset)."""
+    """The Parquet's rows as comma CSV, semicolon CSV and gzip CSV (timestamps with UTC offset),
+    and as a Norwegian Excel CSV (Windows-1252, semicolon, dd.mm.yyyy hh:mm:ss local, ja/nei)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     df = pd.read_parquet(parquet)
-    df["arrived_at"] = df["arrived_at"].dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    df["answered"] = df["answered"].map({True: "true", False: "false"})
+    local = df["arrived_at"]
+    df["arrived_at"] = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    answered = df["answered"]
+    df["answered"] = answered.map({True: "true", False: "false"})
     table = pa.Table.from_pandas(df, preserve_index=False)
     paths = {
         "parquet": parquet,
         "csv": folder / "calls.csv",
         "csv;": folder / "calls_semicolon.csv",
         "csv.gz": folder / "calls.csv.gz",
+        "nb-excel": folder / "calls_excel_1252.csv",
     }
     pacsv.write_csv(table, paths["csv"])
     pacsv.write_csv(table, paths["csv;"], pacsv.WriteOptions(delimiter=";"))
     with pa.CompressedOutputStream(str(paths["csv.gz"]), "gzip") as out:
         pacsv.write_csv(table, out)
+    df["arrived_at"] = local.dt.strftime("%d.%m.%Y %H:%M:%S")
+    df["answered"] = answered.map({True: "ja", False: "nei"})
+    excel = pa.Table.from_pandas(df, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(excel, sink, pacsv.WriteOptions(delimiter=";", quoting_style="needed"))
+    paths["nb-excel"].write_bytes(sink.getvalue().to_pybytes().decode("utf-8").encode("cp1252"))
     return paths
 
 

@@ -544,50 +544,61 @@ def month_hour_ratio(result: ArrivalRates) -> pd.DataFrame:
 # --- Figures ---------------------------------------------------------------------------
 
 
+def _n_districts(result: ArrivalRates) -> int:
+    return len(result.districts) or int(result.rates["district"].nunique())
+
+
 def plot_hour_of_week(result: ArrivalRates, summer: tuple[int, ...] = (6, 7, 8)):
     """Observed vs fitted mean calls per hour by hour of week: whole year, and ``summer`` only."""
-    import matplotlib.pyplot as plt
+    from lib import plotstyle
 
-    fig, axes = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
+    fig, axes = plotstyle.subplots(2, 1, figsize=(11, 7.2), sharex=True)
     for ax, months, title in [(axes[0], None, "Hele året"), (axes[1], summer, "Juni–august")]:
         t = by_hour_of_week(result, months)
         ax.plot(t["hour_of_week"], t["observed"], color="0.55", lw=1.6, label="Observert")
         ax.plot(t["hour_of_week"], t["fitted"], color="C0", lw=1.0, ls="--", label="Modell (Poisson)")
-        ax.set_title(title, fontsize=10, loc="left")
-        ax.set_ylabel("Telefoner per time\n(gjennomsnitt)")
+        ax.set_title(title, loc="left")
+        ax.set_ylabel("Telefoner per time (gjennomsnitt)")
         ax.set_ylim(bottom=0)
-        ax.grid(axis="y", alpha=0.3)
+        plotstyle.axis_format(ax, "y")
     axes[1].set_xticks(np.arange(0, 168, 24) + 12, ["man", "tir", "ons", "tor", "fre", "lør", "søn/helligdag"])
     axes[1].set_xticks(np.arange(0, 169, 24), minor=True)
+    axes[1].tick_params(axis="x", which="major", length=0)
     axes[1].tick_params(axis="x", which="minor", length=8)
-    axes[0].legend(frameon=False, loc="upper right")
-    fig.suptitle("Innkommende anrop per time, observert og modell (11 politidistrikter)", fontsize=11)
-    fig.tight_layout()
+    axes[1].set_xlabel("Ukedag og time på døgnet (helligdager som søndag)")
+    fig.suptitle(f"Innkommende telefoner per time, observert og modell ({_n_districts(result)} politidistrikter)")
+    plotstyle.legend_below(fig)
     return fig
 
 
 def plot_month_and_days(result: ArrivalRates):
     """Calls per month (observed vs fitted bars) and per day (observed vs fitted line)."""
-    import matplotlib.pyplot as plt
+    from lib import plotstyle
 
     m, d = by_month(result), by_date(result)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 3.8), gridspec_kw={"width_ratios": [1, 2.2]})
+    fig, (ax1, ax2) = plotstyle.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1, 2.2]})
     x = np.arange(len(m))
     ax1.bar(x - 0.2, m["observed"] / 1e3, 0.4, color="0.6", label="Observert")
     ax1.bar(x + 0.2, m["fitted"] / 1e3, 0.4, color="C0", label="Modell (Poisson)")
-    ax1.set_xticks(x, m["måned"], fontsize=8)
-    ax1.set_ylabel("Anrop per måned (tusen)")
-    ax1.legend(frameon=False, fontsize=8)
+    ax1.set_xticks(x, m["måned"])
+    ax1.set_xlabel("Måned")
+    ax1.set_ylabel("Telefoner per måned (tusen)")
+    ax1.set_title("Per måned")
     ax2.plot(d["date"], d["observed"], color="0.55", lw=0.9, label="Observert")
     ax2.plot(d["date"], d["fitted"], color="C0", lw=0.9, label="Modell (Poisson)")
     hol = d[d["day_type"] == "sunday_holiday"]
     ax2.scatter(hol["date"], hol["observed"], s=6, color="C3", zorder=3, label="Søn- og helligdag")
     firsts = pd.date_range(d["date"].min(), d["date"].max(), freq="MS")
-    ax2.set_xticks(firsts, [MONTH_LABELS[t.month - 1] for t in firsts], fontsize=8)
-    ax2.set_ylabel("Anrop per dag")
+    ax2.set_xticks(firsts, [MONTH_LABELS[t.month - 1] for t in firsts], ha="left")
+    ax2.set_xlabel("Dato (første dag i måneden)")
+    ax2.set_ylabel("Telefoner per dag")
     ax2.set_ylim(bottom=0)
-    ax2.legend(frameon=False, fontsize=8, ncol=3, loc="lower center")
+    ax2.set_title("Per dag")
     for ax in (ax1, ax2):
-        ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
+        plotstyle.axis_format(ax, "y")
+    year = int(pd.Timestamp(d["date"].min()).year)
+    fig.suptitle(
+        f"Telefoner per måned og per dag i {year}, observert og modell ({_n_districts(result)} politidistrikter)"
+    )
+    plotstyle.legend_below(fig)
     return fig

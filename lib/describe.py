@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from lib import plotstyle
 from lib.assumptions import PUBLISHED
 from lib.districts import OPS, QUEUE_LABELS, SWITCHBOARD
 from lib.oslo_calendar import DAY_KINDS, days_of_kind, in_day_kind
@@ -160,9 +161,11 @@ def plot_hourly_profile(
 ) -> plt.Figure:
     """The report's Figur A.1/A.2: blue bars = average calls per hour (right axis, 0-600 as in
     the report, raised in steps of 100 if the data need it), yellow line = answer rate
-    (left axis, 0-100 %), x = local hour of day; ``year`` goes in the title."""
+    (left axis, 0-100 %), x = local hour of day; ``year`` goes in the title. Norwegian
+    numbers and the legend below the plot (:mod:`lib.plotstyle`)."""
+    own = ax is None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 4.8))
+        fig, ax = plotstyle.subplots(figsize=(9, 5.2))
     else:
         fig = cast(plt.Figure, ax.figure)  # a SubFigure only if the caller drew into one
     bars_ax = ax.twinx()
@@ -170,17 +173,21 @@ def plot_hourly_profile(
     bars = bars_ax.bar(profile["hour"], profile["calls_per_hour"], color="#1f4e9c", width=0.7, label=BAR_LABEL)
     bars_ax.set_ylim(0, top)
     bars_ax.set_ylabel(BAR_LABEL)
+    plotstyle.axis_format(bars_ax, "y")
     (line,) = ax.plot(
         profile["hour"], 100 * profile["answer_rate"], color="#f2b705", lw=2.5, marker="o", ms=4, label=LINE_LABEL
     )
     ax.set_ylim(0, 100)
     ax.set_ylabel(f"{LINE_LABEL} (%)")
+    plotstyle.axis_format(ax, "y")
     ax.set_zorder(bars_ax.get_zorder() + 1)  # the line above the bars
     ax.patch.set_visible(False)
+    for scale_ax in (ax, bars_ax):  # two scales, no grid (as the report's figure)
+        scale_ax.grid(False)
     ax.set_xticks(range(24))
     ax.set_xticklabels([f"{h:02d}" for h in range(24)])
+    ax.set_xlim(-0.6, 23.6)
     ax.set_xlabel(X_LABEL)
-    ax.set_title("\n".join(textwrap.wrap(FIGURE_TITLES[kind].format(year=year), 80)), fontsize=10)
-    ax.legend([bars, line], [BAR_LABEL, LINE_LABEL], loc="upper left", fontsize=8, frameon=False)
-    fig.tight_layout()
+    ax.set_title("\n".join(textwrap.wrap(FIGURE_TITLES[kind].format(year=year), 80)))
+    plotstyle.legend_below(fig if own else ax, handles=[bars, line], labels=[BAR_LABEL, LINE_LABEL])
     return fig

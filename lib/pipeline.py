@@ -28,9 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -38,15 +36,16 @@ import pandas as pd
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
-from lib import run_report, runs
+from lib import run_report, runs, workbook
 from lib.assumptions import Assumptions, unknown_name_message
 from lib.paths import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, PROJ_ROOT, display_path, resolve
 
 KERNEL = "python3"
+#: The kernel logs only errors: its start-up warning about local TCP transport and a
+#: "KeyboardInterrupt caught in kernel" at shutdown are noise on an analyst's terminal.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 #: The notebook parameter that carries assumption overrides (a dict name -> value).
 OVERRIDES = "overrides"
-# Excel stores creation/modification times and zip entry times; fixed so reruns are byte-identical.
-FIXED_TIME = datetime(2024, 1, 1)
 
 
 class PipelineError(RuntimeError):
@@ -143,8 +142,9 @@ def execute(nb: Path, out: Path, parameters: dict[str, object]) -> float:
             parameters=parameters,
             kernel_name=KERNEL,
             cwd=str(NOTEBOOKS),
-            progress_bar=False,
+            progress_bar=sys.stderr.isatty(),  # cells done / to do, on a terminal only
             log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
     except PapermillExecutionError as err:
         raise PipelineError(_failure_message(nb, err)) from None
@@ -194,43 +194,6 @@ def render_html(nb_path: Path, out: Path, banner: str = "") -> None:
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
-
-
-def _fix_zip_times(path: Path) -> None:
-    """Rewrite a zip (xlsx) with fixed entry times, and the workbook's "modified" time that
-    openpyxl stamps on every save, so identical content gives identical bytes."""
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(path) as z:
-        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    entries = [
-        (
-            name,
-            re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
-            if name == "docProps/core.xml"
-            else data,
-        )
-        for name, data in entries
-    ]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-
-
-def write_workbook(tables_dir: Path, out: Path, first: dict[str, pd.DataFrame] | None = None) -> Path:
-    """Every CSV of ``tables_dir`` as one sheet (named after the file) of an Excel workbook,
-    after the sheets of ``first`` (name -> table, e.g. the run information)."""
-    csvs = sorted(tables_dir.glob("*.csv"))
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        for name, table in (first or {}).items():
-            table.to_excel(writer, sheet_name=name[:31], index=False)
-        for csv in csvs:
-            pd.read_csv(csv).to_excel(writer, sheet_name=csv.stem[:31], index=False)
-        writer.book.properties.created = FIXED_TIME
-        writer.book.properties.modified = FIXED_TIME
-    _fix_zip_times(out)
-    return out
 
 
 def _as_parameter(path: Path) -> str:
@@ -329,7 +292,7 @@ def _execute_run(
     to_run: list[Path], routed: dict[Path, dict[str, object]], stage: runs.RunFolders, report: RunReport
 ) -> None:
     """Execute ``to_run`` in order into the staging folders."""
-    for nb in to_run:
+    for i, nb in enumerate(to_run, start=1):
         parameters = dict(routed[nb])
         declared = declared_parameters(nb)
         if "outputs_dir" in declared:
@@ -338,7 +301,7 @@ def _execute_run(
             parameters["processed_dir"] = _as_parameter(stage.processed)
         out = stage.outputs / "notebooks" / nb.name
         shown = {k: v for k, v in parameters.items() if k not in FOLDER_PARAMETERS}
-        print(f"running {nb.name} {shown or ''}".rstrip(), flush=True)
+        print(f"[{i}/{len(to_run)}] running {nb.name} {shown or ''}".rstrip(), flush=True)
         report.seconds[nb.name] = execute(nb, out, parameters)
         scrub(out)
         report.written.append(out)
@@ -366,8 +329,7 @@ def _finish_run(
         info.to_csv(stage.outputs / run_report.RUN_INFO, index=False)
         report.written.append(stage.outputs / run_report.RUN_INFO)
     if tables.is_dir():
-        first = {} if info is None else {"run_info": info[~info["item"].isin(run_report.VOLATILE)]}
-        report.written.append(write_workbook(tables, tables / "results.xlsx", first))
+        report.written.append(workbook.write_workbook(tables, tables / "results.xlsx", info))
     if html:
         banner = "" if info is None else run_report.html_banner(info)
         for nb in sorted((stage.outputs / "notebooks").glob("*.ipynb")):
@@ -385,8 +347,18 @@ def refresh(nbs: list[Path] | None = None) -> RunReport:
     """Re-execute the committed notebooks in place with their defaults and scrub them.
 
     What they write goes to a temporary folder (``KONTAKT_WRITE_ROOT``), never to the
-    user's outputs/ or data/processed/.
+    user's outputs/ or data/processed/. Refuses unless notebook 01's default call log is
+    the synthetic one, so committed outputs never carry a real export's aggregates.
     """
+    from lib.synthetic import synthetic_seed
+
+    raw = resolve(ast.literal_eval(str(declared_parameters(NOTEBOOKS / "01_clean_call_log.ipynb")["raw_path"])))
+    if synthetic_seed(raw) is None:
+        raise PipelineError(
+            f"{display_path(raw)} is not the synthetic log (no generator marker): the committed notebooks' outputs "
+            "must come from the synthetic log. Move the real export elsewhere in data/raw/ (and run it with "
+            "make report RAW=...), then `make data` regenerates the synthetic log"
+        )
     report = RunReport()
     previous = os.environ.get("KONTAKT_WRITE_ROOT")
     with tempfile.TemporaryDirectory(prefix="kontakt-refresh-") as scratch:

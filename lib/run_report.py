@@ -71,6 +71,10 @@ def run_info(
     if report.exists():
         counts = pd.read_csv(report).set_index("item")["count"]
         rows += [("rows_read", int(counts["rows_read"])), ("rows_kept", int(counts["kept"]))]
+    fmt = tables / "input_format.csv"
+    if fmt.exists():  # how the file was read (encoding, separator, ...), from notebook 01
+        f = pd.read_csv(fmt, dtype=str, keep_default_na=False).set_index("item")["value"]
+        rows += [(f"input_{k}", f[k]) for k in ("format", "encoding", "separator", "decimal_mark") if k in f.index]
     seed = synthetic_seed(raw)
     rows += [("synthetic_log", "yes" if seed is not None else "no"), ("synthetic_seed", "" if seed is None else seed)]
     a = Assumptions().replace(**overrides)
@@ -135,6 +139,7 @@ COMPARED: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("staffing_effects.csv", ("year", "effect"), ("saving_person_years",)),
     ("cleaning_report.csv", ("item",), ("count",)),
     ("todays_picture.csv", ("item",), ("value",)),
+    ("input_format.csv", ("item",), ("value",)),
 )
 COMPARE_COLUMNS = ["table", "key", "a", "b", "difference"]
 

@@ -45,6 +45,7 @@ PROCESSED_ENTRIES = (
     "arrival_rates.parquet",
     "rejected_rows.parquet",
     "id_conflicts.parquet",
+    "source.json",
     "provenance.json",
 )
 STAGING = ".staging"

@@ -32,6 +32,7 @@ from lib.assumptions import Assumptions
 from lib.concepts import BoardHours, table1_concepts
 from lib.economics import SUM
 from lib.table1 import table1
+from lib.tables import PRECISION
 
 #: Assumptions that enter the staffing model through the arrival table (shifted here).
 RATE_ASSUMPTIONS: tuple[str, ...] = ("after_call_work_s",)
@@ -46,18 +47,23 @@ class StaffingTables(Protocol):
 
 Runner = Callable[[pd.DataFrame | BoardHours, Assumptions], StaffingTables]
 XLABEL = "Sum verdsatte virkninger (mill. kr)"
-COLUMNS = [
-    "assumption",
-    "label",
-    "base_value",
-    "low_value",
-    "high_value",
-    "concept",
-    "sum_base",
-    "sum_low",
-    "sum_high",
-    "swing",
-]
+#: Columns of :func:`one_at_a_time`'s table: before the values, after them, and the values as
+#: text (``first → last`` for a pair; for labels such as the tornado chart's).
+LEAD_COLUMNS = ["assumption", "label"]
+SUM_COLUMNS = ["concept", "sum_base", "sum_low", "sum_high", "swing"]
+TEXT_COLUMNS = ["base_text", "low_text", "high_text"]
+
+
+def value_columns(k: int) -> list[str]:
+    """The numeric columns of the ``k``-th (1-based) assumption a variation moves: ``base_value``,
+    ``low_value``, ``high_value`` for the first, ``base_value_2``, ``low_value_2``, ... for the second."""
+    suffix = "" if k == 1 else f"_{k}"
+    return [f"base_value{suffix}", f"low_value{suffix}", f"high_value{suffix}"]
+
+
+def columns(n: int = 1) -> list[str]:
+    """Columns of :func:`one_at_a_time`'s table when its largest variation moves ``n`` assumptions."""
+    return [*LEAD_COLUMNS, *(c for k in range(1, n + 1) for c in value_columns(k)), *SUM_COLUMNS, *TEXT_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,8 @@ DEFAULT_VARIATIONS: tuple[Variation, ...] = (
         sep=", ",
     ),
 )
+#: Columns of :func:`one_at_a_time`'s table with :data:`DEFAULT_VARIATIONS` (three value slots).
+COLUMNS = columns(max(len(v.names) for v in DEFAULT_VARIATIONS))
 
 
 def shift_handling_time(rates: pd.DataFrame | BoardHours, delta_s: float) -> pd.DataFrame | BoardHours:
@@ -162,6 +170,12 @@ def _needs_rerun(names: Iterable[str]) -> bool:
     return rerun
 
 
+def _numbers(values: Iterable[float]) -> list[float]:
+    """Values as floats for a table, rounded to :data:`lib.tables.PRECISION` decimals (a factor
+    times a value in force carries float noise: 1.1 x 90 = 99.00000000000001)."""
+    return [round(float(v), PRECISION) + 0.0 for v in values]
+
+
 def one_at_a_time(
     rates: pd.DataFrame | BoardHours,
     a: Assumptions,
@@ -175,10 +189,15 @@ def one_at_a_time(
     ``rates``: what ``runner`` takes (the arrival-rate table); ``a``: the assumptions in
     force; ``runner(rates, a)``: the staffing model; ``base``: its result at ``a`` if
     already computed; ``observed_wait_s``: passed to :func:`lib.table1.table1`. Returns one
-    row per variation and concept with columns :data:`COLUMNS` (values as text,
-    ``first → last`` for pairs; sums in MNOK; ``swing`` = |high - low|), sorted by
+    row per variation and concept with columns ``columns(n)``, ``n`` the most assumptions
+    one variation moves (:data:`COLUMNS` for the defaults): the values in force, low and
+    high as numbers (``base_value``, ``low_value``, ``high_value`` of the first assumption
+    named in ``assumption``, ``..._2`` of the second and so on, NaN where a variation moves
+    fewer), the sums in MNOK (``swing`` = |high - low|), and the values as text
+    (``base_text``, ``low_text``, ``high_text``: ``first → last`` for pairs). Sorted by
     concept, then by swing, largest first.
     """
+    variations = tuple(variations)
     base = runner(rates, a) if base is None else base
     base_sums = sums(base, a, observed_wait_s)
     concepts = table1_concepts()
@@ -197,23 +216,36 @@ def one_at_a_time(
             else:
                 staffing = base
             result[side] = (values, sums(staffing, q, observed_wait_s))
+        base_values = [getattr(a, n) for n in v.names]
+        numbers: dict[str, float] = {}
+        for k, triple in enumerate(
+            zip(
+                _numbers(base_values),
+                _numbers(result["low"][0].values()),
+                _numbers(result["high"][0].values()),
+                strict=True,
+            ),
+            start=1,
+        ):
+            numbers.update(zip(value_columns(k), triple, strict=True))
         for c in concepts:
             lo, hi = result["low"][1][c], result["high"][1][c]
             records.append(
                 {
                     "assumption": ", ".join(v.names),
                     "label": v.label,
-                    "base_value": _fmt((getattr(a, n) for n in v.names), v.sep),
-                    "low_value": _fmt(result["low"][0].values(), v.sep),
-                    "high_value": _fmt(result["high"][0].values(), v.sep),
+                    **numbers,
                     "concept": c,
                     "sum_base": float(base_sums[c]),
                     "sum_low": float(lo),
                     "sum_high": float(hi),
                     "swing": float(abs(hi - lo)),
+                    "base_text": _fmt(base_values, v.sep),
+                    "low_text": _fmt(result["low"][0].values(), v.sep),
+                    "high_text": _fmt(result["high"][0].values(), v.sep),
                 }
             )
-    out = pd.DataFrame(records, columns=COLUMNS)
+    out = pd.DataFrame(records, columns=columns(max((len(v.names) for v in variations), default=1)))
     order = out["concept"].map({c: i for i, c in enumerate(concepts)})
     out = out.assign(_c=order, _s=-out["swing"]).sort_values(["_c", "_s"], kind="stable")
     return out.drop(columns=["_c", "_s"]).reset_index(drop=True)
@@ -223,28 +255,52 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
     """Tornado chart of one concept's sum at the low and high values, widest bar on top.
 
     Bars start at the base sum (low value above, high value below); the y labels carry the
-    low / high values. Returns the figure.
+    low / high values in Norwegian notation (:func:`lib.plotstyle.numbers_in`: ``0,02``,
+    ``1 060 110``): from ``low_text`` / ``high_text`` when the table has them, else from the
+    numbers in ``low_value`` / ``high_value`` (and ``low_value_2``, ... of the further
+    assumptions a variation moves, joined by "; "). The legend sits below the plot. Returns
+    the figure.
     """
-    import matplotlib.pyplot as plt
+    from lib import plotstyle
 
     t = table.loc[table["concept"] == concept].sort_values("swing", kind="stable")
     if t.empty:
         raise ValueError(f"no sensitivity rows for concept {concept!r}")
+
+    def value_text(row: dict, side: str) -> str:
+        text = row.get(f"{side}_text")
+        if isinstance(text, str) and text.strip():
+            return plotstyle.numbers_in(text)
+        slots, k = [f"{side}_value"], 2
+        while f"{side}_value_{k}" in row:
+            slots.append(f"{side}_value_{k}")
+            k += 1
+        values = [row[c] for c in slots if c in row]
+        return "; ".join(
+            plotstyle.numbers_in(v) if isinstance(v, str) else plotstyle.number(v, None)
+            for v in values
+            if isinstance(v, str) or not pd.isna(v)
+        )
+
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 0.45 * len(t) + 1.6))
+        fig, ax = plotstyle.subplots(figsize=(10, 0.42 * len(t) + 2.4))
+        legend_target = fig
     else:
         fig = ax.figure
+        legend_target = ax
     base = float(t["sum_base"].iloc[0])
     y = np.arange(len(t))
     # side by side, so a low and a high value moving the sum the same way stay visible
-    ax.barh(y + 0.2, t["sum_low"] - base, left=base, height=0.4, color="#4c72b0", label="Lav verdi")
-    ax.barh(y - 0.2, t["sum_high"] - base, left=base, height=0.4, color="#dd8452", label="Høy verdi")
-    ax.axvline(base, color="black", linewidth=1)
-    ax.set_yticks(
-        y, [f"{lab} ({lo} / {hi})" for lab, lo, hi in zip(t["label"], t["low_value"], t["high_value"], strict=True)]
-    )
+    ax.barh(y + 0.2, t["sum_low"] - base, left=base, height=0.4, color=plotstyle.LIGHT_BLUE, label="Lav verdi")
+    ax.barh(y - 0.2, t["sum_high"] - base, left=base, height=0.4, color=plotstyle.ORANGE, label="Høy verdi")
+    ax.axvline(base, color="black", linewidth=1, label=f"Basis: {plotstyle.number(base)} mill. kr")
+    rows = t.to_dict("records")
+    ax.set_yticks(y, [f"{r['label']} ({value_text(r, 'low')} / {value_text(r, 'high')})" for r in rows])
     ax.set_xlabel(XLABEL)
-    ax.set_title(f"Følsomhet, konsept {concept} (basis {base:.0f} mill. kr)")
-    ax.legend(loc="lower right")
-    fig.tight_layout()
+    ax.set_ylabel("Forutsetning (lav / høy verdi)")
+    plotstyle.axis_format(ax, "x")
+    ax.grid(False)
+    ax.grid(True, axis="x")
+    ax.set_title(f"Følsomhet, konsept {concept}: sum verdsatte virkninger (basis {plotstyle.number(base)} mill. kr)")
+    plotstyle.legend_below(legend_target)
     return fig

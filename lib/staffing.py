@@ -41,6 +41,7 @@ from lib.concepts import (
 )
 from lib.paths import tables_dir
 from lib.queueing import offered_load, solve
+from lib.tables import write_csv
 
 
 def years_of(a: Assumptions) -> list[int]:
@@ -286,14 +287,10 @@ TABLE_FILES = {
 
 
 def write_tables(result: StaffingResult, outputs_dir: str | Path) -> list[Path]:
-    """Write by_year, effects and by_district as CSV (full precision) under {outputs_dir}/tables."""
+    """Write by_year, effects and by_district as CSV under {outputs_dir}/tables
+    (:func:`lib.tables.write_csv`: floats to :data:`lib.tables.PRECISION` decimals)."""
     out = tables_dir(outputs_dir)
-    paths = []
-    for attr, filename in TABLE_FILES.items():
-        path = out / filename
-        getattr(result, attr).to_csv(path, index=False, lineterminator="\n")
-        paths.append(path)
-    return paths
+    return [write_csv(getattr(result, attr), out / filename) for attr, filename in TABLE_FILES.items()]
 
 
 def compare_inputs(variants: dict[str, pd.DataFrame | BoardHours], a: Assumptions) -> pd.DataFrame:

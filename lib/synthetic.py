@@ -527,20 +527,28 @@ def _queue_calls(q: int, n_rows: int, c: pd.DataFrame, p: SyntheticParams, rngs)
     }
 
 
-def generate(seed: int = 2023, keep_kind: bool = False, **params) -> pd.DataFrame:
+def generate(seed: int = 2023, keep_kind: bool = False, progress: bool = False, **params) -> pd.DataFrame:
     """The synthetic 2023 log as a DataFrame in the columns of the call-log contract.
 
     ``seed``: root of the ``SeedSequence``; ``params``: overrides of
     :class:`SyntheticParams` fields. ``keep_kind=True`` adds a ``kind`` column (one of
     :data:`KINDS`) saying which rows are planted defects, for tests and diagnostics.
-    Rows are in arrival order; duplicates directly follow their original.
+    ``progress``: say on stderr which step it is at. Rows are in arrival order; duplicates
+    directly follow their original.
     """
+
+    def step(k: int, what: str) -> None:
+        if progress:
+            print(f"  [{k}/4] {what}", file=sys.stderr, flush=True)
+
     p = replace(SyntheticParams(), **params)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(18)]
+    step(1, "intensity and routing of every district and quarter-hour")
     c = cells(p)
-    parts = [
-        _queue_calls(q, n, c, p, streams[8 * q : 8 * q + 8]) for q, n in ((0, p.switchboard_calls), (1, p.ops_calls))
-    ]
+    parts = []
+    for q, n_q, what in ((0, p.switchboard_calls, "switchboard"), (1, p.ops_calls, "operations-centre")):
+        step(2 + q, f"{n_q:,} {what} calls: arrivals, waits, talk times, planted defects")
+        parts.append(_queue_calls(q, n_q, c, p, streams[8 * q : 8 * q + 8]))
     cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     # Chronological call ids over both queues (ties broken by district, then queue).
     order = np.lexsort((cols["queue"], cols["district"], cols["start_s"]))
@@ -548,6 +556,7 @@ def generate(seed: int = 2023, keep_kind: bool = False, **params) -> pd.DataFram
     n = len(order)
     call_no = np.arange(1, n + 1)
 
+    step(4, "call ids, id conflicts and duplicates")
     r_dup, r_conf = streams[16], streams[17]
     # id conflicts: pairs of distinct normal rows; the second takes the first's number.
     normal_rows = np.flatnonzero(cols["kind"] == 0)
@@ -789,7 +798,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2023, help="root seed (default 2023)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    df = generate(seed=args.seed)
+    print(f"generating the synthetic {_REPORT.data_year} call log (seed {args.seed})", file=sys.stderr)
+    df = generate(seed=args.seed, progress=True)
     out = write_log(df, args.out, seed=args.seed)
     table = calibration_table(df)
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 60):

@@ -26,6 +26,7 @@ from lib.concepts import CONCEPTS, DECOMPOSITIONS, BoardHours, table1_concepts
 from lib.economics import BENEFIT_ROWS, CITIZEN, COST_ROWS, SUM, VALUED_ROWS, cash_flows, cell_kind
 from lib.paths import LIB_DATA, tables_dir
 from lib.staffing import run_all
+from lib.tables import write_csv
 
 #: Relative tolerance for model-driven cells and the sum (a project choice, not the report's).
 MODEL_TOLERANCE = 0.10
@@ -115,6 +116,25 @@ def table1_rendered(t1: pd.DataFrame, warning: str | None = None) -> pd.DataFram
     for row in LAYOUT:
         if row in valued.index:
             out.loc[row] = [DASH if pd.isna(v) else f"{int(round_mnok(v))}" for v in valued.loc[row]]
+        elif row in text.index:
+            out.loc[row] = text.loc[row].tolist()
+    return out.rename(columns=concept_labels())
+
+
+def table1_layout(t1: pd.DataFrame, warning: str | None = None) -> pd.DataFrame:
+    """Table 1 in the report's layout with numbers: :func:`table1_rendered`'s frame (index
+    ``LAYOUT`` named "Virkning (nåverdi, mill. kr)" [+ ``warning``], columns "Konsept I" ..
+    "Konsept III"), but the valued rows hold the unrounded MNOK as floats (for a workbook to
+    show with one decimal), :data:`DASH` where the report has none; qualitative rows are
+    text, heading rows empty strings. Object dtype."""
+    concepts = [c for c in t1.columns if c != "row"]
+    valued = t1.set_index("row")[concepts]
+    text = qualitative_rows().set_index("row").reindex(columns=concepts, fill_value="")
+    heading = "Virkning (nåverdi, mill. kr)" + (f" – USIKKERT GRUNNLAG: {warning}" if warning else "")
+    out = pd.DataFrame("", index=pd.Index(LAYOUT, name=heading), columns=concepts, dtype=object)
+    for row in LAYOUT:
+        if row in valued.index:
+            out.loc[row] = [DASH if pd.isna(v) else float(v) for v in valued.loc[row]]
         elif row in text.index:
             out.loc[row] = text.loc[row].tolist()
     return out.rename(columns=concept_labels())
@@ -219,8 +239,10 @@ def cash_flow_table(flows: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(flows: pd.DataFrame, outputs_dir: str | Path) -> dict[str, Path]:
-    """Write table1.csv (row, I, IIa, IIb, III, unrounded MNOK), table1_vs_report.csv and
-    table1_cash_flows.csv under ``{outputs_dir}/tables``; returns name -> path."""
+    """Write table1.csv (row, I, IIa, IIb, III, MNOK), table1_vs_report.csv and
+    table1_cash_flows.csv under ``{outputs_dir}/tables`` (:func:`lib.tables.write_csv`:
+    floats to :data:`lib.tables.PRECISION` decimals, not rounded to whole MNOK); returns
+    name -> path."""
     d = tables_dir(outputs_dir)
     t1 = from_cash_flows(flows)
     paths = {
@@ -228,9 +250,9 @@ def write_tables(flows: pd.DataFrame, outputs_dir: str | Path) -> dict[str, Path
         "table1_vs_report": d / "table1_vs_report.csv",
         "table1_cash_flows": d / "table1_cash_flows.csv",
     }
-    t1.to_csv(paths["table1"], index=False)
-    table1_vs_report(t1).to_csv(paths["table1_vs_report"], index=False)
-    cash_flow_table(flows).to_csv(paths["table1_cash_flows"], index=False)
+    write_csv(t1, paths["table1"])
+    write_csv(table1_vs_report(t1), paths["table1_vs_report"])
+    write_csv(cash_flow_table(flows), paths["table1_cash_flows"])
     return paths
 
 

@@ -9,7 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from lib import pipeline
+from lib import pipeline, workbook
 
 
 def _notebook(path, params_src: str, body: str):
@@ -95,7 +95,7 @@ def test_excel_workbook_is_byte_identical_across_runs(tmp_path):
     for i in range(2):
         if i:
             time.sleep(1.1)  # openpyxl stamps the save time in whole seconds
-        out = pipeline.write_workbook(tmp_path, tmp_path / f"r{i}.xlsx")
+        out = workbook.write_workbook(tmp_path, tmp_path / f"r{i}.xlsx", None)
         digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
 

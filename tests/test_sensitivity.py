@@ -62,14 +62,17 @@ def test_economic_variation_revalues_without_rerunning_and_is_hand_checkable():
     assert row["sum_low"] - row["sum_base"] == pytest.approx(0.1 * 4 * 1.1779 * ANNUITY)
     assert row["sum_base"] - row["sum_high"] == pytest.approx(0.1 * 4 * 1.1779 * ANNUITY)
     assert row["swing"] == pytest.approx(0.8 * 1.1779 * ANNUITY)
-    assert row["low_value"] == "1 060 110" and row["high_value"] == "1 295 690"
+    # the values as numbers, free of float noise (0.9 x 1 177 900), and as text for labels
+    assert (row["base_value"], row["low_value"], row["high_value"]) == (1_177_900.0, 1_060_110.0, 1_295_690.0)
+    assert row["low_text"] == "1 060 110" and row["high_text"] == "1 295 690"
 
 
 def test_low_and_high_are_not_swapped():
     v = sens.Variation("Kalkulasjonsrente", ("discount_rate",), (0.02,), (0.06,))
     table, _ = run([v])
     iii = table.set_index("concept").loc["III"]
-    assert (iii["low_value"], iii["high_value"]) == ("0.02", "0.06")
+    assert (iii["low_value"], iii["high_value"]) == (0.02, 0.06)
+    assert (iii["low_text"], iii["high_text"]) == ("0.02", "0.06")
     # the contact centre saves 10 person-years a year: positive flows are worth more at a lower rate
     assert iii["sum_low"] > iii["sum_base"] > iii["sum_high"]
 
@@ -79,6 +82,7 @@ def test_staffing_variation_reruns_the_model_with_the_overridden_value():
     table, runner = run([v])
     assert [c[1].actual_person_years for c in runner.calls] == pytest.approx([90, 81, 99])
     iii = table.set_index("concept").loc["III"]
+    assert 1.1 * 90 != 99.0 and iii["high_value"] == 99.0  # stored without the factor's float noise
     unit = 1.1779 * ANNUITY
     assert iii["sum_high"] - iii["sum_low"] == pytest.approx(0.2 * 10 * unit)
     assert iii["swing"] == pytest.approx(0.2 * 10 * unit)
@@ -102,13 +106,30 @@ def test_pairs_move_together_and_rows_are_sorted_by_swing():
         sens.Variation("Dagens bemanning", ("actual_person_years",), (0.5,), (1.5,), relative=True),
     ]
     table, _ = run(variations)
-    assert list(table.columns) == sens.COLUMNS
+    # two value slots: the largest variation moves two assumptions
+    assert list(table.columns) == sens.columns(2)
+    assert sens.columns(2)[2:8] == [
+        "base_value",
+        "low_value",
+        "high_value",
+        "base_value_2",
+        "low_value_2",
+        "high_value_2",
+    ]
+    value_cols = [c for c in table.columns if "_value" in c]
+    assert all(pd.api.types.is_float_dtype(table[c]) for c in value_cols)
+    # a variation of one assumption leaves the second slot empty
+    assert table.loc[table["label"] == "Rente", ["base_value_2", "low_value_2", "high_value_2"]].isna().all().all()
     assert table["concept"].unique().tolist() == ["I", "IIa", "IIb", "III"]
     for _, g in table.groupby("concept"):
         assert (np.diff(g["swing"].to_numpy()) <= 1e-12).all()
     assert np.allclose(table["swing"], (table["sum_high"] - table["sum_low"]).abs())
     chat = table[(table["label"] == "Andel chat") & (table["concept"] == "IIb")].iloc[0]
-    assert chat["low_value"] == "0.15 → 0.35" and chat["base_value"] == "0.25 → 0.5"
+    assert chat["low_text"] == "0.15 → 0.35" and chat["base_text"] == "0.25 → 0.5"
+    assert (chat["base_value"], chat["low_value"], chat["high_value"]) == (0.25, 0.15, 0.35)
+    assert (chat["base_value_2"], chat["low_value_2"], chat["high_value_2"]) == (0.5, 0.35, 0.65)
+    bemanning = table[table["label"] == "Dagens bemanning"].iloc[0]
+    assert (bemanning["low_value"], bemanning["high_value"]) == (45.0, 135.0)
     # more chatbot contacts save citizens more time in IIb
     assert chat["sum_high"] > chat["sum_low"]
     assert table.loc[table["concept"] == "III", "label"].iloc[0] == "Dagens bemanning"
@@ -126,7 +147,9 @@ def test_values_of_several_names_are_joined_with_the_variations_separator():
     table, runner = run([v])
     assert len(runner.calls) == 1
     row = table.set_index("concept").loc["IIb"]
-    assert (row["base_value"], row["low_value"], row["high_value"]) == ("4, 10", "2, 5", "6, 15")
+    assert (row["base_text"], row["low_text"], row["high_text"]) == ("4, 10", "2, 5", "6, 15")
+    assert list(row[["base_value", "low_value", "high_value"]]) == [4.0, 2.0, 6.0]
+    assert list(row[["base_value_2", "low_value_2", "high_value_2"]]) == [10.0, 5.0, 15.0]
     # IIb pays the chatbot investment (10) in 2026, undiscounted
     assert row["sum_low"] - row["sum_base"] == pytest.approx(5.0)
 
@@ -138,6 +161,13 @@ def test_unknown_assumption_and_bad_variation_are_refused():
         run([sens.Variation("x", ("min_answered_per_cell",), (10,), (50,))])
     with pytest.raises(ValueError, match="same"):
         sens.Variation("x", ("discount_rate",), (0.02, 0.03), (0.06,))
+
+
+def test_default_columns_have_a_value_slot_per_assumption_of_the_largest_variation():
+    assert max(len(v.names) for v in sens.DEFAULT_VARIATIONS) == 3
+    assert sens.COLUMNS == sens.columns(3)
+    assert sens.COLUMNS[:2] == ["assumption", "label"] and sens.COLUMNS[-3:] == ["base_text", "low_text", "high_text"]
+    assert {"label", "low_text", "high_text", "sum_base", "sum_low", "sum_high", "swing"} <= set(sens.COLUMNS)
 
 
 def test_default_variations_name_known_assumptions():
@@ -170,14 +200,22 @@ def test_tornado_draws_one_bar_pair_per_variation():
         [
             sens.Variation("Rente", ("discount_rate",), (0.02,), (0.06,)),
             sens.Variation("Dagens bemanning", ("actual_person_years",), (0.9,), (1.1,), relative=True),
+            sens.Variation("Årsverkskostnad", ("cost_per_person_year_nok",), (0.9,), (1.1,), relative=True),
         ]
     )
     fig = sens.tornado(table, "III")
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Sum verdsatte virkninger (mill. kr)"
-    assert len(ax.patches) == 4
+    assert ax.get_title().startswith("Følsomhet, konsept III") and ax.get_ylabel()
+    assert len(ax.patches) == 6
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1].startswith("Dagens bemanning")  # the widest bar on top
+    # one notation for every value: a decimal comma and a space between thousands
+    assert "Rente (0,02 / 0,06)" in labels and "Årsverkskostnad (1 060 110 / 1 295 690)" in labels
+    # the legend below the plot, off the bars
+    fig.canvas.draw()
+    (legend,) = fig.legends
+    assert not legend.get_window_extent().overlaps(ax.get_window_extent())
     import matplotlib.pyplot as plt
 
     plt.close(fig)

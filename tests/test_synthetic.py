@@ -289,7 +289,7 @@ def test_written_log_carries_the_marker_and_keeps_the_rows(tmp_path):
 
 def test_main_writes_through_the_marking_writer(tmp_path, monkeypatch, capsys):
     tiny = syn.generate(seed=9, switchboard_calls=3_000, ops_calls=2_000)
-    monkeypatch.setattr(syn, "generate", lambda seed: tiny)
+    monkeypatch.setattr(syn, "generate", lambda seed, progress=False: tiny)
     assert syn.main(["--out", str(tmp_path / "calls.parquet"), "--seed", "9"]) == 0
     assert syn.synthetic_seed(tmp_path / "calls.parquet") == 9
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "calls.parquet"), tiny)
@@ -327,3 +327,9 @@ def test_seed_is_read_from_the_footer_alone(tmp_path, monkeypatch):
     monkeypatch.setattr(pq, "read_table", no_rows)
     monkeypatch.setattr(pd, "read_parquet", no_rows)
     assert syn.synthetic_seed(path) == 123
+
+
+def test_the_generator_says_which_step_it_is_at(capsys):
+    syn.generate(seed=9, switchboard_calls=3_000, ops_calls=2_000, progress=True)
+    err = capsys.readouterr().err
+    assert [line.split("]")[0].strip() for line in err.splitlines()] == ["[1/4", "[2/4", "[3/4", "[4/4"]

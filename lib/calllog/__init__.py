@@ -8,14 +8,16 @@ rule is added in :data:`lib.calllog.rules.RULES`.
 
 from lib.calllog.clean import (
     CLEAN_COLUMNS,
+    INPUT_FORMAT_ITEMS,
     CleaningResult,
     InvalidRowsError,
     NoRowsLeftError,
     check_dirs,
     clean_call_log,
     clean_frame,
+    input_format,
 )
-from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, read_call_log, sniff_delimiter
+from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, RawLog, read_call_log, sniff_delimiter
 from lib.calllog.rules import (
     AccountingError,
     CleaningRule,
@@ -26,18 +28,20 @@ from lib.calllog.rules import (
     kept_mask,
     report_items,
 )
-from lib.calllog.validate import DISTRICT_ALIASES, canonical_district, parse_boolean, parse_call_log
+from lib.calllog.validate import DISTRICT_ALIASES, canonical_district, parse_boolean, parse_call_log, rule_hint
 
 __all__ = [
     "CLEAN_COLUMNS",
     "CONTRACT_COLUMNS",
     "DISTRICT_ALIASES",
+    "INPUT_FORMAT_ITEMS",
     "AccountingError",
     "CallLogError",
     "CleaningResult",
     "CleaningRule",
     "InvalidRowsError",
     "NoRowsLeftError",
+    "RawLog",
     "Thresholds",
     "canonical_district",
     "check_dirs",
@@ -46,10 +50,12 @@ __all__ = [
     "clean_frame",
     "cleaning_report",
     "identity_text",
+    "input_format",
     "kept_mask",
     "parse_boolean",
     "parse_call_log",
     "read_call_log",
     "report_items",
+    "rule_hint",
     "sniff_delimiter",
 ]

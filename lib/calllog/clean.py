@@ -2,10 +2,12 @@
 
 Steps of :func:`clean_call_log`:
 
-1. read the file (:mod:`lib.calllog.read`: CSV, gzip CSV or Parquet);
-2. validate every row against the contract (:mod:`lib.calllog.validate`). Invalid rows are
-   never dropped silently: ``on_invalid="error"`` stops with :class:`InvalidRowsError`
-   (file, every broken rule, its row count and first row numbers; never row contents);
+1. read the file (:mod:`lib.calllog.read`: CSV in UTF-8 or Windows-1252 with a comma,
+   semicolon or tab, gzip CSV, or Parquet);
+2. validate every row against the contract (:mod:`lib.calllog.validate`), records with a
+   wrong number of fields and blank lines included. Invalid rows are never dropped
+   silently: ``on_invalid="error"`` stops with :class:`InvalidRowsError` (file, every
+   broken rule, its row count and first row numbers, what to do; never row contents);
    ``on_invalid="quarantine"`` writes them, as the original text plus ``row_number`` and
    ``reason``, to ``{processed_dir}/rejected_rows.parquet`` and counts them;
 3. clean the valid rows by the rules of appendix B (:data:`lib.calllog.rules.RULES`, in
@@ -18,7 +20,9 @@ Steps of :func:`clean_call_log`:
    district (all districts but the excluded ones): the message names the file and counts the
    rows read, quarantined (with the most frequent reasons) and removed by each rule; the
    quarantined rows are written first, so the analyst can look at them;
-7. write ``{processed_dir}/calls_clean.parquet`` and ``{outputs_dir}/tables/cleaning_report.csv``.
+7. write ``{processed_dir}/calls_clean.parquet``, ``{outputs_dir}/tables/cleaning_report.csv``
+   and ``{outputs_dir}/tables/input_format.csv`` (how the file was read: format, encoding,
+   separator, decimal mark, timestamp forms with their row counts; no call-level value).
 
 Call-level files never go into an outputs folder: a ``processed_dir`` equal to or inside
 ``outputs_dir`` is refused before anything is read or written.
@@ -41,7 +45,7 @@ from lib.calllog.rules import (
     removed_by,
     rule_names,
 )
-from lib.calllog.validate import ParsedLog, invalid_summary, parse_call_log, reasons
+from lib.calllog.validate import ParsedLog, invalid_summary, parse_call_log, reasons, rule_hint
 from lib.districts import QUEUES
 from lib.paths import PROJ_ROOT, resolve, tables_dir
 
@@ -52,6 +56,16 @@ ON_INVALID = ("error", "quarantine")
 
 #: Broken rules named in the message of :class:`NoRowsLeftError` (the most frequent first).
 REASONS_SHOWN = 3
+#: Items of ``tables/input_format.csv``, in order.
+INPUT_FORMAT_ITEMS: tuple[str, ...] = (
+    "file",
+    "format",
+    "encoding",
+    "separator",
+    "decimal_mark",
+    "timestamp_forms",
+    "blank_lines_ignored_at_end",
+)
 
 
 class InvalidRowsError(CallLogError):
@@ -70,7 +84,9 @@ class CleaningResult:
     ``clean``: the kept rows (interface 2 columns). ``report``: DataFrame ``item, count``
     in :func:`lib.calllog.rules.report_items` order. ``by_queue``: the same steps per queue
     (valid rows only). ``invalid``: one line per broken rule (``rule, rows, first_rows``).
-    ``written``: name -> path of every file written.
+    ``written``: name -> path of every file written. ``input_format``: how the file was read
+    (``item, value``, items :data:`INPUT_FORMAT_ITEMS`); ``encoding``: the CSV's encoding
+    (``UTF-8``, ``UTF-8 with byte-order mark``, ``Windows-1252``; ``None`` for Parquet).
     """
 
     clean: pd.DataFrame
@@ -78,6 +94,8 @@ class CleaningResult:
     by_queue: pd.DataFrame
     invalid: pd.DataFrame
     written: dict[str, Path] = field(default_factory=dict)
+    input_format: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["item", "value"]))
+    encoding: str | None = None
 
     def count(self, item: str) -> int:
         """One item of the cleaning report."""
@@ -85,8 +103,14 @@ class CleaningResult:
 
 
 def invalid_rows_message(raw: RawLog, summary: pd.DataFrame) -> str:
-    """The error text for invalid rows: file, each rule with its count and first row numbers."""
-    lines = "\n".join(f"  - {r.rule}: {r.rows} row(s), first at row(s) {r.first_rows}" for r in summary.itertuples())
+    """The error text for invalid rows: file, each rule with its count and first row numbers,
+    and under a rule that has one, what to do about it (forms and causes, never values)."""
+
+    def line(rule: str, rows: int, first: str) -> str:
+        hint = rule_hint(rule)
+        return f"  - {rule}: {rows} row(s), first at row(s) {first}" + (f"\n      {hint}" if hint else "")
+
+    lines = "\n".join(line(r.rule, r.rows, r.first_rows) for r in summary.itertuples())
     return (
         f"call log {raw.name}: {len(summary)} contract rule(s) broken; {raw.row_note}:\n{lines}\n"
         f'Correct the export, or run with on_invalid="quarantine" to set these rows aside '
@@ -171,8 +195,28 @@ def check_dirs(processed_dir: str | Path, outputs_dir: str | Path) -> None:
         )
 
 
+def input_format(raw: RawLog, parsed: ParsedLog) -> pd.DataFrame:
+    """How the file was read, as ``item, value`` (items :data:`INPUT_FORMAT_ITEMS`): the file
+    as shown, its format, encoding, separator and decimal mark in words, the forms of
+    ``arrived_at`` found with their row counts, and the empty lines ignored at its end.
+    Counts and forms only, never a value of the file."""
+    na = "not applicable (Parquet)"
+    forms = "; ".join(f"{form}: {n} row(s)" for form, n in parsed.timestamp_forms.items()) or "none"
+    values = {
+        "file": raw.name,
+        "format": raw.format,
+        "encoding": raw.encoding or na,
+        "separator": raw.separator or na,
+        "decimal_mark": parsed.decimal_mark,
+        "timestamp_forms": forms,
+        "blank_lines_ignored_at_end": na if raw.kind == "parquet" else str(raw.trailing_blank_lines),
+    }
+    return pd.DataFrame({"item": list(INPUT_FORMAT_ITEMS), "value": [values[i] for i in INPUT_FORMAT_ITEMS]})
+
+
 def _rejected_frame(raw: RawLog, parsed: ParsedLog) -> pd.DataFrame:
-    """Invalid rows with their original values as text, 1-based row number and reason."""
+    """Invalid rows with their original values as text, 1-based row number and reason. A record
+    with a wrong number of fields holds the fields it has, by position (the others missing)."""
     rows = np.flatnonzero(parsed.invalid)
     out = raw.frame.iloc[rows].astype("str").reset_index(drop=True)
     out.insert(0, "row_number", rows + 1)
@@ -260,7 +304,9 @@ def clean_call_log(
     thresholds = Thresholds(outlier_threshold_s=float(outlier_threshold_s))
 
     raw = read_call_log(raw_path)
-    parsed = parse_call_log(raw.frame, year=int(year), decimal_comma=raw.delimiter == ";")
+    parsed = parse_call_log(
+        raw.frame, year=int(year), decimal_comma=raw.delimiter in (";", "\t"), wrong_fields=raw.wrong_fields
+    )
     summary = invalid_summary(parsed.problems)
     if len(summary) and on_invalid == "error":
         raise InvalidRowsError(invalid_rows_message(raw, summary))
@@ -269,7 +315,14 @@ def clean_call_log(
     report = cleaning_report(counts)
     check_identity(report, f"call log {raw.name}")
 
-    result = CleaningResult(clean=clean, report=report, by_queue=by_queue, invalid=summary)
+    result = CleaningResult(
+        clean=clean,
+        report=report,
+        by_queue=by_queue,
+        invalid=summary,
+        input_format=input_format(raw, parsed),
+        encoding=raw.encoding,
+    )
     rejected_shown: str | None = None
     if write:
         processed = resolve(processed_dir)
@@ -298,5 +351,7 @@ def clean_call_log(
         clean.to_parquet(clean_path, index=False)
         report_path = tables_dir(outputs_dir) / "cleaning_report.csv"
         report.to_csv(report_path, index=False)
-        result.written.update(calls_clean=clean_path, cleaning_report=report_path)
+        format_path = tables_dir(outputs_dir) / "input_format.csv"
+        result.input_format.to_csv(format_path, index=False)
+        result.written.update(calls_clean=clean_path, cleaning_report=report_path, input_format=format_path)
     return result

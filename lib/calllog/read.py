@@ -1,10 +1,29 @@
 """Read a call-log file (CSV, gzip-compressed CSV or Parquet) into its seven contract columns.
 
 The format is recognised from the file's first bytes, not its name: ``PAR1`` is Parquet,
-``1f 8b`` is gzip (a compressed CSV), anything else is read as UTF-8 CSV. A CSV's
-separator (comma or semicolon) is sniffed from its header line. CSV cells are read as
-text, exactly as written, and parsed later by :mod:`lib.calllog.validate`; Parquet columns
-keep their stored types.
+``1f 8b`` is gzip (a compressed CSV), anything else is read as CSV text.
+
+CSV text
+--------
+* **Encoding**: UTF-8, with or without a byte-order mark, or Windows-1252 (what Excel's
+  "CSV (semikolondelt)" writes on a Norwegian Windows). A file that is valid UTF-8 is read
+  as UTF-8; one that is not, but is valid Windows-1252, as Windows-1252. Anything else
+  (UTF-16, an Excel workbook, binary data, bytes neither encoding has, a file that mixes
+  the two) is refused with a message saying what the file looks like and how to save it.
+* **Separator**: comma, semicolon or tab, sniffed from the header line (the one that splits
+  it into the contract's columns).
+* **Rows**: every record after the header is a row, numbered from 1, blank lines included
+  (without line breaks inside quoted values, row ``n`` is file line ``n + 1``). A record
+  with fewer or more fields than the header is a row too: it keeps the fields it has, by
+  position, and is flagged in :attr:`RawLog.wrong_fields` (the validation's ``wrong number
+  of fields``). A blank line is a row of empty values (the validation's ``empty row``).
+  Only empty lines at the very end of the file are not rows: they are ignored and counted
+  in :attr:`RawLog.trailing_blank_lines`.
+* Cells are read as text, exactly as written, and parsed by :mod:`lib.calllog.validate`.
+
+Parquet columns keep their stored types. A time-zone-aware timestamp column holding a
+value outside the years :data:`TIMESTAMP_YEARS` (a placeholder such as year 1 or 9999) is
+read in UTC, where pandas can hold it; the validation flags such rows.
 
 Every failure raises :class:`CallLogError`, whose message names the file and says what is
 wrong. Messages never quote row contents (the data are personal), so errors of the
@@ -14,12 +33,15 @@ underlying readers, which may, are replaced rather than chained.
 from __future__ import annotations
 
 import csv
-import gzip
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -30,6 +52,21 @@ CONTRACT_COLUMNS: tuple[str, ...] = ("call_id", "district", "queue", "arrived_at
 
 PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old Excel workbook (.xls)
+UTF8_BOM = b"\xef\xbb\xbf"
+
+#: The encodings a CSV is read in, as :attr:`RawLog.encoding` and the input-format table name them.
+UTF8, UTF8_WITH_BOM, WINDOWS_1252 = "UTF-8", "UTF-8 with byte-order mark", "Windows-1252"
+#: The separators a CSV may use, and their names in the input-format table.
+SEPARATORS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: Bytes of CSV text Arrow's reader parses at a time.
+BLOCK_SIZE = 1 << 24
+#: First and last year a timestamp may fall in: what a nanosecond timestamp holds, in whole years.
+TIMESTAMP_YEARS: tuple[int, int] = (1678, 2261)
+
+#: What to do with a file that is not UTF-8 or Windows-1252 text.
+SAVE_AS_UTF8 = "save it as UTF-8 CSV (in Excel: Lagre som → CSV UTF-8 (kommadelt))"
 
 
 class CallLogError(ValueError):
@@ -41,15 +78,22 @@ class RawLog:
     """A call-log file as read: the seven contract columns, unparsed.
 
     ``frame`` holds text columns for CSV and the stored types for Parquet; ``kind`` is
-    ``"parquet"``, ``"csv"`` or ``"csv.gz"``; ``delimiter`` is the CSV separator (``None``
-    for Parquet). Row ``i`` of ``frame`` is data row ``i + 1`` of the file (for CSV the
-    header is not counted).
+    ``"parquet"``, ``"csv"`` or ``"csv.gz"``; ``delimiter`` is the CSV separator and
+    ``encoding`` the CSV's encoding (:data:`UTF8`, :data:`UTF8_WITH_BOM` or
+    :data:`WINDOWS_1252`; both ``None`` for Parquet). Row ``i`` of ``frame`` is data row
+    ``i + 1`` of the file (for CSV the header is not counted, blank lines are).
+    ``wrong_fields``: rows whose record has fewer or more fields than the header (their
+    values are the fields they have, by position; ``None``: no such row).
+    ``trailing_blank_lines``: empty lines at the very end of a CSV, ignored.
     """
 
     frame: pd.DataFrame
     path: Path
     kind: str
     delimiter: str | None = None
+    encoding: str | None = None
+    wrong_fields: np.ndarray | None = None
+    trailing_blank_lines: int = 0
 
     @property
     def name(self) -> str:
@@ -57,13 +101,23 @@ class RawLog:
         return display_path(self.path)
 
     @property
+    def format(self) -> str:
+        """``parquet``, ``csv`` or ``gzip csv``."""
+        return {"parquet": "parquet", "csv": "csv", "csv.gz": "gzip csv"}[self.kind]
+
+    @property
+    def separator(self) -> str | None:
+        """The separator as a word (comma, semicolon, tab); ``None`` for Parquet."""
+        return None if self.delimiter is None else SEPARATORS[self.delimiter]
+
+    @property
     def row_note(self) -> str:
         """How row numbers in messages count rows of this file."""
         if self.kind == "parquet":
             return "row numbers are 1-based data rows of the Parquet file"
         return (
-            "row numbers are 1-based data records, header and blank lines not counted "
-            "(without blank lines or line breaks inside quotes, file line = row number + 1)"
+            "row numbers are 1-based records after the header, blank lines included "
+            "(without line breaks inside quotes, file line = row number + 1)"
         )
 
 
@@ -76,8 +130,9 @@ def _normalise_header(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().strip('"').strip().lower()
 
 
-def _check_columns(path: Path, names: list[str]) -> dict[str, str]:
-    """Map each contract column to its name in the file; error on missing or repeated ones."""
+def _check_columns(path: Path, names: list[str], header_line: bool = True) -> dict[str, str]:
+    """Map each contract column to its name in the file; error on missing or repeated ones.
+    ``header_line``: the names come from a CSV's first line (not a Parquet schema)."""
     found: dict[str, str] = {}
     for original in names:
         key = _normalise_header(original)
@@ -88,7 +143,14 @@ def _check_columns(path: Path, names: list[str]) -> dict[str, str]:
     missing = [c for c in CONTRACT_COLUMNS if c not in found]
     if missing:
         # Never echo the header's fields: in a file without a header line they are a call.
-        hint = "; the first line does not look like a header" if not found else ""
+        hint = ""
+        if not found:
+            hint = (
+                "; the first line does not look like a header: no contract column name in it, "
+                "split by comma, semicolon or tab"
+                if header_line
+                else "; no contract column name among them"
+            )
         raise _fail(
             path,
             f"missing column(s) {missing}; the contract needs {list(CONTRACT_COLUMNS)} "
@@ -98,13 +160,13 @@ def _check_columns(path: Path, names: list[str]) -> dict[str, str]:
 
 
 def sniff_delimiter(header: str) -> str:
-    """``";"`` or ``","``: the separator that splits ``header`` into the contract's columns.
+    """``";"``, ``","`` or ``"\\t"``: the separator that splits ``header`` into the contract's columns.
 
-    When neither does, the one giving more fields is returned (the column check then says
+    When none does, the one giving more fields is returned (the column check then says
     which columns are missing).
     """
     best, best_hits = ",", -1
-    for sep in (";", ","):
+    for sep in (";", ",", "\t"):
         fields = {_normalise_header(f) for f in header.split(sep)}
         hits = len(fields & set(CONTRACT_COLUMNS)) * 100 + len(header.split(sep))
         if hits > best_hits:
@@ -112,21 +174,215 @@ def sniff_delimiter(header: str) -> str:
     return best
 
 
-def _first_line(path: Path, compressed: bool) -> str:
-    opener = gzip.open if compressed else open
+# --- bytes to UTF-8 text ----------------------------------------------------------------------
+
+
+def _line(data: bytes, pos: int) -> int:
+    """The 1-based file line of byte ``pos`` (a position, never the line's contents)."""
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (Arrow's validation: fast, no copy)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
     try:
-        with opener(path, "rb") as fh:
-            line = fh.readline()
-    except (OSError, EOFError):
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _first_non_utf8(data: bytes) -> int:
+    """Position of the first byte that is not UTF-8 (``data`` is known to hold one)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start
+    return len(data)
+
+
+def _utf8_letter(data: bytes) -> int:
+    """Position of the first UTF-8 encoded Latin-1 letter or sign (æ, ø, å, é, a no-break space:
+    bytes C2 or C3 and a continuation byte), or -1. Read as Windows-1252 such a pair is Ã¸ or Â
+    and a sign, which Norwegian text never holds: in a file that is not valid UTF-8 it means a
+    mix of the two encodings."""
+    for lead in (b"\xc3", b"\xc2"):
+        pos = data.find(lead)
+        while 0 <= pos < len(data) - 1:
+            if 0x80 <= data[pos + 1] <= 0xBF:
+                return pos
+            pos = data.find(lead, pos + 1)
+    return -1
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """Text in UTF-16 without a byte-order mark: ASCII characters with a NUL byte beside each."""
+    head = np.frombuffer(data[:4096], dtype=np.uint8)
+    if head.size < 8:
+        return False
+    zero = head == 0
+    return bool(zero[0::2].mean() > 0.4 or zero[1::2].mean() > 0.4)
+
+
+def _decode(path: Path, data: bytes) -> tuple[bytes, str]:
+    """The file's text as UTF-8 bytes (byte-order mark removed) and the encoding it was written in."""
+    if data.startswith(UTF8_BOM):
+        body = data[len(UTF8_BOM) :]
+        if not _is_utf8(body):
+            line = _line(body, _first_non_utf8(body))
+            raise _fail(
+                path,
+                f"unreadable: it starts with a UTF-8 byte-order mark, but line {line} is not UTF-8 text "
+                f"(parts saved in different encodings?); {SAVE_AS_UTF8}",
+            ) from None
+        return body, UTF8_WITH_BOM
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail(
+            path,
+            "unreadable: UTF-16 text (it starts with a UTF-16 byte-order mark, as Excel's "
+            f"'Unicode-tekst' writes it); the reader takes UTF-8 or Windows-1252: {SAVE_AS_UTF8}",
+        ) from None
+    if data.startswith(ZIP_MAGIC):
+        raise _fail(
+            path,
+            "unreadable: a zip container, most likely an Excel workbook (.xlsx), not a CSV file; open it "
+            f"in Excel and {SAVE_AS_UTF8} (a zip archive holding a CSV: unzip it; gzip is read as it is)",
+        ) from None
+    if data.startswith(OLE2_MAGIC):
+        raise _fail(
+            path, f"unreadable: an Excel workbook (.xls), not a CSV file; open it in Excel and {SAVE_AS_UTF8}"
+        ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        if _utf16_without_bom(data):
+            raise _fail(
+                path,
+                "unreadable: UTF-16 text without a byte-order mark (a NUL byte beside each letter); "
+                f"the reader takes UTF-8 or Windows-1252: {SAVE_AS_UTF8}",
+            ) from None
+        raise _fail(
+            path,
+            f"unreadable: binary data, not text (a NUL byte on line {_line(data, nul)}); a call log is a "
+            f"CSV text file or Parquet: {SAVE_AS_UTF8}",
+        ) from None
+    if _is_utf8(data):
+        return data, UTF8
+    not_utf8 = _first_non_utf8(data)
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as err:  # 81, 8D, 8F, 90 and 9D are no Windows-1252 character
+        raise _fail(
+            path,
+            f"unreadable: neither UTF-8 nor Windows-1252 text (line {_line(data, not_utf8)} is not UTF-8, "
+            f"line {_line(data, err.start)} has a byte Windows-1252 does not define); {SAVE_AS_UTF8}",
+        ) from None
+    mixed = _utf8_letter(data)
+    if mixed >= 0:
+        first, second = sorted((mixed, not_utf8))
+        raise _fail(
+            path,
+            f"unreadable: mixes UTF-8 and Windows-1252 (lines {_line(data, first)} and {_line(data, second)}): "
+            f"parts of it were saved in different encodings; {SAVE_AS_UTF8}",
+        ) from None
+    return text.encode("utf-8"), WINDOWS_1252
+
+
+def _without_trailing_blank_lines(data: bytes) -> tuple[int, int]:
+    """``(end, count)``: the end of the last line that is not empty, and how many empty lines follow it."""
+    n, k = len(data), 1 << 12
+    while True:  # look at a growing tail; a file rarely ends in more than a few line breaks
+        start = max(0, n - k)
+        kept = len(data[start:n].rstrip(b"\r\n"))
+        if kept or start == 0:
+            last = start + kept
+            break
+        k <<= 4
+    cut = data.find(b"\n", last)
+    if cut < 0:
+        return n, 0
+    rest = data[cut + 1 :]
+    return cut + 1, rest.count(b"\n") + (1 if rest and not rest.endswith(b"\n") else 0)
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _load(path: Path, compressed: bool) -> bytes:
+    """The file's bytes, decompressed."""
+    if not compressed:
+        try:
+            return path.read_bytes()
+        except OSError:
+            raise _fail(path, "unreadable: permission denied or I/O error") from None
+    try:
+        with pa.input_stream(str(path), compression="gzip") as stream:
+            return bytes(stream.read())
+    except (OSError, EOFError, pa.ArrowException):
         raise _fail(path, "unreadable: not a valid gzip file") from None
+
+
+def _fields(text: str, sep: str) -> list[str]:
+    """The fields of one record's text (quotes as the CSV reader treats them)."""
     try:
-        return line.decode("utf-8-sig").rstrip("\r\n")
-    except UnicodeDecodeError:
-        raise _fail(path, "unreadable: the header is not UTF-8 text") from None
+        return next(csv.reader([text], delimiter=sep), [])
+    except csv.Error:
+        return text.split(sep)
+
+
+def _parse(buf: pa.Buffer, sep: str, columns: list[str], threads: bool, invalid: list[Any]) -> pa.Table:
+    """Arrow's CSV reader on ``buf``: the ``columns`` as text; records with a wrong number of
+    fields are skipped and collected in ``invalid`` (with their record number when not threaded)."""
+
+    def skip(row: Any) -> str:
+        invalid.append(row)
+        return "skip"
+
+    return pacsv.read_csv(
+        pa.BufferReader(buf),
+        read_options=pacsv.ReadOptions(use_threads=threads, block_size=BLOCK_SIZE),
+        parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False, invalid_row_handler=skip),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(columns, pa.string()), include_columns=columns, strings_can_be_null=False
+        ),
+    )
+
+
+def _put_back(
+    table: pa.Table, invalid: list[Any], header: list[str], found: dict[str, str], sep: str
+) -> tuple[pa.Table, np.ndarray]:
+    """``table`` (contract columns, in order) with the skipped records back in their places,
+    holding the fields they have by position; and the mask of records with a wrong number of
+    fields (a line of spaces is an empty row, not one of them). Vectorised but for the
+    skipped records themselves."""
+    n = table.num_rows + len(invalid)
+    if any(r.number is None for r in invalid):
+        raise ValueError("records with a wrong number of fields came without their record number")
+    pos = np.array([r.number - 2 for r in invalid], dtype=np.int64)  # record 1 is the header
+    if pos.min() < 0 or pos.max() >= n or np.unique(pos).size != pos.size:
+        raise ValueError("records with a wrong number of fields have record numbers outside the file")
+    where = {c: header.index(found[c]) for c in CONTRACT_COLUMNS}
+    values: dict[str, list[str | None]] = {c: [] for c in CONTRACT_COLUMNS}
+    wrong = np.zeros(n, dtype=bool)
+    for i, r in zip(pos, invalid, strict=True):
+        fields = _fields(r.text, sep)
+        for c in CONTRACT_COLUMNS:
+            values[c].append(fields[where[c]] if where[c] < len(fields) else None)
+        wrong[i] = bool(r.text.strip())
+    extra = pa.table({c: pa.array(values[c], pa.string()) for c in CONTRACT_COLUMNS})
+    order = np.empty(n, dtype=np.int64)
+    kept = np.ones(n, dtype=bool)
+    kept[pos] = False
+    order[kept] = np.arange(table.num_rows)
+    order[pos] = table.num_rows + np.arange(len(invalid))
+    return pa.concat_tables([table, extra]).take(pa.array(order)), wrong
 
 
 def _read_csv(path: Path, compressed: bool) -> RawLog:
-    header = _first_line(path, compressed)
+    data, encoding = _decode(path, _load(path, compressed))
+    end, trailing = _without_trailing_blank_lines(data)
+    first = data.find(b"\n", 0, end)
+    header = data[: end if first < 0 else first].decode("utf-8").rstrip("\r")
     if not header.strip():
         raise _fail(path, "empty file: no header line")
     sep = sniff_delimiter(header)
@@ -138,37 +394,63 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
             "unreadable header line (line endings or quoting); save the file as CSV with \\n or \\r\\n line endings",
         ) from None
     found = _check_columns(path, names)
+    columns = [found[c] for c in CONTRACT_COLUMNS]
+    buf = pa.py_buffer(data).slice(0, end)
+    invalid: list[Any] = []
     try:
-        source = pa.input_stream(str(path), compression="gzip" if compressed else None)
-        table = pacsv.read_csv(
-            source,
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(
-                column_types={found[c]: pa.string() for c in CONTRACT_COLUMNS},
-                include_columns=[found[c] for c in CONTRACT_COLUMNS],
-                strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        table = _parse(buf, sep, columns, True, invalid)
+        if invalid:  # rows with a wrong number of fields: read again in one thread, which numbers them
+            invalid.clear()
+            table = _parse(buf, sep, columns, False, invalid)
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
         # Arrow's messages quote the offending row: say what kind of problem, not the row.
-        text = str(err)
-        if "UTF8" in text or "UTF-8" in text:
-            what = "unreadable: not valid UTF-8 text"
-        elif "columns" in text:
-            what = (
-                f"unreadable as {sep!r}-separated CSV: a row has a different number of fields "
-                f"than the header (check quoting and separators)"
-            )
-        else:
-            what = f"unreadable as {sep!r}-separated CSV"
-        raise _fail(path, what) from None
-    except OSError:
-        raise _fail(path, "unreadable: the file could not be decompressed or read") from None
+        raise _fail(path, f"unreadable as {SEPARATORS[sep]}-separated CSV (check quoting and line breaks)") from None
+    table = table.select(columns).rename_columns(list(CONTRACT_COLUMNS))
+    wrong = None
+    if invalid:
+        try:
+            table, wrong = _put_back(table, invalid, names, found, sep)
+        except ValueError:  # Arrow numbered them in a way this reader does not expect: say so, never guess
+            raise _fail(
+                path,
+                f"unreadable: {len(invalid)} record(s) have a wrong number of fields, and their row numbers "
+                "could not be established; check quoting and line breaks",
+            ) from None
     if table.num_rows == 0:
         raise _fail(path, "empty file: a header but no data rows")
-    frame = table.rename_columns([_normalise_header(n) for n in table.column_names]).to_pandas()
-    return RawLog(frame=frame[list(CONTRACT_COLUMNS)], path=path, kind="csv.gz" if compressed else "csv", delimiter=sep)
+    return RawLog(
+        frame=table.to_pandas(),
+        path=path,
+        kind="csv.gz" if compressed else "csv",
+        delimiter=sep,
+        encoding=encoding,
+        wrong_fields=wrong,
+        trailing_blank_lines=trailing,
+    )
+
+
+# --- Parquet ------------------------------------------------------------------------------------
+
+
+def _year_start(year: int, unit: str) -> int:
+    """1 January of ``year``, 00:00 UTC, as an Arrow timestamp of ``unit`` counts it."""
+    seconds = (datetime(year, 1, 1) - datetime(1970, 1, 1)) // timedelta(seconds=1)
+    return seconds * {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+
+
+def _utc_if_out_of_range(table: pa.Table) -> pa.Table:
+    """Time-zone-aware timestamp columns holding a value outside :data:`TIMESTAMP_YEARS` in UTC:
+    pandas cannot turn such an instant (year 9999, 23:30 UTC) into local time, but can hold it."""
+    for i, f in enumerate(table.schema):
+        if not (pa.types.is_timestamp(f.type) and f.type.tz is not None):
+            continue
+        col = table.column(i)
+        lo, hi = _year_start(TIMESTAMP_YEARS[0], f.type.unit), _year_start(TIMESTAMP_YEARS[1] + 1, f.type.unit)
+        span = pc.min_max(col.cast(pa.int64()))
+        low, high = span["min"].as_py(), span["max"].as_py()
+        if low is not None and (low < lo or high >= hi):
+            table = table.set_column(i, f.name, col.cast(pa.timestamp(f.type.unit, tz="UTC")))
+    return table
 
 
 def _read_parquet(path: Path) -> RawLog:
@@ -176,10 +458,12 @@ def _read_parquet(path: Path) -> RawLog:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError):
         raise _fail(path, "unreadable: starts like Parquet but cannot be read as Parquet") from None
-    found = _check_columns(path, list(schema.names))
+    found = _check_columns(path, list(schema.names), header_line=False)
+    columns = [found[c] for c in CONTRACT_COLUMNS]
     try:
-        frame = pd.read_parquet(path, columns=[found[c] for c in CONTRACT_COLUMNS])
-    except (pa.ArrowException, OSError):
+        table = pq.read_table(path, columns=columns, coerce_int96_timestamp_unit="us").select(columns)
+        frame = _utc_if_out_of_range(table).to_pandas()
+    except (pa.ArrowException, OSError, OverflowError, ValueError):
         raise _fail(path, "unreadable: the Parquet data cannot be read") from None
     if len(frame) == 0:
         raise _fail(path, "empty file: no data rows")
@@ -190,8 +474,9 @@ def _read_parquet(path: Path) -> RawLog:
 def read_call_log(path: str | Path) -> RawLog:
     """Read a call log (CSV, ``.csv.gz`` or Parquet; relative paths from the project root).
 
-    Raises :class:`CallLogError` for a missing, empty or unreadable file and for missing
-    columns. Extra columns are ignored.
+    Raises :class:`CallLogError` for a missing, empty or unreadable file, a file in an
+    encoding other than UTF-8 or Windows-1252, and missing columns. Extra columns are
+    ignored. Records with a wrong number of fields are rows (see :class:`RawLog`).
     """
     path = resolve(path)
     if not path.exists():

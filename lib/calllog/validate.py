@@ -15,27 +15,42 @@ Parsing rules
   ``More og Romsdal``, ``Trondelag``). Anything else (e.g. the pre-2020 ``Østfold``) is an
   unknown district.
 * ``queue``: ``sentralbord`` or ``operasjonssentral``, in any case, surrounding space ignored.
-* ``arrived_at``: ISO 8601. With a UTC offset (``+01:00``, ``+0100``, ``Z``) it is an
-  instant; without one it is local time in Europe/Oslo. A naive time inside the
-  spring-forward gap (2023-03-26 02:00-02:59) does not exist and is invalid. A naive
-  time in the autumn fold (2023-10-29 02:00-02:59 happens twice) is read as the FIRST
-  occurrence (summer time, +02:00): an export without offsets cannot tell the two apart,
-  and the choice moves at most an hour of calls on one night by one hour.
-* ``wait_s``, ``talk_s``: finite numbers >= 0 (seconds). In a semicolon-separated CSV a
-  decimal comma is accepted (``12,5``), as Norwegian spreadsheets write it.
+* ``arrived_at``: ISO 8601, or ``dd.mm.yyyy hh:mm:ss`` / ``dd.mm.yyyy hh:mm`` as Norwegian
+  software writes it (:data:`ACCEPTED_TIMESTAMPS`). ISO 8601 with a UTC offset (``+01:00``,
+  ``+0100``, ``Z``) is an instant; without one, and every ``dd.mm.yyyy`` value, is local
+  time in Europe/Oslo. A naive time inside the spring-forward gap (2023-03-26 02:00-02:59)
+  does not exist and is invalid. A naive time in the autumn fold (2023-10-29 02:00-02:59
+  happens twice) is read as the FIRST occurrence (summer time, +02:00): an export without
+  offsets cannot tell the two apart, and the choice moves at most an hour of calls on one
+  night by one hour. A year outside :data:`lib.calllog.read.TIMESTAMP_YEARS` (1678-2261,
+  what a nanosecond timestamp holds) is out of range, in text and in Parquet alike.
+* ``wait_s``, ``talk_s``: finite numbers >= 0 (seconds). In a semicolon- or tab-separated
+  CSV a decimal comma is accepted (``12,5``), as Norwegian spreadsheets write it; when some
+  value of the file has one, the file's decimal mark is the comma and a value whose point
+  could be a thousands separator (one point before exactly three digits, ``1.234``) is
+  ambiguous and invalid; a point that cannot be one (``12.5``, ``0.125``) is a decimal
+  point. Thousands grouped by a space or no-break space (``1 234``, ``1 234,5``) and, beside
+  a decimal comma, by points (``1.234,5``) are accepted.
 * ``answered``: ``true``/``false``, ``1``/``0``, ``ja``/``nei`` (any case).
 * ``answered = false`` with ``talk_s > 0`` is a contradiction and invalid.
 * ``arrived_at`` must fall in the analysed year, local time.
+* A row whose record has a wrong number of fields (the reader flags it) breaks only the rule
+  ``wrong number of fields``, and a row with no value in any contract column (a blank line)
+  only ``empty row``: their cells are not judged one by one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
+from lib.calllog.read import TIMESTAMP_YEARS
 from lib.districts import DISTRICTS, QUEUES
 from lib.oslo_calendar import TIMEZONE, year_bounds
 
@@ -103,14 +118,66 @@ def NEGATIVE(col: str) -> str:  # noqa: N802
     return f"negative duration in {col}"
 
 
+def AMBIGUOUS(col: str) -> str:  # noqa: N802
+    return f"ambiguous number in {col} (a point before three digits in a file with decimal commas)"
+
+
 UNKNOWN_DISTRICT = "unknown district"
 UNKNOWN_QUEUE = "unknown queue"
 DST_GAP = "nonexistent local time in arrived_at (daylight-saving gap, no UTC offset)"
 UNANSWERED_TALK = "answered=false with talk_s > 0"
+WRONG_FIELDS = "wrong number of fields"
+EMPTY_ROW = "empty row"
+OUT_OF_RANGE = f"arrived_at out of range (year before {TIMESTAMP_YEARS[0]} or after {TIMESTAMP_YEARS[1]})"
 
 
 def OUTSIDE_YEAR(year: int) -> str:  # noqa: N802
     return f"arrived_at outside {year} (local time)"
+
+
+# --- the forms a timestamp is recognised in (counted, for the input-format table) ----------
+ISO_OFFSET = "ISO 8601 with offset"
+ISO_LOCAL = "ISO 8601 local"
+ISO_MIXED = "ISO 8601 with and without offset (read value by value)"
+DOTTED_SECONDS = "dd.mm.yyyy hh:mm:ss local"
+DOTTED_MINUTES = "dd.mm.yyyy hh:mm local"
+PARQUET_AWARE = "Parquet timestamp with time zone"
+PARQUET_NAIVE = "Parquet timestamp without time zone, local"
+#: The text forms ``arrived_at`` may take, as the message for an unparsable value lists them.
+ACCEPTED_TIMESTAMPS = (
+    "ISO 8601 with a UTC offset (yyyy-mm-ddThh:mm:ss+hh:mm, +hhmm or Z), ISO 8601 local time "
+    "(yyyy-mm-dd hh:mm:ss or yyyy-mm-ddThh:mm:ss, seconds optional), or local time as dd.mm.yyyy hh:mm:ss "
+    "or dd.mm.yyyy hh:mm; local times are Norwegian time (Europe/Oslo)"
+)
+
+
+def rule_hint(rule: str) -> str | None:
+    """What the analyst can do about a broken rule (one line for the error message), or ``None``.
+    Forms and causes only, never a value of the file."""
+    numbers = (
+        "accepted: seconds as digits with a decimal point, or in a semicolon- or tab-separated file a "
+        "decimal comma; thousands may be separated by a space, never by a comma"
+    )
+    hints = {
+        UNPARSABLE("arrived_at"): f"accepted forms: {ACCEPTED_TIMESTAMPS}",
+        UNPARSABLE("wait_s"): numbers,
+        UNPARSABLE("talk_s"): numbers,
+        UNPARSABLE("answered"): "accepted: true/false, 1/0 or ja/nei, in any letter case",
+        WRONG_FIELDS: (
+            "the record has fewer or more fields than the header: typically a total line at the end, a "
+            "stray separator, or a value holding the separator without quotes; correct or delete such "
+            "lines, or quarantine them"
+        ),
+        EMPTY_ROW: "a blank line, a line of spaces, or separators only; delete such lines, or quarantine them",
+        OUT_OF_RANGE: "a typo in the year, or a placeholder for an unknown time such as year 1 or 9999",
+        DST_GAP: "such a local time never happened (the clocks jumped from 02:00 to 03:00); export with UTC offsets",
+    }
+    for col in ("wait_s", "talk_s"):
+        hints[AMBIGUOUS(col)] = (
+            "the file writes decimals with a comma, so such a point may separate thousands (a thousand "
+            "times the value) or be a decimal point; write the number without thousands separators"
+        )
+    return hints.get(rule)
 
 
 @dataclass
@@ -121,10 +188,15 @@ class ParsedLog:
     (datetime64[ns, Europe/Oslo]), wait_s, talk_s (float64 seconds), answered (bool); values
     of invalid rows are placeholders. ``problems``: rule name -> boolean mask over rows
     (only rules that some row breaks). ``invalid``: rows breaking at least one rule.
+    ``timestamp_forms``: form of ``arrived_at`` -> rows recognised in it (see
+    :data:`ISO_OFFSET` and the other forms). ``decimal_mark``: the number notation of
+    wait_s and talk_s (``comma``, ``point``, ...), in words.
     """
 
     frame: pd.DataFrame
     problems: dict[str, np.ndarray]
+    timestamp_forms: dict[str, int] = field(default_factory=dict)
+    decimal_mark: str = ""
 
     @property
     def invalid(self) -> np.ndarray:
@@ -142,6 +214,11 @@ def _text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         t = s.astype("str")
     missing = (t.isna() | (t == "")).to_numpy(dtype=bool)
     return t, missing
+
+
+def _mask(b: pd.Series) -> np.ndarray:
+    """A boolean Series of a string method as a plain mask (missing values: False)."""
+    return b.to_numpy(dtype=bool, na_value=False)
 
 
 def _map_distinct(s: pd.Series, mapper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -165,18 +242,77 @@ def _map_distinct_text(s: pd.Series, mapper) -> tuple[pd.api.extensions.Extensio
     return values, missing, bad
 
 
-def _parse_number(s: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(float64 values, missing mask, unparsable mask); inf and nan text are unparsable."""
+# --- numbers --------------------------------------------------------------------------------
+
+#: One point before exactly three digits, the first group 1-3 digits not starting with 0: in a
+#: file with decimal commas a thousands separator (1 234) as much as a decimal point (1.234).
+_AMBIGUOUS = r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}"
+_SPACE = "[ \u00a0\u202f]"  # a space, a no-break space, a narrow no-break space (literal characters)
+#: Thousands-grouped forms accepted where the plain parser fails, and the marks they drop.
+_GROUPED_COMMA = (
+    rf"[+-]?[1-9][0-9]{{0,2}}(?:{_SPACE}[0-9]{{3}})+(?:,[0-9]+)?",  # 1 234 or 1 234,5
+    r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+,[0-9]+",  # 1.234,5: beside a decimal comma a point groups
+)
+_GROUPED_POINT = (rf"[+-]?[1-9][0-9]{{0,2}}(?:{_SPACE}[0-9]{{3}})+(?:\.[0-9]+)?",)  # 1 234 or 1 234.5
+
+
+def _to_float(t: pd.Series) -> np.ndarray:
+    """Text -> float64, NaN where empty or not a number: Arrow's cast when every value is a
+    number (fast), else pandas' coercing parser. Both accept the same forms."""
+    try:
+        arr = pa.array(t.array)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+        return np.array(pc.fill_null(pc.cast(arr, pa.float64()), np.nan), dtype="float64")
+    except (pa.ArrowException, TypeError):
+        coerced = pd.to_numeric(t, errors="coerce").astype("float64")
+        return np.array(coerced.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")  # a writable copy
+
+
+def _decimal_mark(columns: list[pd.Series], decimal_comma: bool) -> tuple[str, bool]:
+    """The number notation of the duration columns, in words, and whether a comma is their
+    decimal mark: it is when ``decimal_comma`` (a semicolon or tab file) and a value has one."""
+    texts = [
+        s.astype("str") for s in columns if not (ptypes.is_numeric_dtype(s.dtype) or ptypes.is_bool_dtype(s.dtype))
+    ]
+    if not texts:
+        return "not applicable (numbers stored as numbers)", False
+
+    def used(mark: str) -> bool:
+        return any(_mask(t.str.contains(mark, regex=False)).any() for t in texts)
+
+    point = used(".")
+    if decimal_comma and used(","):
+        return ("comma (some values also with a point)" if point else "comma"), True
+    return ("point" if point else "none (whole numbers)"), False
+
+
+def _parse_number(s: pd.Series, comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(float64 values, missing, unparsable, ambiguous masks); inf and nan text are unparsable.
+    ``comma``: the file's decimal mark is the comma (see :func:`_decimal_mark`)."""
     if ptypes.is_numeric_dtype(s.dtype) and not ptypes.is_bool_dtype(s.dtype):
         v = s.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
         missing = np.isnan(v)
-        return v, missing, np.isinf(v)
+        return v, missing, np.isinf(v), np.zeros(len(v), dtype=bool)
     t, missing = _text(s)
-    if decimal_comma:
-        t = t.str.replace(",", ".", regex=False)
-    v = pd.to_numeric(t, errors="coerce").astype("float64").to_numpy(dtype="float64", na_value=np.nan)
-    bad = ~missing & ~np.isfinite(v)
-    return v, missing, bad
+    if comma:
+        v = _to_float(t.str.replace(",", ".", regex=False))
+        ambiguous = _mask(t.str.fullmatch(_AMBIGUOUS))
+        v[ambiguous] = np.nan
+    else:
+        v = _to_float(t)
+        ambiguous = np.zeros(len(v), dtype=bool)
+    bad = ~missing & ~np.isfinite(v) & ~ambiguous
+    if bad.any():  # thousands-grouped forms, on the rows the plain parser refused only
+        rows = np.flatnonzero(bad)
+        refused = t.iloc[rows]
+        marks = "[ \u00a0\u202f.]" if comma else _SPACE
+        for pattern in _GROUPED_COMMA if comma else _GROUPED_POINT:
+            ok = _mask(refused.str.fullmatch(pattern))
+            if ok.any():
+                digits = refused[ok].str.replace(marks, "", regex=True).str.replace(",", ".", regex=False)
+                v[rows[ok]] = _to_float(digits)
+                bad[rows[ok]] = False
+    return v, missing, bad, ambiguous
 
 
 def _parse_boolean(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -191,10 +327,49 @@ def _parse_boolean(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(missing | bad, False, out).astype(bool), missing, bad
 
 
+# --- timestamps -----------------------------------------------------------------------------
+
 #: A time of day (after "T" or a space; extended or compact ISO 8601) ending in a UTC offset.
-_OFFSET = r"[Tt ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+#: [0-9] and [ \t] rather than \d and \s, so that pandas can hand the pattern to Arrow (RE2).
+_OFFSET = r"[Tt ][0-9]{2}(?::?[0-9]{2}(?::?[0-9]{2}(?:[.,][0-9]+)?)?)?[ \t]*(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)\Z"
 #: Any time of day at all: a bare date would put every call at midnight, so it is unparsable.
-_HAS_TIME = r"[Tt ]\d{2}"
+_HAS_TIME = r"[Tt ][0-9]{2}"
+#: dd.mm.yyyy hh:mm[:ss], as Norwegian software writes local time (day, month, hour may have one digit).
+_DOTTED = r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4} [0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"
+_FIRST = pd.Timestamp(f"{TIMESTAMP_YEARS[0]}-01-01")
+_PAST_LAST = pd.Timestamp(f"{TIMESTAMP_YEARS[1] + 1}-01-01")
+
+
+def _out_of_range(ts: pd.Series) -> np.ndarray:
+    """Timestamps in a year outside :data:`TIMESTAMP_YEARS` (naive: as written; aware: in UTC),
+    which a nanosecond timestamp cannot hold; NaT is not out of range."""
+    first, past = (
+        (_FIRST, _PAST_LAST)
+        if getattr(ts.dtype, "tz", None) is None
+        else (
+            _FIRST.tz_localize("UTC"),
+            _PAST_LAST.tz_localize("UTC"),
+        )
+    )
+    return ((ts < first) | (ts >= past)).to_numpy(dtype=bool)
+
+
+def _parse_dotted(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``dd.mm.yyyy hh:mm:ss`` or ``dd.mm.yyyy hh:mm`` text (matching :data:`_DOTTED`) -> naive
+    times [us] (NaT where not a real date and time), and the mask of those with seconds.
+    Arrow's strptime (pandas' is ten times slower for a non-ISO format); it rolls 31.02 over
+    to 03.03, so a date whose day or month differs from the text's is refused."""
+    arr = pa.array(text.array)
+    with_seconds = pc.strptime(arr, format="%d.%m.%Y %H:%M:%S", unit="us", error_is_null=True)
+    ts = pc.coalesce(with_seconds, pc.strptime(arr, format="%d.%m.%Y %H:%M", unit="us", error_is_null=True))
+    written = pc.extract_regex(arr, r"^(?P<day>[0-9]{1,2})\.(?P<month>[0-9]{1,2})\.")
+    real = pc.and_(
+        pc.equal(pc.day(ts), pc.cast(pc.struct_field(written, "day"), pa.int64())),
+        pc.equal(pc.month(ts), pc.cast(pc.struct_field(written, "month"), pa.int64())),
+    )
+    ts = pc.if_else(pc.fill_null(real, False), ts, pa.scalar(None, ts.type))
+    seconds = np.asarray(pc.fill_null(pc.and_(pc.is_valid(with_seconds), real), False), dtype=bool)
+    return pd.Series(ts.to_pandas().to_numpy(), index=text.index), seconds
 
 
 def _localize(naive: pd.Series) -> pd.Series:
@@ -204,7 +379,8 @@ def _localize(naive: pd.Series) -> pd.Series:
 
 def _parse_mixed(t: pd.Series) -> pd.Series:
     """Text timestamps with and without offsets, one distinct value at a time (a rare fallback):
-    offsets are converted, naive values are localised to Europe/Oslo; unparsable ones are NaT."""
+    offsets are converted, naive values are localised to Europe/Oslo; unparsable ones are NaT.
+    Microsecond resolution, so that a value in a year such as 2323 stays to be judged out of range."""
 
     def one(x: str) -> pd.Timestamp:
         v = pd.to_datetime(x, format="ISO8601", errors="coerce")
@@ -216,92 +392,162 @@ def _parse_mixed(t: pd.Series) -> pd.Series:
             return pd.NaT
 
     values = {x: one(x) for x in pd.unique(t)}
-    return pd.Series(pd.to_datetime([values[x] for x in t], utc=True), index=t.index).dt.tz_convert(TIMEZONE)
+    utc = pd.Series([values[x] for x in t], index=t.index, dtype="datetime64[us, UTC]")
+    return utc.dt.tz_convert(TIMEZONE)
 
 
-def _parse_timestamp(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
-    """(local times [ns, Europe/Oslo], missing, unparsable, in-DST-gap masks)."""
-    n = len(s)
-    none = np.zeros(n, dtype=bool)
+class _Timestamps:
+    """The parsed ``arrived_at`` being built: local times [ns, Europe/Oslo] and, per row,
+    recognised, daylight-saving gap and out of range; and rows per recognised form."""
+
+    def __init__(self, index: pd.Index, judged: np.ndarray) -> None:
+        n = len(index)
+        self.judged = judged  # rows whose forms count (not records with a wrong number of fields)
+        self.values = pd.Series(pd.NaT, index=index, dtype=f"datetime64[ns, {TIMEZONE}]")
+        self.parsed = np.zeros(n, dtype=bool)
+        self.gap = np.zeros(n, dtype=bool)
+        self.far = np.zeros(n, dtype=bool)
+        self.forms: dict[str, int] = {}
+
+    def put(self, rows: np.ndarray, ts: pd.Series, to_local: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+        """Set ``rows`` from ``ts`` (parsed values, NaT where not recognised); ``to_local`` turns
+        them into Europe/Oslo times (NaT for a naive time in the gap). Returns the recognised."""
+        ok = ts.notna().to_numpy(dtype=bool)
+        far = _out_of_range(ts)
+        local = to_local(ts.mask(far) if far.any() else ts)
+        if rows.all():  # one form throughout, as in most files: no assignment through a mask
+            self.values = local.dt.as_unit("ns")
+        else:
+            self.values[rows] = local.dt.as_unit("ns")
+        self.parsed[rows] = ok
+        self.far[rows] = far
+        self.gap[rows] = ok & ~far & local.isna().to_numpy(dtype=bool)
+        return ok
+
+    def count(self, form: str, rows: np.ndarray, recognised: np.ndarray) -> None:
+        """Count the ``recognised`` of ``rows`` (a mask over all rows) as being in ``form``."""
+        n = int((recognised & self.judged[rows]).sum())
+        if n:
+            self.forms[form] = self.forms.get(form, 0) + n
+
+
+def _as_local(ts: pd.Series) -> pd.Series:
+    """Aware times converted to Europe/Oslo; naive ones localised there."""
+    return ts.dt.tz_convert(TIMEZONE) if getattr(ts.dtype, "tz", None) is not None else _localize(ts)
+
+
+def _parse_timestamp(
+    s: pd.Series, judged: np.ndarray
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
+    """(local times [ns, Europe/Oslo], missing, unparsable, in-DST-gap, out-of-range masks,
+    rows per recognised form, counted over the ``judged`` rows)."""
+    out = _Timestamps(s.index, judged)
+    every = np.ones(len(s), dtype=bool)
     if ptypes.is_datetime64_any_dtype(s.dtype):
-        missing = s.isna().to_numpy()
-        if getattr(s.dtype, "tz", None) is not None:
-            return s.dt.tz_convert(TIMEZONE).dt.as_unit("ns"), missing, none, none
-        local = _localize(s)
-        gap = local.isna().to_numpy() & ~missing
-        return local.dt.as_unit("ns"), missing, none, gap
+        missing = s.isna().to_numpy(dtype=bool)
+        ok = out.put(every, s, _as_local)
+        aware = getattr(s.dtype, "tz", None) is not None
+        out.count(PARQUET_AWARE if aware else PARQUET_NAIVE, every, ok)
+        return out.values, missing, np.zeros(len(s), dtype=bool), out.gap, out.far, out.forms
     t, missing = _text(s)
-    out = pd.Series(pd.NaT, index=s.index, dtype=f"datetime64[ns, {TIMEZONE}]")
-    has_offset = t.str.contains(_OFFSET, regex=True, na=False).to_numpy(dtype=bool)
-    parsed_ok = np.zeros(n, dtype=bool)
-    gap = np.zeros(n, dtype=bool)
+    has_offset = _mask(t.str.contains(_OFFSET, regex=True))
     if has_offset.any():
         inst = pd.to_datetime(t[has_offset], utc=True, format="ISO8601", errors="coerce")
-        out[has_offset] = inst.dt.tz_convert(TIMEZONE).dt.as_unit("ns")
-        parsed_ok[has_offset] = inst.notna().to_numpy()
-    has_time = t.str.contains(_HAS_TIME, regex=True, na=False).to_numpy(dtype=bool)
-    naive_rows = ~has_offset & ~missing & has_time
+        out.count(ISO_OFFSET, has_offset, out.put(has_offset, inst, _as_local))
+    rest = ~has_offset & ~missing
+    dotted = rest & _mask(t.str.fullmatch(_DOTTED)) if rest.any() else np.zeros(len(s), dtype=bool)
+    naive_rows = rest & ~dotted & _mask(t.str.contains(_HAS_TIME, regex=True))
     if naive_rows.any():
+        form = ISO_LOCAL
         try:
             naive = pd.to_datetime(t[naive_rows], format="ISO8601", errors="coerce")
         except ValueError:  # offsets the pattern missed mixed with naive times: value by value
-            naive = _parse_mixed(t[naive_rows])
-        if getattr(naive.dtype, "tz", None) is not None:  # an offset form the pattern missed
-            local = naive.dt.tz_convert(TIMEZONE)
-        else:
-            local = _localize(naive)
-        out[naive_rows] = local.dt.as_unit("ns")
-        ok = naive.notna().to_numpy()
-        parsed_ok[naive_rows] = ok
-        gap[naive_rows] = ok & local.isna().to_numpy()
-    bad = ~missing & ~parsed_ok
-    return out, missing, bad, gap
+            naive, form = _parse_mixed(t[naive_rows]), ISO_MIXED
+        if getattr(naive.dtype, "tz", None) is not None and form == ISO_LOCAL:  # an offset form the pattern missed
+            form = ISO_OFFSET
+        out.count(form, naive_rows, out.put(naive_rows, naive, _as_local))
+    if dotted.any():
+        ts, seconds = _parse_dotted(t[dotted])
+        ok = out.put(dotted, ts, _localize)
+        out.count(DOTTED_SECONDS, dotted, seconds)
+        out.count(DOTTED_MINUTES, dotted, ok & ~seconds)
+    bad = ~missing & ~out.parsed
+    return out.values, missing, bad, out.gap, out.far, out.forms
 
 
-def parse_call_log(raw: pd.DataFrame, year: int, decimal_comma: bool = False) -> ParsedLog:
+# --- the rows ---------------------------------------------------------------------------------
+
+
+def parse_call_log(
+    raw: pd.DataFrame, year: int, decimal_comma: bool = False, wrong_fields: np.ndarray | None = None
+) -> ParsedLog:
     """Typed values and broken rules of every row of ``raw`` (the seven contract columns).
 
     ``year``: the analysed year; ``arrived_at`` must fall in it, local time.
-    ``decimal_comma``: accept ``12,5`` in wait_s/talk_s (semicolon-separated CSV).
+    ``decimal_comma``: the file may write decimals with a comma (a semicolon- or
+    tab-separated CSV): ``12,5`` in wait_s/talk_s is accepted, and when some value has a
+    decimal comma, ``1.234`` is ambiguous. ``wrong_fields``: rows whose record has a wrong
+    number of fields (:attr:`lib.calllog.read.RawLog.wrong_fields`); they break that rule
+    alone, as an empty row (no value in any contract column) breaks ``empty row`` alone.
     """
+    n = len(raw)
     problems: dict[str, np.ndarray] = {}
+    missing_everywhere = np.ones(n, dtype=bool)
+    wrong = np.zeros(n, dtype=bool) if wrong_fields is None else np.asarray(wrong_fields, dtype=bool)
 
     def note(rule: str, mask: np.ndarray) -> None:
         if mask.any():
-            problems[rule] = problems.get(rule, np.zeros(len(raw), bool)) | mask
+            problems[rule] = problems.get(rule, np.zeros(n, bool)) | mask
+
+    def note_missing(col: str, mask: np.ndarray) -> None:
+        nonlocal missing_everywhere
+        missing_everywhere = missing_everywhere & mask
+        note(MISSING(col), mask)
 
     call_id, missing = _text(raw["call_id"])
-    note(MISSING("call_id"), missing)
+    note_missing("call_id", missing)
 
     district, missing, bad = _map_distinct_text(raw["district"], canonical_district)
-    note(MISSING("district"), missing)
+    note_missing("district", missing)
     note(UNKNOWN_DISTRICT, bad)
 
     queue, missing, bad = _map_distinct_text(raw["queue"], canonical_queue)
-    note(MISSING("queue"), missing)
+    note_missing("queue", missing)
     note(UNKNOWN_QUEUE, bad)
 
-    arrived, missing, bad, gap = _parse_timestamp(raw["arrived_at"])
-    note(MISSING("arrived_at"), missing)
+    arrived, missing, bad, gap, far, forms = _parse_timestamp(raw["arrived_at"], ~wrong)
+    note_missing("arrived_at", missing)
     note(UNPARSABLE("arrived_at"), bad)
+    note(OUT_OF_RANGE, far)
     note(DST_GAP, gap)
     start, end = year_bounds(year)
     known = arrived.notna().to_numpy()
     note(OUTSIDE_YEAR(year), known & ~((arrived >= start) & (arrived < end)).to_numpy(dtype=bool))
 
+    mark, comma = _decimal_mark([raw["wait_s"], raw["talk_s"]], decimal_comma)
     durations = {}
     for col in ("wait_s", "talk_s"):
-        v, missing, bad = _parse_number(raw[col], decimal_comma)
-        note(MISSING(col), missing)
+        v, missing, bad, ambiguous = _parse_number(raw[col], comma)
+        note_missing(col, missing)
         note(UNPARSABLE(col), bad)
+        note(AMBIGUOUS(col), ambiguous)
         note(NEGATIVE(col), np.isfinite(v) & (v < 0))
         durations[col] = v
 
     answered, missing, bad = _parse_boolean(raw["answered"])
-    note(MISSING("answered"), missing)
+    note_missing("answered", missing)
     note(UNPARSABLE("answered"), bad)
     talk = durations["talk_s"]
     note(UNANSWERED_TALK, ~missing & ~bad & ~answered & np.isfinite(talk) & (talk > 0))
+
+    # A record with a wrong number of fields, or without any value, is judged as a whole.
+    empty = missing_everywhere & ~wrong
+    whole = wrong | empty
+    rules: dict[str, np.ndarray] = {}
+    for rule, mask in ((WRONG_FIELDS, wrong), (EMPTY_ROW, empty), *problems.items()):
+        m = mask if rule in (WRONG_FIELDS, EMPTY_ROW) else mask & ~whole
+        if m.any():
+            rules[rule] = m
 
     frame = pd.DataFrame(
         {
@@ -314,7 +560,7 @@ def parse_call_log(raw: pd.DataFrame, year: int, decimal_comma: bool = False) ->
             "answered": answered,
         }
     )
-    return ParsedLog(frame=frame, problems=problems)
+    return ParsedLog(frame=frame, problems=rules, timestamp_forms=forms, decimal_mark=mark)
 
 
 def invalid_summary(problems: dict[str, np.ndarray], first: int = FIRST_ROWS_SHOWN) -> pd.DataFrame:

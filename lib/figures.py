@@ -1,0 +1,318 @@
+"""The figures of notebooks 00 (Erlang C primer), 03 (staffing) and 04 (Table 1).
+
+Each function takes the data and the assumption values it needs as plain values and
+returns the :class:`matplotlib.figure.Figure`; the notebook saves it with
+:func:`lib.plotstyle.save` under an unchanged file name in ``outputs/figures/``. Every
+figure has a title, axis labels with units, Norwegian numbers and the report's terms
+(:mod:`lib.plotstyle`), its legend below the plot, and states the handling time
+(*behandlingstid*) where a curve depends on it.
+
+* 00_erlang_c_primer: :func:`typical_hour` (``erlang_typical_hour.png``), :func:`staffing_curve`
+  (``erlang_staffing_curve.png``), :func:`pooling` (``erlang_pooling.png``).
+* 03_staffing: :func:`effects_by_year` (``staffing_effects_by_year.png``), :func:`contacts_by_channel`
+  (the report's figures 6.1 and 6.2, ``staffing_fig6_contacts_by_channel.png``), :func:`weekday_profile`
+  (``staffing_weekday_profile.png``).
+* 04_report_tables: :func:`table1_vs_report` (``table1_vs_report.png``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from lib import erlang
+from lib.economics import SUM
+from lib.plotstyle import (
+    GREEN,
+    GREY,
+    LIGHT_BLUE,
+    LIGHT_GREY,
+    YELLOW,
+    axis_format,
+    legend_below,
+    number,
+    percent,
+    subplots,
+    years,
+)
+
+#: y label of every figure counting agents on duty in an hour.
+AGENTS = "Antall agenter"
+
+
+def target_label(service_level_target: float, service_time_s: float) -> str:
+    """A service-level target as the figures name it: ``80 % innen 95 s``."""
+    return f"{percent(service_level_target)} innen {number(service_time_s)} s"
+
+
+def _aht(aht_s: float) -> str:
+    return f"behandlingstid {number(aht_s)} s"
+
+
+def _integer_axis(ax, axis: str = "x") -> None:
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    axis_format(ax, axis)
+
+
+# --- 00 Erlang C primer ------------------------------------------------------------------
+
+
+def typical_hour(
+    calls_per_hour: float,
+    aht_s: float,
+    service_times_s: Sequence[float],
+    service_level_target: float,
+    max_occupancy: float,
+    extra_agents: int = 15,
+) -> Figure:
+    """Service level (left) and mean wait (right, log scale) against the number of agents in
+    one hour of ``calls_per_hour`` telephones at ``aht_s`` seconds of handling time, for each
+    answer-time target in ``service_times_s`` (seconds); the agents below the occupancy cap
+    ``max_occupancy`` (share) are shaded. ``extra_agents``: how many agent counts to draw,
+    from the first above the load."""
+    load = float(erlang.offered_load(calls_per_hour, aht_s))
+    agents = np.arange(math.floor(load) + 1, math.floor(load) + 1 + extra_agents)
+    cap = int(erlang.occupancy_floor(load, max_occupancy))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(10, 4.6))
+    for t in service_times_s:
+        level = erlang.service_level(agents, load, aht_s, t)
+        ax1.plot(agents, level, marker="o", ms=4, label=target_label(service_level_target, t))
+    ax1.axhline(service_level_target, color="k", ls=":", lw=1, label=f"Mål: {percent(service_level_target)} besvart")
+    ax2.plot(agents, erlang.average_speed_of_answer(agents, load, aht_s), marker="o", ms=4, color=GREEN)
+    ax2.set_yscale("log")
+    for ax in (ax1, ax2):
+        if cap > agents[0]:
+            ax.axvspan(
+                agents[0] - 0.5,
+                cap - 0.5,
+                color=LIGHT_GREY,
+                zorder=0,
+                label=f"For få agenter: belegg over {percent(max_occupancy)}",
+            )
+        ax.set_xlabel(AGENTS)
+        _integer_axis(ax, "x")
+    ax1.set_ylim(0, 1.02)
+    axis_format(ax1, "y", percent=True)
+    ax1.set_ylabel("Andel besvart innen svartiden (%)")
+    ax1.set_title("Servicenivå")
+    axis_format(ax2, "y", decimals=None)
+    ax2.set_ylabel("Gjennomsnittlig ventetid (s, logaritmisk skala)")
+    ax2.set_title("Ventetid")
+    fig.suptitle(
+        f"En typisk time: {number(calls_per_hour)} telefoner per time, {_aht(aht_s)} ({number(load, 1)} Erlang)"
+    )
+    legend_below(fig)
+    return fig
+
+
+def staffing_curve(
+    traffic: np.ndarray,
+    aht_s: float,
+    service_times_s: Sequence[float],
+    service_level_target: float,
+    max_occupancy: float,
+) -> Figure:
+    """Required agents against telephones per hour (``traffic``) at ``aht_s`` seconds of
+    handling time, one step curve per answer-time target in ``service_times_s``, with the
+    agents the occupancy cap ``max_occupancy`` alone requires."""
+    traffic = np.asarray(traffic, dtype=float)
+    fig, ax = subplots(figsize=(8, 4.6))
+    for t in service_times_s:
+        n = erlang.required_agents(traffic, aht_s, service_level_target, t, max_occupancy)
+        ax.step(traffic, n, where="post", label=target_label(service_level_target, t))
+    cap_only = erlang.occupancy_floor(erlang.offered_load(traffic, aht_s), max_occupancy)
+    ax.plot(traffic, cap_only, color="k", ls=":", lw=1, label=f"Maksimalt belegg {percent(max_occupancy)} alene")
+    ax.set_xlabel("Telefoner per time")
+    ax.set_ylabel(AGENTS)
+    axis_format(ax, "x")
+    _integer_axis(ax, "y")
+    ax.set_title(f"Nødvendige agenter etter trafikk ({_aht(aht_s)}, maksimalt belegg {percent(max_occupancy)})")
+    legend_below(fig)
+    return fig
+
+
+def pooling(
+    per_board: np.ndarray,
+    n_boards: int,
+    aht_s: float,
+    service_times_s: Sequence[float],
+    service_level_target: float,
+    max_occupancy: float,
+) -> Figure:
+    """The pooling effect: agents for ``n_boards`` separate switchboards, each with
+    ``per_board`` telephones per hour at the first target of ``service_times_s``, against one
+    national contact centre with all their traffic at every target (``aht_s`` seconds of
+    handling time, occupancy at most ``max_occupancy``)."""
+    per_board = np.asarray(per_board, dtype=float)
+    first = service_times_s[0]
+    separate = n_boards * erlang.required_agents(per_board, aht_s, service_level_target, first, max_occupancy)
+    fig, ax = subplots(figsize=(8, 4.8))
+    ax.plot(
+        per_board,
+        separate,
+        marker="o",
+        ms=4,
+        label=f"{n_boards} sentralbord, {target_label(service_level_target, first)}",
+    )
+    for t in service_times_s:
+        n = erlang.required_agents(n_boards * per_board, aht_s, service_level_target, t, max_occupancy)
+        ax.plot(
+            per_board,
+            n,
+            marker="s",
+            ms=4,
+            label=f"Ett nasjonalt kontaktsenter, {target_label(service_level_target, t)}",
+        )
+    ax.set_xlabel("Telefoner per time per sentralbord")
+    ax.set_ylabel(f"{AGENTS} (sum)")
+    axis_format(ax, "x")
+    _integer_axis(ax, "y")
+    ax.set_title(
+        f"Stordriftsfordeler: {n_boards} sentralbord mot ett nasjonalt kontaktsenter\n"
+        f"({_aht(aht_s)}, maksimalt belegg {percent(max_occupancy)})"
+    )
+    legend_below(fig, ncol=1)
+    return fig
+
+
+# --- 03 Staffing -------------------------------------------------------------------------
+
+#: The effects stacked in :func:`effects_by_year` (concept III's chain), with their colours.
+EFFECT_COLOURS = {
+    "Spart tid politiet.no": GREY,
+    "Spart tid chatbot": YELLOW,
+    "Spart tid livechat (IIb, III)": "#1f77b4",
+    "Spart tid kontaktsenter": GREEN,
+}
+IIA_LINE = ("Spart tid politiet.no", "Spart tid livechat (IIa)")
+
+
+def effects_by_year(eff: pd.DataFrame, aht_s: float) -> Figure:
+    """Person-years saved per year by each effect of concept III's chain (stacked bars) and
+    concept IIa's saving (politiet.no + live chat, line).
+
+    ``eff``: one row per year (index), one column per effect label (as notebook 03's table:
+    :data:`EFFECT_COLOURS` and :data:`IIA_LINE`), person-years per year; ``aht_s``: the
+    call-weighted mean handling time of the arrival rates (seconds), stated in the title.
+    """
+    missing = [c for c in [*EFFECT_COLOURS, *IIA_LINE] if c not in eff.columns]
+    if missing:
+        raise ValueError(f"effects table lacks {missing}")
+    fig, ax = subplots(figsize=(8, 4.8))
+    yrs = [int(y) for y in eff.index]
+    bottom = np.zeros(len(eff))
+    for col, colour in EFFECT_COLOURS.items():
+        ax.bar(yrs, eff[col], bottom=bottom, color=colour, label=col)
+        bottom += eff[col].to_numpy(dtype=float)
+    iia = eff[IIA_LINE[0]] + eff[IIA_LINE[1]]
+    ax.plot(yrs, iia, "k--", marker="o", ms=5, label="Konsept IIa: politiet.no + livechat")
+    ax.set_xlabel("År")
+    ax.set_ylabel("Spart tid politiet (årsverk per år)")
+    years(ax, yrs)
+    axis_format(ax, "y")
+    ax.set_title(f"Konsept III: årsverk spart per virkning og år\n({_aht(aht_s)} i snitt, samtale + etterarbeid)")
+    legend_below(fig, ncol=3)
+    return fig
+
+
+def contacts_by_channel(channels: pd.DataFrame, n_zero: float) -> Figure:
+    """The report's figures 6.1 (concept IIa: telephone and live chat) and 6.2 (concept IIb:
+    telephone, chatbot, live chat): contacts per year by channel, nationally.
+
+    ``channels``: one row per year and concept (``IIa``, ``IIb``), columns ``year``,
+    ``concept``, ``phone``, ``live_chat``, ``chatbot_answered`` (contacts per year);
+    ``n_zero``: the zero alternative's contacts per year (dashed line).
+    """
+    panels = (
+        (
+            "IIa",
+            "Figur 6.1. Henvendelser fordelt på telefon og\nlivechat i konsept IIa",
+            (("phone", "Telefon", "#a6a6a6"), ("live_chat", "Livechat", "#1f77b4")),
+        ),
+        (
+            "IIb",
+            "Figur 6.2. Henvendelser fordelt på livechat,\nchatbot og telefon i konsept IIb",
+            (
+                ("phone", "Telefon", "#a6a6a6"),
+                ("chatbot_answered", "Besvart i chatbot", YELLOW),
+                ("live_chat", "Overført til livechat", "#1f77b4"),
+            ),
+        ),
+    )
+    fig, axes = subplots(1, 2, figsize=(11, 5.0), sharey=True)
+    for ax, (concept, title, parts) in zip(axes, panels, strict=True):
+        df = channels[channels["concept"] == concept].sort_values("year")
+        yrs = [int(y) for y in df["year"]]
+        bottom = np.zeros(len(df))
+        for col, name, colour in parts:
+            ax.bar(yrs, df[col] / 1e6, bottom=bottom, color=colour, label=name)
+            bottom += df[col].to_numpy(dtype=float) / 1e6
+        ax.plot(yrs, np.full(len(df), n_zero / 1e6), ls="--", color="grey", label="Nullalternativet")
+        ax.set_ylim(0, n_zero / 1e6 * 1.1)
+        ax.set_xlabel("År")
+        ax.set_ylabel("Henvendelser (millioner per år)")
+        ax.yaxis.set_tick_params(labelleft=True)
+        years(ax, yrs)
+        axis_format(ax, "y", decimals=2)
+        ax.set_title(title)
+    fig.suptitle("Henvendelser per kanal og år, hele landet")
+    for ax in axes:  # each panel's own legend, under its x label
+        legend_below(ax, ncol=2)
+    return fig
+
+
+def weekday_profile(profile: pd.DataFrame, n_boards: int, min_agents: int, aht_s: float) -> Figure:
+    """Agents on duty over an average weekday, summed over the boards, one step line per
+    column of ``profile`` (index: local hour of day 0-23; values: agents). The minimum
+    staffing of ``n_boards`` boards at ``min_agents`` each is drawn as a line; ``aht_s``:
+    the call-weighted mean handling time (seconds), stated in the title."""
+    fig, ax = subplots(figsize=(8, 4.8))
+    for (name, s), style in zip(profile.items(), ("-", ":", "--", "-."), strict=False):
+        ax.step([*s.index, 24], [*s.to_numpy(), s.iloc[-1]], where="post", ls=style, lw=1.6, label=str(name))
+    ax.axhline(
+        n_boards * min_agents,
+        color="grey",
+        lw=0.9,
+        label=f"Minimumsbemanning: {n_boards} sentralbord à {min_agents} agent",
+    )
+    ax.set_xlabel("Klokkeslett")
+    ax.set_ylabel(f"{AGENTS} (sum over sentralbordene)")
+    ax.set_xticks(range(0, 25, 3), [f"{h:02d}" for h in range(0, 25, 3)])
+    ax.set_xlim(0, 24)
+    ax.set_ylim(bottom=0)
+    axis_format(ax, "y")
+    ax.set_title(f"Bemanning en gjennomsnittlig hverdag\n({_aht(aht_s)} i snitt, samtale + etterarbeid)")
+    legend_below(fig, ncol=2)
+    return fig
+
+
+# --- 04 Table 1 --------------------------------------------------------------------------
+
+
+def table1_vs_report(comparison: pd.DataFrame, first_year: int, last_year: int) -> Figure:
+    """Table 1's cells, the report's value beside the reproduced one (MNOK, net present value
+    ``first_year``-``last_year``); the sum row is left out (its scale hides the rest).
+
+    ``comparison``: :func:`lib.table1.table1_vs_report` (columns ``row``, ``concept``,
+    ``published``, ``reproduced``).
+    """
+    shown = comparison[comparison["row"] != SUM]
+    x = np.arange(len(shown))
+    fig, ax = subplots(figsize=(10, 6.0))
+    ax.bar(x - 0.2, shown["published"], width=0.4, label="Rapporten", color="#999999")
+    ax.bar(x + 0.2, shown["reproduced"], width=0.4, label="Gjenskapt", color=LIGHT_BLUE)
+    labels = [f"{r.replace('Spart tid ', 'Tid ')} ({c})" for r, c in zip(shown["row"], shown["concept"], strict=True)]
+    ax.set_xticks(list(x), labels, rotation=70, ha="right", rotation_mode="anchor", fontsize=8)
+    ax.set_xlim(-0.6, len(shown) - 0.4)
+    ax.set_xlabel("Rad i tabell 1 (konsept)")
+    period = f"{first_year}–{last_year}"
+    ax.set_ylabel(f"Nåverdi {period} (mill. kr)")
+    axis_format(ax, "y")
+    ax.set_title(f"Tabell 1: gjenskapt mot rapporten (nåverdi {period}, mill. kr)")
+    legend_below(fig)
+    return fig

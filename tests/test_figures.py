@@ -1,0 +1,415 @@
+"""Every figure speaks one language (issue 10): a title, labelled axes, the report's Norwegian
+terms, Norwegian numbers, legends off the data; and every PNG a run writes carries its title.
+
+The figure functions are drawn on small hand-made inputs; the last test reads the PNGs of the
+session's chain run (``chain_run``, tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from lib import arrivals, concepts, describe, figures, plotstyle, staffing
+from lib import sensitivity as sens
+from lib.assumptions import TABLE1_PUBLISHED, Assumptions
+from lib.districts import DISTRICTS
+from lib.economics import SUM
+from lib.oslo_calendar import hour_grid
+
+A = Assumptions()
+TARGETS = (A.service_time_today_s, A.service_time_centre_s)
+YEARS = list(range(2026, 2034))
+#: Every figure a run writes (outputs/figures/), by the notebook that draws it.
+FIGURE_FILES = {
+    "erlang_typical_hour.png",
+    "erlang_staffing_curve.png",
+    "erlang_pooling.png",
+    "figur_a1.png",
+    "figur_a2.png",
+    "arrivals_hour_of_week.png",
+    "arrivals_by_month_and_day.png",
+    "staffing_effects_by_year.png",
+    "staffing_fig6_contacts_by_channel.png",
+    "staffing_weekday_profile.png",
+    "table1_vs_report.png",
+    "tornado_sum_III.png",
+}
+#: English words that have a Norwegian term in the report (belegg, telefoner, ventetid, ...).
+ENGLISH = re.compile(
+    r"\b(occupancy|calls?|waiting|wait|handling|person-years?|contacts?|observed|fitted|staffing|"
+    r"service level|hours?|year|agents)\b",
+    re.IGNORECASE,
+)
+#: A decimal point between digits, or an English thousands comma (1,060,110; not the decimal
+#: comma of 0,001); the report's figure numbers ("Figur 6.1.") are names, not numbers.
+ENGLISH_NUMBER = re.compile(r"\d\.\d|(?<![\d,])[1-9]\d{0,2}(?:,\d{3})+(?![\d,])")
+FIGURE_NUMBER = re.compile(r"Figur [A-Z]?\.?\d+(\.\d+)?\.?")
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+def _effects() -> pd.DataFrame:
+    k = np.arange(len(YEARS))
+    return pd.DataFrame(
+        {
+            "Spart tid politiet.no": 4.6,
+            "Spart tid livechat (IIa)": 6.0 + 0.8 * k,
+            "Spart tid chatbot": 7.0 + 1.2 * k,
+            "Spart tid livechat (IIb, III)": 1.8 + 0.1 * k,
+            "Spart tid kontaktsenter": 40.0 - 0.2 * k,
+        },
+        index=pd.Index(YEARS, name="year"),
+    )
+
+
+def _channels() -> tuple[pd.DataFrame, float]:
+    n_zero = A.registered_calls_2023 + A.trondelag_switchboard_calls_2023
+    mix = pd.DataFrame(
+        [
+            {"year": y, "concept": c, **vars(concepts.channel_mix(c, y, A))}
+            for y in staffing.years_of(A)
+            for c in ("IIa", "IIb")
+        ]
+    )
+    return mix.assign(**{k: mix[k] * n_zero for k in ("remaining", "phone", "chatbot_answered", "live_chat")}), n_zero
+
+
+def _weekday_profile() -> pd.DataFrame:
+    h = np.arange(24)
+    day = np.exp(-(((h - 11) / 4.0) ** 2))
+    return pd.DataFrame(
+        {"Basemodell": 11 + 27 * day, "Konsept IIb 2033": 11 + 15 * day, "Konsept III 2033": 2 + 12 * day},
+        index=pd.Index(h, name="hour"),
+    )
+
+
+def _comparison() -> pd.DataFrame:
+    rows = [
+        {"row": row, "concept": c, "published": v, "reproduced": v * 1.05}
+        for row, by_concept in TABLE1_PUBLISHED.items()
+        for c, v in by_concept.items()
+        if v is not None
+    ]
+    return pd.DataFrame(rows)
+
+
+def _hourly_profile() -> pd.DataFrame:
+    h = np.arange(24)
+    return pd.DataFrame(
+        {
+            "hour": h,
+            "calls_per_hour": 20 + 380 * np.exp(-(((h - 11) / 4.0) ** 2)),
+            "answer_rate": np.where((h >= 8) & (h < 16), 0.9, 0.67),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def arrival_rates() -> arrivals.ArrivalRates:
+    """A small Poisson year (≈ 30 000 calls, all districts) through the arrival model."""
+    grid = hour_grid(2023)
+    rng = np.random.default_rng(np.random.SeedSequence(1010))
+    prof = (0.5 + np.exp(-(((grid["hour"].to_numpy() - 11) / 4.0) ** 2))) * np.where(
+        grid["day_type"] == "weekday", 1.0, 0.5
+    )
+    lam = np.outer(np.ones(len(DISTRICTS)), prof) * 30_000 / (len(DISTRICTS) * prof.sum())
+    n = rng.poisson(lam).ravel()
+    h = np.repeat(np.tile(np.arange(len(grid)), len(DISTRICTS)), n)
+    d = np.repeat(np.repeat(np.arange(len(DISTRICTS)), len(grid)), n)
+    districts = np.array(DISTRICTS, dtype=object)[d]
+    arrived = pd.Series(pd.DatetimeIndex(grid["hour_start"].iloc[h])) + pd.to_timedelta(
+        rng.uniform(0, 3599, n.sum()), unit="s"
+    )
+    calls = pd.DataFrame(
+        {
+            "call_id": [f"T{i:08d}" for i in range(n.sum())],
+            "district": districts,
+            "queue": "sentralbord",
+            "arrived_at": arrived,
+            "wait_s": 10.0,
+            "talk_s": 150.0,
+            "answered": True,
+            "in_scope": districts != "Trøndelag",
+            "id_conflict": False,
+        }
+    )
+    return arrivals.build_rates(
+        calls,
+        year=2023,
+        excluded_districts=("Trøndelag",),
+        arrival_model="glm",
+        after_call_work_s=30.0,
+        min_answered=30,
+    )
+
+
+def _sensitivity_table(new_format: bool) -> pd.DataFrame:
+    """A sensitivity table as :func:`lib.sensitivity.one_at_a_time` writes it: values as text
+    (``new_format=False``: low_value "0.02"), or as numbers with low_text/high_text beside."""
+    rows = [
+        ("Kalkulasjonsrente", (0.02,), (0.06,), " → ", 480.0, 430.0),
+        ("Årsverkskostnad (±10 %)", (1_060_110.0,), (1_295_690.0,), " → ", 415.0, 498.0),
+        ("Andel chat/chatbot (første → siste år)", (0.15, 0.35), (0.35, 0.65), " → ", 416.0, 497.0),
+        ("Investeringskostnader (±50 %)", (2.0, 5.0, 4.0), (6.0, 15.0, 12.0), ", ", 466.0, 447.0),
+    ]
+
+    def text(values, sep):
+        return sep.join(f"{v:,.0f}".replace(",", " ") if abs(v) >= 1000 else f"{v:.4g}" for v in values)
+
+    records = []
+    for label, low, high, sep, s_low, s_high in rows:
+        r = {"assumption": label, "label": label, "concept": "III", "sum_base": 456.4, "sum_low": s_low}
+        r |= {"sum_high": s_high, "swing": abs(s_high - s_low)}
+        if new_format:
+            for k in range(3):
+                suffix = "" if k == 0 else f"_{k + 1}"
+                r[f"low_value{suffix}"] = low[k] if k < len(low) else np.nan
+                r[f"high_value{suffix}"] = high[k] if k < len(high) else np.nan
+            r |= {"low_text": text(low, sep), "high_text": text(high, sep)}
+        else:
+            r |= {"low_value": text(low, sep), "high_value": text(high, sep)}
+        records.append(r)
+    return pd.DataFrame(records)
+
+
+# --- what every figure must satisfy ---------------------------------------------------------
+
+
+def _texts(fig: Figure) -> list[str]:
+    """Every text a reader sees: titles, axis labels, tick labels, legend entries."""
+    out = [fig.get_suptitle()]
+    for ax in fig.get_axes():
+        out += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
+        out += [ax.get_xlabel(), ax.get_ylabel()]
+        out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        out += [t.get_text() for t in ax.texts]
+    for leg in _legends(fig):
+        out += [t.get_text() for t in leg.get_texts()]
+    return [t for t in out if t]
+
+
+def _legends(fig: Figure) -> list:
+    return [*fig.legends, *(ax.get_legend() for ax in fig.get_axes() if ax.get_legend() is not None)]
+
+
+def check_figure(fig: Figure) -> None:
+    """The house rules of lib.plotstyle, asserted on a drawn figure."""
+    assert isinstance(fig, Figure)
+    fig.canvas.draw()
+    assert plotstyle.title_of(fig)
+    for ax in fig.get_axes():
+        assert ax.get_ylabel().strip(), f"an axes without a y label in {plotstyle.title_of(fig)!r}"
+        # a panel sharing its x axis (sharex, twinx) may leave the x label to its sibling
+        siblings = ax.get_shared_x_axes().get_siblings(ax)
+        assert any(s.get_xlabel().strip() for s in siblings), f"no x label in {plotstyle.title_of(fig)!r}"
+        assert not ax.texts, "no free text over the data: put it in the legend"
+    texts = _texts(fig)
+    for text in texts:
+        assert not ENGLISH.search(text), f"English term in {text!r}"
+        assert not ENGLISH_NUMBER.search(FIGURE_NUMBER.sub("", text)), f"English number notation in {text!r}"
+    legends = _legends(fig)
+    assert legends, "every figure explains its symbols"
+    fig_box = fig.bbox
+    for leg in legends:
+        box = leg.get_window_extent()
+        for ax in fig.get_axes():
+            assert not box.overlaps(ax.get_window_extent()), f"legend over the axes {ax.get_title()!r}"
+        assert fig_box.x0 - 1 <= box.x0 and box.x1 <= fig_box.x1 + 1, "legend cut off at the side"
+        assert fig_box.y0 - 1 <= box.y0 and box.y1 <= fig_box.y1 + 1, "legend cut off at the bottom"
+
+
+def all_text(fig: Figure) -> str:
+    return " ".join(_texts(fig))
+
+
+# --- the figure functions ---------------------------------------------------------------------
+
+FIGURES = {
+    "typical_hour": lambda: figures.typical_hour(300.0, 180.0, TARGETS, A.service_level_target, A.max_occupancy),
+    "staffing_curve": lambda: figures.staffing_curve(
+        np.arange(0.0, 601.0, 5.0), 180.0, TARGETS, A.service_level_target, A.max_occupancy
+    ),
+    "pooling": lambda: figures.pooling(
+        np.arange(5.0, 101.0, 5.0), 11, 180.0, TARGETS, A.service_level_target, A.max_occupancy
+    ),
+    "effects_by_year": lambda: figures.effects_by_year(_effects(), 177.4),
+    "contacts_by_channel": lambda: figures.contacts_by_channel(*_channels()),
+    "weekday_profile": lambda: figures.weekday_profile(_weekday_profile(), 11, 1, 177.4),
+    "table1_vs_report": lambda: figures.table1_vs_report(_comparison(), 2026, 2033),
+    "figur_a1": lambda: describe.plot_hourly_profile(_hourly_profile(), "weekday", year=2023),
+    "figur_a2": lambda: describe.plot_hourly_profile(_hourly_profile(), "weekend", year=2023),
+    "tornado_text_values": lambda: sens.tornado(_sensitivity_table(new_format=False), "III"),
+    "tornado_numeric_values": lambda: sens.tornado(_sensitivity_table(new_format=True), "III"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figure_follows_the_house_style(name):
+    check_figure(FIGURES[name]())
+
+
+@pytest.mark.parametrize("draw", [arrivals.plot_hour_of_week, arrivals.plot_month_and_days])
+def test_arrival_figures_follow_the_house_style(arrival_rates, draw):
+    fig = draw(arrival_rates)
+    check_figure(fig)
+    assert "telefoner" in all_text(fig).lower() and "12 politidistrikter" not in all_text(fig)
+
+
+@pytest.mark.parametrize("name", ["typical_hour", "staffing_curve", "pooling", "effects_by_year", "weekday_profile"])
+def test_curves_that_depend_on_the_handling_time_state_it(name):
+    fig = FIGURES[name]()
+    title = plotstyle.title_of(fig)
+    assert "behandlingstid" in title and re.search(r"behandlingstid (180|177) s", title), title
+
+
+def test_the_primer_says_belegg_and_agenter():
+    for name in ("typical_hour", "staffing_curve", "pooling"):
+        text = all_text(FIGURES[name]())
+        assert "belegg" in text and "agenter" in text, name
+        assert "occupancy" not in text.lower()
+
+
+def test_the_typical_hour_formats_service_level_and_wait_in_norwegian():
+    fig = FIGURES["typical_hour"]()
+    fig.canvas.draw()
+    left, right = fig.axes
+    assert "80 %" in [t.get_text() for t in left.get_yticklabels()]
+    assert {"0,01", "0,1", "1", "10", "100"} <= {t.get_text() for t in right.get_yticklabels()}
+    assert "15,0 Erlang" in plotstyle.title_of(fig)
+
+
+def test_tornado_labels_read_alike_from_either_table_format():
+    labels = {}
+    for new_format in (False, True):
+        fig = sens.tornado(_sensitivity_table(new_format), "III")
+        labels[new_format] = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[False] == labels[True]
+    text = " ".join(labels[True])
+    assert "Kalkulasjonsrente (0,02 / 0,06)" in text
+    assert "Årsverkskostnad (±10 %) (1 060 110 / 1 295 690)" in text
+    assert "(0,15 → 0,35 / 0,35 → 0,65)" in text
+    assert "(2; 5; 4 / 6; 15; 12)" in text  # a list separator is no decimal comma
+
+
+def test_tornado_formats_numbers_without_text_columns():
+    table = _sensitivity_table(new_format=True).drop(columns=["low_text", "high_text"])
+    fig = sens.tornado(table, "III")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "Kalkulasjonsrente (0,02 / 0,06)" in labels
+    assert "Årsverkskostnad (±10 %) (1 060 110 / 1 295 690)" in labels
+    assert "Andel chat/chatbot (første → siste år) (0,15; 0,35 / 0,35; 0,65)" in labels
+
+
+def test_figure_keeps_the_legend_off_a_given_axes():
+    fig, ax = plt.subplots(figsize=(6, 4))
+    describe.plot_hourly_profile(_hourly_profile(), "weekday", year=2023, ax=ax)
+    fig.canvas.draw()
+    leg = ax.get_legend()
+    assert leg is not None and not leg.get_window_extent().overlaps(ax.get_window_extent())
+
+
+# --- lib.plotstyle -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (1_060_110, 0, "1 060 110"),
+        (1_060_110.0, None, "1 060 110"),
+        (0.02, 2, "0,02"),
+        (0.02, None, "0,02"),
+        (0.15, None, "0,15"),
+        (81.0, None, "81"),
+        (1234.5678, 2, "1 234,57"),
+        (15.0, 1, "15,0"),
+        (-3.5, 1, "\u22123,5"),
+        (-0.0001, 1, "0,0"),
+        (0, None, "0"),
+    ],
+)
+def test_number_is_norwegian(value, decimals, text):
+    assert plotstyle.number(value, decimals) == text
+
+
+def test_tick_formatters():
+    assert plotstyle.formatter(0)(1_060_110, 0) == "1 060 110"
+    assert plotstyle.formatter(2)(0.02, 0) == "0,02"
+    assert plotstyle.formatter(0, percent=True)(0.8, 0) == "80 %"
+    assert plotstyle.formatter(2, scale=1e6)(1_750_000, 0) == "1,75"
+    _fig, ax = plt.subplots()
+    ax.plot([0, 1_060_110], [0, 0.02])
+    plotstyle.axis_format(ax, "x")
+    plotstyle.axis_format(ax, "y", decimals=2)
+    assert ax.xaxis.get_major_formatter()(1_060_110, 0) == "1 060 110"
+    assert ax.yaxis.get_major_formatter()(0.02, 0) == "0,02"
+    with pytest.raises(ValueError, match="axis"):
+        plotstyle.axis_format(ax, "z")
+
+
+def test_numbers_in_rewrites_english_notation():
+    assert plotstyle.numbers_in("0.02") == "0,02"
+    assert plotstyle.numbers_in("1 060 110") == "1 060 110"
+    assert plotstyle.numbers_in("0.15 → 0.35") == "0,15 → 0,35"
+    assert plotstyle.numbers_in("2, 5, 4") == "2; 5; 4"
+    assert plotstyle.numbers_in("politiet.no 02800") == "politiet.no 02800"
+
+
+def test_save_stores_the_title_and_refuses_a_figure_without_one(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="Telefoner")
+    with pytest.raises(ValueError, match="title"):
+        plotstyle.save(fig, tmp_path / "untitled.png")
+    assert not (tmp_path / "untitled.png").exists()
+    ax.set_title("Nåverdi 2026–2033:\nbelegg 80 %")  # an en dash is not latin-1: stored as iTXt
+    path = plotstyle.save(fig, tmp_path / "titled.png")
+    assert Image.open(path).text["Title"] == "Nåverdi 2026–2033: belegg 80 %"
+    fig.suptitle("Overskrift")
+    assert Image.open(plotstyle.save(fig, tmp_path / "sup.png")).text["Title"] == "Overskrift"
+
+
+def test_legend_below_needs_labels():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    with pytest.raises(ValueError, match="label"):
+        plotstyle.legend_below(fig)
+
+
+def test_sum_row_is_left_out_of_the_table1_chart():
+    comparison = _comparison()
+    assert (comparison["row"] == SUM).any()
+    fig = figures.table1_vs_report(comparison, 2026, 2033)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert len(labels) == int((comparison["row"] != SUM).sum()) and not any(SUM in t for t in labels)
+
+
+# --- a real run ------------------------------------------------------------------------------
+
+
+def test_every_png_of_a_run_carries_its_title(chain_run: Path):
+    folder = chain_run / "outputs" / "figures"
+    pngs = sorted(folder.glob("*.png"))
+    assert FIGURE_FILES <= {p.name for p in pngs}, "a figure of the chain is missing"
+    for p in pngs:
+        with Image.open(p) as im:
+            title = im.text.get("Title", "")
+        assert title.strip(), f"{p.name} has no Title in its PNG metadata"
+        assert "occupancy" not in title.lower()
