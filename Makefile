@@ -61,6 +61,8 @@ notebooks: setup data ## Re-execute the committed notebooks in place (outputs nb
 bench: setup data ## Run the speed and memory benchmarks (installs the optional pyworkforce extra)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python benchmarks/bench_erlang.py
+	$(BIN)/python benchmarks/bench_erlang_a.py
+	$(BIN)/python benchmarks/bench_simulation.py
 	$(BIN)/python benchmarks/bench_clean.py
 
 clean: setup ## Remove what the project generated: run outputs, processed data, the synthetic log (never a real export)

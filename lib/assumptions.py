@@ -31,7 +31,8 @@ from lib.districts import DISTRICTS
 #: Columns of :meth:`Assumptions.table`.
 TABLE_COLUMNS = ["assumption", "value", "unit", "source", "report_value", "overridden"]
 #: Choices of the queue model behind :mod:`lib.queueing` (Erlang C is the report's method).
-QUEUE_MODELS = ("erlang_c",)
+QUEUE_MODELS = ("erlang_c", "erlang_a")
+SERVICE_LEVEL_BASES = ("answered", "offered")
 IIB_SPLITS = ("chatbot_first", "livechat_first")
 III_WAIT_REDUCTIONS = ("observed", "model")
 ARRIVAL_MODELS = ("glm", "empirical")
@@ -214,6 +215,25 @@ class Assumptions:
         "App. B",
         "queue model of each board-hour (lib.queueing)",
         choices=QUEUE_MODELS,
+        stage="staffing",
+    )
+    patience_s: float = _a(
+        0.0,
+        "seconds (mean time a caller waits before hanging up)",
+        "fitted from the log (notebook 05, lib.patience)",
+        "exponential patience of Erlang A (queue_model='erlang_a'); 0 = not set: notebook 05 fits it from the "
+        "abandoned and answered calls of the log and sets it",
+        bounds=NON_NEGATIVE,
+        stage="staffing",
+    )
+    service_level_basis: str = _a(
+        "answered",
+        "basis",
+        "project choice, A.1",
+        "under Erlang A, the target share of calls answered within the target time is counted among answered "
+        "calls ('answered', as A.1 measures today's 80 % within 95 s) or among all offered calls, abandoned "
+        "ones counting as late ('offered')",
+        choices=SERVICE_LEVEL_BASES,
         stage="staffing",
     )
     arrival_model: str = _a(

@@ -13,6 +13,8 @@ figure has a title, axis labels with units, Norwegian numbers and the report's t
   (the report's figures 6.1 and 6.2, ``staffing_fig6_contacts_by_channel.png``), :func:`weekday_profile`
   (``staffing_weekday_profile.png``).
 * 04_report_tables: :func:`table1_vs_report` (``table1_vs_report.png``).
+* 05_abandonment: :func:`patience_fit` (``patience_fit.png``), :func:`erlang_c_vs_a`
+  (``erlang_c_vs_a.png``), :func:`simulation_check` (``simulation_check.png``).
 """
 
 from __future__ import annotations
@@ -315,4 +317,137 @@ def table1_vs_report(comparison: pd.DataFrame, first_year: int, last_year: int) 
     axis_format(ax, "y")
     ax.set_title(f"Tabell 1: gjenskapt mot rapporten (nåverdi {period}, mill. kr)")
     legend_below(fig)
+    return fig
+
+
+# --- Patience (issue 11, lib.patience) ---------------------------------------------------
+
+
+def patience_fit(km_curves: pd.DataFrame, fitted: pd.DataFrame) -> Figure:
+    """Callers' patience per group: the Kaplan–Meier curve (share still waiting, steps) against
+    the fitted exponential ``exp(−t / patience_s)`` (dashed, same colour), each from 0 to the
+    group's ``gof_t_max_s`` (the horizon of its goodness-of-fit distance).
+
+    ``km_curves``: :func:`lib.patience.kaplan_meier`; ``fitted``: :func:`lib.patience.fit_patience`
+    with the same ``by`` (e.g. ``["queue"]``), one colour per row. The legend names each group
+    with its fitted mean patience and its largest distance from Kaplan–Meier (percentage points).
+    """
+    from matplotlib.lines import Line2D
+
+    from lib.districts import QUEUE_LABELS
+    from lib.patience import KM_COLUMNS, PATIENCE_COLUMNS, PERIOD_LABELS
+
+    by = [c for c in fitted.columns if c not in PATIENCE_COLUMNS]
+    missing = [c for c in [*by, *KM_COLUMNS] if c not in km_curves.columns]
+    if not by or missing or fitted.empty:
+        raise ValueError(f"patience_fit: fitted needs group columns and rows; km_curves lacks {missing}")
+    names = {**QUEUE_LABELS, **PERIOD_LABELS}
+    curves = {tuple(k): c for k, c in km_curves.groupby(by, sort=False)}
+    fig, ax = subplots(figsize=(8, 4.4 + 0.2 * (len(fitted) + 2)))
+    handles, labels = [], []
+    for k, (key, patience, gap, t_max) in enumerate(
+        zip(
+            fitted[by].itertuples(index=False, name=None),
+            fitted["patience_s"].to_numpy(dtype=float),
+            fitted["gof_km_max_diff"].to_numpy(dtype=float),
+            fitted["gof_t_max_s"].to_numpy(dtype=float),
+            strict=True,
+        )
+    ):
+        colour = f"C{k % 10}"
+        c = curves.get(tuple(key), km_curves.iloc[:0])
+        c = c[c["time_s"] <= t_max]
+        s = c["survival"].to_numpy(dtype=float)
+        t_steps = np.concatenate([[0.0], c["time_s"].to_numpy(dtype=float), [t_max]])
+        s_steps = np.concatenate([[1.0], s, [s[-1] if len(s) else 1.0]])
+        (line,) = ax.step(t_steps, s_steps, where="post", color=colour, lw=1.6)
+        rate = 0.0 if not np.isfinite(patience) else 1.0 / patience
+        grid = np.linspace(0.0, t_max, 241)
+        ax.plot(grid, np.exp(-rate * grid), color=colour, ls="--", lw=1.2)
+        name = ", ".join(names.get(str(v), str(v)) for v in key)
+        handles.append(line)
+        labels.append(
+            f"{name}: snitt {number(patience)} s; største avvik {number(100 * gap, 1)} prosentpoeng "
+            f"(0–{number(t_max)} s)"
+        )
+    handles += [Line2D([], [], color="k", lw=1.6), Line2D([], [], color="k", ls="--", lw=1.2)]
+    labels += ["Kaplan–Meier (fra loggen)", "Eksponentiell fordeling (tilpasset)"]
+    ax.set_xlim(0, float(fitted["gof_t_max_s"].max()))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("Ventetid (s)")
+    ax.set_ylabel("Andel som ikke har lagt på (%)")
+    axis_format(ax, "x")
+    axis_format(ax, "y", percent=True)
+    ax.set_title("Tålmodighet: andel som fortsatt venter\n(Kaplan–Meier mot eksponentiell fordeling)")
+    legend_below(fig, handles, labels, ncol=1)
+    return fig
+
+
+# --- Erlang A against Erlang C, and the simulation check (notebook 05) -----------------------
+
+
+def erlang_c_vs_a(by_year: pd.DataFrame, concepts: Sequence[str], year: int, labels: dict[str, str]) -> Figure:
+    """Person-years per concept in ``year`` under the two queue models, scaled as the model
+    does (actual person-years × S_c / S_base, left) and unscaled (agent-hours / hours per
+    person-year, right). ``by_year``: the staffing tables of both models stacked, with a
+    column ``model`` ("Erlang C", "Erlang A")."""
+    fig, axes = subplots(1, 2, figsize=(11, 4.6))
+    sel = by_year[(by_year["year"] == year) & by_year["concept"].isin(list(concepts))]
+    models = list(dict.fromkeys(sel["model"]))
+    x = np.arange(len(concepts))
+    width = 0.8 / max(len(models), 1)
+    for ax, column, title in (
+        (axes[0], "person_years", "Skalert til dagens årsverk (rapportens metode)"),
+        (axes[1], "model_person_years", "Uskalert: modellens egne årsverk"),
+    ):
+        for k, model in enumerate(models):
+            v = sel[sel["model"] == model].set_index("concept").reindex(list(concepts))[column]
+            ax.bar(
+                x + (k - (len(models) - 1) / 2) * width,
+                v.to_numpy(dtype=float),
+                width=width,
+                label=model,
+                color=(LIGHT_BLUE, YELLOW, GREEN)[k % 3],
+            )
+        ax.set_xticks(list(x), [labels.get(c, c) for c in concepts], rotation=20, ha="right")
+        ax.set_xlabel("Konsept")
+        ax.set_ylabel(f"Årsverk {year}")
+        axis_format(ax, "y")
+        ax.set_title(title, fontsize=10)
+    fig.suptitle(f"Bemanning per konsept {year}: Erlang C mot Erlang A (med tålmodighet fra loggen)")
+    legend_below(fig, *axes[0].get_legend_handles_labels())
+    return fig
+
+
+def simulation_check(check: pd.DataFrame, basis: str, labels: dict[str, str]) -> Figure:
+    """Achieved service level in the simulation (mean over sampled weeks and replications,
+    with the weeks' 95 % intervals as error bars) of every plan against its target.
+    ``check``: :func:`lib.simulation.check_plans` output with a column ``model`` (the queue
+    model that made the plan); ``basis``: "answered" or "offered"."""
+    sel = check[check["basis"] == basis]
+    keys = list(dict.fromkeys(zip(sel["concept"], sel["model"], strict=True)))
+    fig, ax = subplots(figsize=(10, 4.8))
+    x = np.arange(len(keys))
+    means, lows, highs, targets = [], [], [], []
+    for concept, model in keys:
+        g = sel[(sel["concept"] == concept) & (sel["model"] == model)]
+        means.append(float(g["achieved"].mean()))
+        lows.append(float(g["achieved_low"].min()))
+        highs.append(float(g["achieved_high"].max()))
+        targets.append(float(g["target_level"].iloc[0]))
+    m = np.array(means)
+    colours = [LIGHT_BLUE if model == "Erlang C" else YELLOW for _, model in keys]
+    ax.bar(x, m, color=colours, width=0.6)
+    ax.errorbar(x, m, yerr=[m - np.array(lows), np.array(highs) - m], fmt="none", ecolor="k", capsize=3, lw=1)
+    ax.scatter(x, targets, marker="_", s=600, color="k", zorder=3)
+    ax.set_xticks(list(x), [f"{labels.get(c, c)}\n({model})" for c, model in keys], fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("Bemanningsplan (konsept, kømodell)")
+    axis_format(ax, "y", percent=True)
+    counted = "besvarte" if basis == "answered" else "alle innkomne"
+    ax.set_ylabel(f"Andel besvart innen målet, av {counted} (%)")
+    ax.set_title(f"Simulert servicenivå mot målet (strek), av {counted} henvendelser")
+    from matplotlib.patches import Patch
+
+    legend_below(fig, [Patch(color=LIGHT_BLUE), Patch(color=YELLOW)], ["Plan fra Erlang C", "Plan fra Erlang A"])
     return fig

@@ -4,8 +4,8 @@
 agents does each hour need, and what mean wait (speed of answer) do they give? A queue
 model is anything with the two methods of :class:`QueueModel`; :func:`queue_model` picks
 one by the assumption ``queue_model`` (:class:`lib.assumptions.Assumptions`). Erlang C
-(:class:`ErlangC`, appendix B's method) is the default and so far the only one; a model
-with abandonment plugs in here without touching concepts, staffing or economics.
+(:class:`ErlangC`, appendix B's method) is the default; Erlang A (:class:`ErlangA`,
+callers hang up after an exponential patience ``patience_s``) plugs in beside it.
 
 Units: contacts per hour, seconds, agents (whole numbers).
 """
@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from lib import erlang
+from lib import erlang, erlang_a
 from lib.assumptions import Assumptions
 
 
@@ -38,8 +38,10 @@ class QueueModel(Protocol):
         seconds, its occupancy cap and its minimum staffing; only hours with traffic are passed."""
         ...
 
-    def mean_wait_s(self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
-        """Mean wait in seconds (speed of answer) per hour with ``agents`` agents."""
+    def mean_wait_s(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        """Mean wait in seconds (speed of answer of the calls answered) per hour with ``agents`` agents."""
         ...
 
 
@@ -62,12 +64,53 @@ class ErlangC:
             )
         )
 
-    def mean_wait_s(self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
+    def mean_wait_s(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
         return np.asarray(erlang.average_speed_of_answer(agents, offered_load(calls_per_hour, aht_s), aht_s))
 
 
+class ErlangA:
+    """Erlang A (M/M/n+M: exponential patience ``a.patience_s``): :mod:`lib.erlang_a`. The
+    service level is counted on ``a.service_level_basis`` (answered or offered calls); the
+    occupancy cap on the carried load."""
+
+    name = "erlang_a"
+
+    @staticmethod
+    def _patience(a: Assumptions) -> float:
+        if a.patience_s <= 0:
+            raise ValueError(
+                "queue_model='erlang_a' needs patience_s, the callers' mean patience (s): fit it from the log "
+                "(lib.patience.model_patience_s, notebook 05) and set it"
+            )
+        return a.patience_s
+
+    def required_agents(
+        self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+    ) -> np.ndarray:
+        return np.asarray(
+            erlang_a.required_agents(
+                calls_per_hour,
+                aht_s,
+                self._patience(a),
+                a.service_level_target,
+                target_s,
+                max_occupancy=a.max_occupancy,
+                min_agents=a.min_agents,
+                basis=a.service_level_basis,
+            )
+        )
+
+    def mean_wait_s(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        load = offered_load(calls_per_hour, aht_s)
+        return np.asarray(erlang_a.average_speed_of_answer(agents, load, aht_s, self._patience(a)))
+
+
 #: Queue models by the name the assumption ``queue_model`` gives.
-QUEUE_MODELS: dict[str, QueueModel] = {"erlang_c": ErlangC()}
+QUEUE_MODELS: dict[str, QueueModel] = {"erlang_c": ErlangC(), "erlang_a": ErlangA()}
 
 
 def queue_model(a: Assumptions) -> QueueModel:
@@ -89,5 +132,5 @@ def solve(
     c, h = calls_per_hour[busy], aht_s[busy]
     n = model.required_agents(c, h, target_s, a)
     agents[busy] = n
-    wait[busy] = model.mean_wait_s(n, c, h)
+    wait[busy] = model.mean_wait_s(n, c, h, a)
     return agents, wait

@@ -17,6 +17,7 @@ tolerance.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ from lib.concepts import CONCEPTS, DECOMPOSITIONS, BoardHours, table1_concepts
 from lib.economics import BENEFIT_ROWS, CITIZEN, COST_ROWS, SUM, VALUED_ROWS, cash_flows, cell_kind
 from lib.paths import LIB_DATA, tables_dir
 from lib.staffing import run_all
+
+if TYPE_CHECKING:
+    from lib.sensitivity import StaffingTables
 from lib.tables import write_csv
 
 #: Relative tolerance for model-driven cells and the sum (a project choice, not the report's).
@@ -303,3 +307,66 @@ def wait_readings(by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, 
         "sum_mnok": TABLE1_PUBLISHED[SUM]["III"],
     }
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# --- Table 1 under two queue models (notebook 05) ----------------------------------------------
+
+MODEL_GAP_COLUMNS = ["row", "concept", "erlang_c", "erlang_a", "difference", "relative_difference", "explanation"]
+
+
+def _effect_hours(staffing: StaffingTables, base_agent_hours: float, actual_person_years: float, effect: str) -> float:
+    """An effect's agent-hours saved over the period (its person-years unscaled)."""
+    saved = staffing.effects.loc[staffing.effects["effect"] == effect, "saving_person_years"].sum()
+    return float(saved) * base_agent_hours / actual_person_years
+
+
+def queue_model_gaps(
+    t1_c: pd.DataFrame,
+    t1_a: pd.DataFrame,
+    staffing_c: StaffingTables,
+    staffing_a: StaffingTables,
+    base_c: float,
+    base_a: float,
+    a: Assumptions,
+    threshold: float = 0.10,
+) -> pd.DataFrame:
+    """Every Table 1 cell that differs by more than ``threshold`` (relative) between the
+    Erlang C and the Erlang A model, with what explains it (columns :data:`MODEL_GAP_COLUMNS`).
+
+    A police-time cell is ``actual_person_years / S_base × (S_before − S_after)``: its ratio
+    between the models is the ratio of the scale factors (S_base, agent-hours of the base
+    model, ``base_c`` and ``base_a``) times the ratio of the agent-hour differences; both are
+    given. III's citizen time moves with its modelled mean wait, its running cost with the
+    centre's person-years (ATB).
+    """
+    from lib.economics import CITIZEN, RUNNING, components
+
+    c, m = t1_c.set_index("row"), t1_a.set_index("row")
+    scale = base_c / base_a  # ratio of the scale factors actual / S_base (A over C)
+    rows = []
+    for row in VALUED_ROWS:
+        for concept in [x for x in c.columns if x in m.columns]:
+            vc, va = float(c.loc[row, concept]), float(m.loc[row, concept])
+            if np.isnan(vc) or np.isnan(va) or abs(va - vc) <= threshold * abs(vc):
+                continue
+            effects = [x.effect for x in components(concept, a.iib_split) if x.row == row and x.effect]
+            if effects:
+                hc = sum(_effect_hours(staffing_c, base_c, a.actual_person_years, e) for e in effects)
+                ha = sum(_effect_hours(staffing_a, base_a, a.actual_person_years, e) for e in effects)
+                why = (
+                    f"police time = actual person-years / S_base x agent-hours saved: the scale factor changes "
+                    f"x{scale:.2f} (S_base {base_c:,.0f} -> {base_a:,.0f} agent-hours) and the agent-hours saved "
+                    f"x{ha / hc if hc else float('nan'):.2f} ({hc:,.0f} -> {ha:,.0f} over the period)"
+                )
+            elif row == CITIZEN:
+                wc = staffing_c.by_year.loc[staffing_c.by_year["concept"] == concept, "asa_s"].mean()
+                wa = staffing_a.by_year.loc[staffing_a.by_year["concept"] == concept, "asa_s"].mean()
+                why = f"the modelled mean wait of answered calls in {concept}: {wc:.1f} s -> {wa:.1f} s"
+            elif row == RUNNING:
+                pc = staffing_c.by_year.loc[staffing_c.by_year["concept"] == concept, "person_years"].mean()
+                pa = staffing_a.by_year.loc[staffing_a.by_year["concept"] == concept, "person_years"].mean()
+                why = f"the ATB allowance on {concept}'s person-years: {pc:.1f} -> {pa:.1f} a year"
+            else:
+                why = "the sum of the cells above"
+            rows.append((row, concept, vc, va, va - vc, (va - vc) / abs(vc) if vc else np.nan, why))
+    return pd.DataFrame(rows, columns=MODEL_GAP_COLUMNS)

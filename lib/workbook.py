@@ -79,6 +79,11 @@ ORDER: tuple[str, ...] = (
     "table1_cash_flows",
     "todays_picture",
     "sensitivity",
+    "patience",
+    "implied_staffing",
+    "staffing_by_year_erlang_a",
+    "table1_erlang_a",
+    "simulation_check",
 )
 #: Tables for people: their sheets show the dictionary's Norwegian labels (``label_no``) as headers.
 PEOPLE_TABLES: tuple[str, ...] = ("todays_picture", "staffing_by_year", "sensitivity")
@@ -104,6 +109,7 @@ TABLE1_SHEET = "Tabell 1"
 COLUMNS_SHEET = "Kolonner"
 RUN_SHEET = "Kjøring"
 NB01, NB02, NB03, NB04 = "01_clean_call_log", "02_arrival_rates", "03_staffing", "04_report_tables"
+NB05 = "05_abandonment"
 #: Each sheet: what it is (Norwegian, one line) and where it comes from (notebook; report section).
 SHEETS: dict[str, tuple[str, str]] = {
     CONTENTS: ("Denne oversikten: arkene i arbeidsboken, hva de er og hvor de kommer fra", "lib/workbook.py"),
@@ -175,6 +181,26 @@ SHEETS: dict[str, tuple[str, str]] = {
     "sensitivity": (
         "Følsomhet: sum verdsatte virkninger ved lav og høy verdi av hver forutsetning",
         f"notatbok {NB04}; prosjektets følsomhetsanalyse, ikke i rapporten",
+    ),
+    "patience": (
+        "Innringernes tålmodighet fra loggen (eksponentiell, sensurert sannsynlighetsmaksimering) per kø, periode og distrikt",
+        f"notatbok {NB05}; prosjektets utvidelse (Erlang A), ikke i rapporten",
+    ),
+    "implied_staffing": (
+        "Bemanningen dagens observerte svarandel tilsier under Erlang A, per distrikt",
+        f"notatbok {NB05}; sammenlignes med 90 årsverk (vedlegg A.1.1) og S_base (vedlegg B)",
+    ),
+    "staffing_by_year_erlang_a": (
+        "Bemanning per konsept og år med Erlang A (tålmodighet fra loggen)",
+        f"notatbok {NB05}; samme oppsett som staffing_by_year",
+    ),
+    "table1_erlang_a": (
+        "Tabell 1 med Erlang A i bemanningsmodellen (nåverdi, mill. kr)",
+        f"notatbok {NB05}; samme oppsett som table1",
+    ),
+    "simulation_check": (
+        "Simulert servicenivå (Ciw) for hver bemanningsplan mot målet, per uke og grunnlag",
+        f"notatbok {NB05}; prosjektets kontroll, ikke i rapporten",
     ),
     COLUMNS_SHEET: (
         "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet",

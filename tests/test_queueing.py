@@ -32,8 +32,8 @@ class Doubling:
     def required_agents(self, calls_per_hour, aht_s, target_s, a):
         return 2 * queueing.ErlangC().required_agents(calls_per_hour, aht_s, target_s, a)
 
-    def mean_wait_s(self, agents, calls_per_hour, aht_s):
-        return queueing.ErlangC().mean_wait_s(agents // 2, calls_per_hour, aht_s) / 2
+    def mean_wait_s(self, agents, calls_per_hour, aht_s, a):
+        return queueing.ErlangC().mean_wait_s(agents // 2, calls_per_hour, aht_s, a) / 2
 
 
 def test_a_queue_model_plugs_in_without_touching_concepts_or_staffing(monkeypatch):
