@@ -21,3 +21,16 @@ def rates_frame(calls, aht, districts=("Oslo", "Agder"), start="2023-01-02 08:00
         for j, t in enumerate(hours)
     ]
     return pd.DataFrame(rows)
+
+
+def notebook(path, params_src: str, body: str):
+    """A two-cell notebook at ``path``: a tagged ``parameters`` cell and a body cell."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    p = nbformat.v4.new_code_cell(params_src)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path

@@ -8,18 +8,9 @@ import time
 import nbformat
 import pandas as pd
 import pytest
+from frames import notebook as _notebook
 
 from lib import pipeline, workbook
-
-
-def _notebook(path, params_src: str, body: str):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    p = nbformat.v4.new_code_cell(params_src)
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [p, nbformat.v4.new_code_cell(body)]
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import os
 import subprocess
 import sys
 
-import nbformat
 import pandas as pd
 import pytest
+from frames import notebook as _notebook
 
 from lib import paths, pipeline, run_report, runs
 from lib.paths import PROJ_ROOT
@@ -27,16 +27,6 @@ proc = resolve(processed_dir); proc.mkdir(parents=True, exist_ok=True)
 (proc / "calls_clean.parquet").write_text("{name}")
 (proc / "arrival_rates.parquet").write_text("{name}")
 """
-
-
-def _notebook(path, params_src: str, body: str):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    p = nbformat.v4.new_code_cell(params_src)
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [p, nbformat.v4.new_code_cell(body)]
-    nbformat.write(nb, path)
-    return path
 
 
 def chain(folder, value=1, fail_second=False):
