@@ -20,12 +20,10 @@ from test_figures import all_text, check_figure
 
 from lib import figures, plotstyle
 from lib import patience as pat
-from lib.paths import PROJ_ROOT
 
 N = 200_000
 TRUE_PATIENCE = 90.0
 ANSWER_MEAN = 60.0
-CLEAN_LOG = PROJ_ROOT / "data" / "processed" / "calls_clean.parquet"
 
 
 def simulate(patience: np.ndarray, rng: np.random.Generator, answer_mean: float = ANSWER_MEAN, **columns):
@@ -315,9 +313,12 @@ def test_the_figure_follows_the_house_style():
 # --- the synthetic log -----------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not CLEAN_LOG.is_file(), reason="data/processed/calls_clean.parquet is missing (notebook 01)")
-def test_patience_per_queue_on_the_cleaned_log():
-    calls = pd.read_parquet(CLEAN_LOG, columns=["queue", "district", "arrived_at", "wait_s", "answered", "in_scope"])
+def test_patience_per_queue_on_the_cleaned_log(chain_run):
+    # the cleaned synthetic log of the session's chain run (tests/conftest.py), never a leftover
+    calls = pd.read_parquet(
+        chain_run / "processed" / "calls_clean.parquet",
+        columns=["queue", "district", "arrived_at", "wait_s", "answered", "in_scope"],
+    )
     fit = pat.fit_patience(calls, ["queue"])
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print("\n", fit.to_string(index=False))
