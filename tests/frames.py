@@ -34,3 +34,21 @@ def notebook(path, params_src: str, body: str):
     nb.cells = [p, nbformat.v4.new_code_cell(body)]
     nbformat.write(nb, path)
     return path
+
+
+#: The report's year, outlier threshold (seconds) and excluded districts, as plain values
+#: for lib.calllog.clean_call_log.
+CLEANING_SETTINGS = {"year": 2023, "outlier_threshold_s": 1800.0, "excluded_districts": ("Trøndelag",)}
+
+
+def call_row(
+    call_id="C1",
+    district="Oslo",
+    queue="sentralbord",
+    arrived_at="2023-02-01 10:00:00",
+    wait_s="10",
+    talk_s="120",
+    answered="true",
+):
+    """One call of the contract as text fields, in the contract's column order."""
+    return [call_id, district, queue, arrived_at, wait_s, talk_s, answered]

@@ -10,6 +10,7 @@ import gzip
 import numpy as np
 import pandas as pd
 import pytest
+from frames import CLEANING_SETTINGS, call_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,20 +37,8 @@ from lib.calllog import (
 )
 
 H = list(CONTRACT_COLUMNS)
-#: The report's year, outlier threshold (seconds) and excluded districts, as plain values.
-SETTINGS = {"year": 2023, "outlier_threshold_s": 1800.0, "excluded_districts": ("Trøndelag",)}
-
-
-def row(
-    call_id="C1",
-    district="Oslo",
-    queue="sentralbord",
-    arrived_at="2023-02-01 10:00:00",
-    wait_s="10",
-    talk_s="120",
-    answered="true",
-):
-    return [call_id, district, queue, arrived_at, wait_s, talk_s, answered]
+SETTINGS = CLEANING_SETTINGS
+row = call_row
 
 
 def frame(*rows) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from frames import CLEANING_SETTINGS, call_row
 
 from lib.calllog import (
     CONTRACT_COLUMNS,
@@ -39,21 +40,13 @@ from lib.calllog.validate import (
 from lib.paths import DATA_RAW, display_path
 
 H = list(CONTRACT_COLUMNS)
-SETTINGS = {"year": 2023, "outlier_threshold_s": 1800.0, "excluded_districts": ("Trøndelag",)}
+SETTINGS = CLEANING_SETTINGS
 SAVE_HINT = "Lagre som → CSV UTF-8 (kommadelt)"
 
 
-def line(
-    call_id="C1",
-    district="Oslo",
-    queue="sentralbord",
-    arrived_at="2023-02-01 10:00:00",
-    wait_s="10",
-    talk_s="120",
-    answered="true",
-    sep=",",
-):
-    return sep.join([call_id, district, queue, arrived_at, wait_s, talk_s, answered])
+def line(*fields, sep=",", **named):
+    """One call as a line of text; ``fields`` and ``named`` as :func:`frames.call_row` takes them."""
+    return sep.join(call_row(*fields, **named))
 
 
 def write(path, lines, sep=",", encoding="utf-8", eol="\n", end=None):
