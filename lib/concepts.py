@@ -250,8 +250,9 @@ def _linear(year: int | None, first: float, last: float, a: Assumptions) -> floa
         return float(first)
     value = first + (last - first) * (year - a.first_year) / (a.last_year - a.first_year)
     # Clipped to the path's ends: rounding can otherwise leave the last year a hair outside
-    # them (0.907 + (0 - 0.907) x 1 = -1.1e-16, a negative share).
-    return float(min(max(value, min(first, last)), max(first, last)))
+    # them (0.907 + (0 - 0.907) x 1 = -1.1e-16, a negative share). np.clip keeps a batch of
+    # assumption sets (arrays, lib.uncertainty) working; for floats it returns a float.
+    return np.clip(value, np.minimum(first, last), np.maximum(first, last))
 
 
 def chat_share(year: int | None, a: Assumptions) -> float:
@@ -300,7 +301,9 @@ def channel_mix(concept: str | Concept, year: int | None, a: Assumptions) -> Cha
     else:
         phone, bot, chat = remaining * (1 - s), 0.0, remaining * s
     handled = phone + chat
-    q = chat / handled if (c.chat_efficiency != "none" and handled > 0) else 0.0
+    # chat <= handled, so a floor on the divisor gives q = 0 where nothing is handled (and
+    # works element-wise on a batch of assumption sets)
+    q = chat / np.maximum(handled, 1e-300) if c.chat_efficiency != "none" else 0.0
     return ChannelMix(remaining=remaining, phone=phone, chatbot_answered=bot, live_chat=chat, chat_share_handled=q)
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -108,9 +109,15 @@ def chat_shares(years: np.ndarray, a: Assumptions) -> tuple[np.ndarray, np.ndarr
     """
     years = np.asarray(years)
     return (
-        np.array([chat_share(int(y), a) for y in years], dtype=float),
-        np.array([transfer_share(int(y), a) for y in years], dtype=float),
+        per_year([chat_share(int(y), a) for y in years]),
+        per_year([transfer_share(int(y), a) for y in years]),
     )
+
+
+def per_year(values: list) -> np.ndarray:
+    """One value per year as an array on the last axis: ``(years,)`` for floats, ``(n, years)``
+    for the ``(n, 1)`` arrays of a batch of assumption sets (:class:`lib.uncertainty.Batch`)."""
+    return np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in values], axis=-1)
 
 
 def observed_mean_wait_s(calls: pd.DataFrame) -> float:
@@ -142,15 +149,48 @@ def _by_year(frame: pd.DataFrame, key: str, value: str, label: str, years: np.nd
     return s.reindex(years).astype(float)
 
 
+class StaffingSource(Protocol):
+    """Staffing results a valuation reads, one value per analysis year (``(years,)``), or per
+    draw and year (``(n, years)``) for a batch of assumption sets."""
+
+    def staffing(self, concept: str, value: str) -> np.ndarray:
+        """``value`` (person_years, asa_s) of ``concept``."""
+        ...
+
+    def effect(self, name: str) -> np.ndarray:
+        """Person-years saved per year by the staffing effect ``name``."""
+        ...
+
+
+@dataclass(frozen=True)
+class TablesSource:
+    """The staffing tables of :func:`lib.staffing.run_all` (``by_year``, ``effects``) as a
+    :class:`StaffingSource` for the analysis ``years``."""
+
+    by_year: pd.DataFrame
+    effects: pd.DataFrame
+    years: np.ndarray
+
+    def staffing(self, concept: str, value: str) -> np.ndarray:
+        return _by_year(self.by_year, "concept", value, concept, self.years, "by_year").to_numpy()
+
+    def effect(self, name: str) -> np.ndarray:
+        return _by_year(self.effects, "effect", "saving_person_years", name, self.years, "effects").to_numpy()
+
+
 @dataclass(frozen=True)
 class Valuation:
-    """What a component formula is given: the years, the assumptions, the staffing tables
-    (``by_year``, ``effects``) and today's observed mean wait (s, or None)."""
+    """What a component formula is given: the years, the assumptions, the staffing results
+    and today's observed mean wait (s, or None).
+
+    ``a`` is an :class:`lib.assumptions.Assumptions`, or a batch of them
+    (:class:`lib.uncertainty.Batch`, whose varied values are ``(n, 1)`` arrays): every
+    formula is written with numpy operations that broadcast, so one call values every draw.
+    """
 
     years: np.ndarray
     a: Assumptions
-    by_year: pd.DataFrame
-    effects: pd.DataFrame
+    source: StaffingSource
     observed_wait_s: float | None
 
     @property
@@ -162,18 +202,18 @@ class Valuation:
         return np.zeros(len(self.years))
 
     def staffing(self, concept: str, value: str) -> np.ndarray:
-        """``by_year``'s ``value`` (person_years, asa_s) of ``concept`` per analysis year."""
-        return _by_year(self.by_year, "concept", value, concept, self.years, "by_year").to_numpy()
+        """``value`` (person_years, asa_s) of ``concept`` per analysis year."""
+        return self.source.staffing(concept, value)
 
-    def amount(self, c: Component) -> float:
+    def amount(self, c: Component) -> np.ndarray:
         """The assumption a component names (its amount per year, or per unit)."""
         if c.assumption is None:
             raise ValueError(f"component {c.label!r} of kind {c.kind!r} needs an assumption")
-        return float(getattr(self.a, c.assumption))
+        return np.asarray(getattr(self.a, c.assumption), dtype=float)
 
     def contacts(self, concept: str) -> tuple[np.ndarray, np.ndarray]:
         """National contacts per year left after politiet.no, and s_y, for ``concept``."""
-        remaining = np.array([channel_mix(concept, int(y), self.a).remaining for y in self.years])
+        remaining = per_year([channel_mix(concept, int(y), self.a).remaining for y in self.years])
         s, _ = chat_shares(self.years, self.a)
         return zero_alternative_calls(self.a) * remaining, s
 
@@ -240,8 +280,7 @@ def _shorter_wait(v: Valuation, c: Component) -> np.ndarray:
 
 def _staffing_effect(v: Valuation, c: Component) -> np.ndarray:
     """Police time: the effect's person-years saved per year at the person-year cost (§5.2.1)."""
-    saved = _by_year(v.effects, "effect", "saving_person_years", str(c.effect), v.years, "effects")
-    return saved.to_numpy() * mnok_per_person_year(v.a)
+    return v.source.effect(str(c.effect)) * mnok_per_person_year(v.a)
 
 
 def _investment(v: Valuation, c: Component) -> np.ndarray:
@@ -351,6 +390,41 @@ def cell_kind(row: str, concept: str) -> str:
 # --- cash flows behind Table 1 ---------------------------------------------------------------
 
 
+def amounts(v: Valuation) -> list[tuple[str, Component, np.ndarray]]:
+    """Every valued component of every Table 1 concept with its amount per year (MNOK,
+    undiscounted; ``(years,)``, or ``(n, years)`` for a batch): (concept, component, amount)."""
+    out = []
+    for concept in table1_concepts():
+        for comp in components(concept, v.a.iib_split):
+            out.append((concept, comp, np.asarray(KINDS[comp.kind][0](v, comp), dtype=float)))
+    return out
+
+
+def present_values(
+    source: StaffingSource, a: Assumptions, observed_wait_s: float | None = None
+) -> dict[tuple[str, str], np.ndarray]:
+    """Table 1's valued cells as NPV (MNOK) by (row, concept), summed over components and years.
+
+    The same formulas as :func:`cash_flows`, without the long table, for a batch of assumption
+    sets (``a`` a :class:`lib.uncertainty.Batch`; each cell an ``(n,)`` array) or one set (each
+    cell a 0-d array). Cost rows a concept lacks are 0, benefit rows it lacks are absent;
+    :data:`SUM` is benefits - costs.
+    """
+    years = period(a)
+    v = Valuation(years, a, source, observed_wait_s)
+    factor = discount_factor(years, a)
+    cells: dict[tuple[str, str], np.ndarray] = {}
+    for concept, comp, amount in amounts(v):
+        pv = (amount * factor).sum(axis=-1)
+        key = (comp.row, concept)
+        cells[key] = cells[key] + pv if key in cells else pv
+    for concept in table1_concepts():
+        benefit = sum((cells[(r, concept)] for r in BENEFIT_ROWS if (r, concept) in cells), np.zeros(()))
+        cost = sum((cells.setdefault((r, concept), np.zeros(())) for r in COST_ROWS), np.zeros(()))
+        cells[(SUM, concept)] = benefit - cost
+    return cells
+
+
 def cash_flows(
     by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, observed_wait_s: float | None = None
 ) -> pd.DataFrame:
@@ -369,13 +443,13 @@ def cash_flows(
     _require(by_year, ["concept", "year", "person_years", "asa_s"], "by_year")
     _require(effects, ["year", "effect", "saving_person_years"], "effects")
     years = period(a)
-    v = Valuation(years, a, by_year, effects, observed_wait_s)
     concepts = table1_concepts()
-    rows: list[tuple[str, str, str, np.ndarray]] = []
-    for concept in concepts:
-        for comp in components(concept, a.iib_split):
-            amount = KINDS[comp.kind][0](v, comp)
-            rows.append((comp.row, concept, comp.label, np.broadcast_to(np.asarray(amount, dtype=float), years.shape)))
+    rows = [
+        (comp.row, concept, comp.label, np.broadcast_to(amount, years.shape))
+        for concept, comp, amount in amounts(
+            Valuation(years, a, TablesSource(by_year, effects, years), observed_wait_s)
+        )
+    ]
 
     df = discount_factor(years, a)
     out = pd.DataFrame(

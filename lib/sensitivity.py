@@ -30,8 +30,7 @@ import pandas as pd
 
 from lib.assumptions import Assumptions
 from lib.concepts import BoardHours, table1_concepts
-from lib.economics import SUM
-from lib.table1 import table1
+from lib.economics import SUM, TablesSource, period, present_values
 from lib.tables import PRECISION
 
 #: Assumptions that enter the staffing model through the arrival table (shifted here).
@@ -149,8 +148,9 @@ def shift_handling_time(rates: pd.DataFrame | BoardHours, delta_s: float) -> pd.
 
 def sums(staffing: StaffingTables, a: Assumptions, observed_wait_s: float | None = None) -> pd.Series:
     """ "Sum verdsatte virkninger" per concept (MNOK NPV) for a staffing result and ``a``."""
-    t = table1(staffing.by_year, staffing.effects, a, observed_wait_s=observed_wait_s).set_index("row")
-    return t.loc[SUM, list(table1_concepts())].astype(float)
+    years = period(a)
+    cells = present_values(TablesSource(staffing.by_year, staffing.effects, years), a, observed_wait_s)
+    return pd.Series({c: float(cells[(SUM, c)]) for c in table1_concepts()})
 
 
 def _fmt(values: Iterable[float], sep: str = " → ") -> str:

@@ -60,7 +60,7 @@ FORMATS: dict[str, str | None] = {
     "year": "0",
     "text": None,
 }
-#: The tables in the chain's order: notebook 01's, 02's, 03's, 04's. Other CSVs follow alphabetically.
+#: The tables in the chain's order: notebook 01's, 02's, ..., 06's. Other CSVs follow alphabetically.
 ORDER: tuple[str, ...] = (
     "cleaning_report",
     "plausibility",
@@ -84,9 +84,20 @@ ORDER: tuple[str, ...] = (
     "staffing_by_year_erlang_a",
     "table1_erlang_a",
     "simulation_check",
+    "table1_uncertainty",
+    "decision_probabilities",
+    "uncertainty_drivers",
+    "scenarios",
+    "staffing_uncertainty",
 )
 #: Tables for people: their sheets show the dictionary's Norwegian labels (``label_no``) as headers.
-PEOPLE_TABLES: tuple[str, ...] = ("todays_picture", "staffing_by_year", "sensitivity")
+PEOPLE_TABLES: tuple[str, ...] = (
+    "todays_picture",
+    "staffing_by_year",
+    "sensitivity",
+    "table1_uncertainty",
+    "decision_probabilities",
+)
 #: Tables whose "number" columns change unit from row to row: the column naming each row's
 #: unit, and either the format of each unit or a table whose dictionary entry of that name
 #: gives it (table_a2_vs_report's "Mål" names a column of table_a2).
@@ -110,6 +121,7 @@ COLUMNS_SHEET = "Kolonner"
 RUN_SHEET = "Kjøring"
 NB01, NB02, NB03, NB04 = "01_clean_call_log", "02_arrival_rates", "03_staffing", "04_report_tables"
 NB05 = "05_abandonment"
+NB06 = "06_uncertainty"
 #: Each sheet: what it is (Norwegian, one line) and where it comes from (notebook; report section).
 SHEETS: dict[str, tuple[str, str]] = {
     CONTENTS: ("Denne oversikten: arkene i arbeidsboken, hva de er og hvor de kommer fra", "lib/workbook.py"),
@@ -201,6 +213,26 @@ SHEETS: dict[str, tuple[str, str]] = {
     "simulation_check": (
         "Simulert servicenivå (Ciw) for hver bemanningsplan mot målet, per uke og grunnlag",
         f"notatbok {NB05}; prosjektets kontroll, ikke i rapporten",
+    ),
+    "table1_uncertainty": (
+        "Tabell 1 med usikkerhet: forventning og persentiler for hver celle over Monte Carlo-trekningene (mill. kr)",
+        f"notatbok {NB06}; utover rapporten (som omtaler grunnlaget som usikkert)",
+    ),
+    "decision_probabilities": (
+        "Sannsynlighet for at hvert konsept er lønnsomt, er best, og slår IIb",
+        f"notatbok {NB06}; utover rapporten (anbefalingen av konsept III)",
+    ),
+    "uncertainty_drivers": (
+        "Hvilke forutsetninger driver usikkerheten: rangkorrelasjon med summen per konsept",
+        f"notatbok {NB06}; utover rapporten",
+    ),
+    "scenarios": (
+        "Tabell 1 i et pessimistisk, forventet og optimistisk scenario, med enhetsverdiene variert (mill. kr)",
+        f"notatbok {NB06}; utover rapporten (DFØs veileder: scenarioanalyse)",
+    ),
+    "staffing_uncertainty": (
+        "Årsverk per konsept og år: forventning og persentiler over trekningene",
+        f"notatbok {NB06}; utover rapporten",
     ),
     COLUMNS_SHEET: (
         "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet",

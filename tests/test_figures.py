@@ -21,7 +21,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lib import arrivals, concepts, describe, figures, plotstyle, staffing
+from lib import arrivals, concepts, describe, figures, plotstyle, staffing, uncertainty
 from lib import sensitivity as sens
 from lib.assumptions import TABLE1_PUBLISHED, Assumptions
 from lib.districts import DISTRICTS
@@ -235,6 +235,28 @@ def all_text(fig: Figure) -> str:
     return " ".join(_texts(fig))
 
 
+def _monte_carlo():
+    rng = np.random.default_rng(3)
+    sums = {c: rng.normal(m, 20, 500) for c, m in zip(["I", "IIa", "IIb", "III"], [40, 80, 114, 456], strict=True)}
+    return uncertainty.MonteCarlo(
+        pd.DataFrame({"chat_share_last_year": rng.uniform(0.25, 0.6, 500)}),
+        pd.DataFrame({uncertainty.cell(SUM, c): v for c, v in sums.items()}),
+        {},
+        np.array([2026]),
+        A,
+    )
+
+
+def _uncertainty_summary():
+    mc = _monte_carlo()
+    det = pd.DataFrame({"row": [SUM], "I": [41.4], "IIa": [80.1], "IIb": [113.9], "III": [456.4]})
+    return uncertainty.table1_uncertainty(mc, det)
+
+
+def _drivers():
+    return uncertainty.uncertainty_drivers(_monte_carlo())
+
+
 # --- the figure functions ---------------------------------------------------------------------
 
 FIGURES = {
@@ -253,6 +275,9 @@ FIGURES = {
     "figur_a2": lambda: describe.plot_hourly_profile(_hourly_profile(), "weekend", year=2023),
     "tornado_text_values": lambda: sens.tornado(_sensitivity_table(new_format=False), "III"),
     "tornado_numeric_values": lambda: sens.tornado(_sensitivity_table(new_format=True), "III"),
+    "uncertainty_sums": lambda: uncertainty.interval_chart(_uncertainty_summary()),
+    "uncertainty_difference": lambda: uncertainty.difference_histogram(_monte_carlo()),
+    "uncertainty_drivers": lambda: uncertainty.drivers_chart(_drivers()),
 }
 
 

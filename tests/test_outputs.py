@@ -71,7 +71,16 @@ def test_cleaning_accounts_for_every_row(_read):
 
 
 @pytest.mark.parametrize(
-    "name", ["cleaning_report.csv", "table1.csv", "staffing_by_year.csv", "staffing_effects.csv", "sensitivity.csv"]
+    "name",
+    [
+        "cleaning_report.csv",
+        "table1.csv",
+        "staffing_by_year.csv",
+        "staffing_effects.csv",
+        "sensitivity.csv",
+        "table1_uncertainty.csv",
+        "decision_probabilities.csv",
+    ],
 )
 def test_results_equal_the_golden_run(_read, name):
     pd.testing.assert_frame_equal(_read(name), pd.read_csv(GOLDEN / name), check_exact=False, rtol=1e-9)

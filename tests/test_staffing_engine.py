@@ -1,0 +1,122 @@
+"""Tests of lib.staffing_engine: the compressed exact solve, step curves and the surrogate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from frames import rates_frame
+
+from lib import staffing
+from lib import staffing_engine as se
+from lib.assumptions import Assumptions
+from lib.concepts import board_hours
+
+A = Assumptions()
+RNG = np.random.default_rng(11)
+# Three districts over two days of hours, with repeated (calls, AHT) pairs and idle hours.
+_CALLS = np.round(RNG.uniform(0, 40, (3, 48)), 1)
+_CALLS[:, ::7] = 0.0
+_CALLS[1, :10] = _CALLS[0, :10]
+_AHT = np.round(RNG.uniform(150, 260, (3, 48)), 0)
+_AHT[1, :10] = _AHT[0, :10]
+RATES = rates_frame(_CALLS, _AHT, districts=("Oslo", "Agder", "Vest"))
+
+
+def test_compression_keeps_every_busy_board_hour_and_its_traffic():
+    bh = board_hours(RATES)
+    c = se.Compressed.of(bh.calls, bh.aht_s)
+    busy = bh.calls > 0
+    assert c.count.sum() == busy.sum()
+    assert len(c.calls) < busy.sum()  # the repeated hours share a pair
+    assert c.contacts == pytest.approx(bh.calls.sum(), rel=1e-12)
+    assert (c.count * c.calls * c.aht_s).sum() == pytest.approx((bh.calls * bh.aht_s).sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"iib_split": "livechat_first"}, {"min_agents": 2, "max_occupancy": 0.75}])
+def test_run_lean_equals_run_all(overrides):
+    a = A.replace(**overrides)
+    full = staffing.run_all(RATES, a)
+    lean = se.run_lean(RATES, a)
+    m = full.by_year.merge(lean.by_year, on=["concept", "year"], suffixes=("", "_lean"))
+    assert len(m) == len(lean.by_year) and set(lean.by_year["concept"]) == set(se.needed_concepts(a))
+    assert (m["agent_hours"] == m["agent_hours_lean"]).all()
+    np.testing.assert_allclose(m["person_years_lean"], m["person_years"], rtol=1e-12)
+    waits = m[m["concept"].isin(se.wait_concepts(a))]
+    assert len(waits) and np.allclose(waits["asa_s_lean"], waits["asa_s"], rtol=1e-12)
+    e = full.effects.merge(lean.effects, on=["year", "effect"])
+    assert len(e) == len(full.effects) == len(lean.effects)
+    np.testing.assert_allclose(e["saving_person_years_y"], e["saving_person_years_x"], rtol=1e-12, atol=1e-12)
+    assert lean.base_agent_hours == full.base_agent_hours
+
+
+def test_engine_points_equal_direct_solves():
+    engine = se.Engine(RATES, A)
+    alpha, beta = np.array([0.5, 0.9, 1.0, 1.3]), np.array([1.0, 0.7, 1.0, 0.8])
+    s, _ = engine.agent_hours("IIb", alpha, beta)
+    bh = board_hours(RATES)
+    for k in range(len(alpha)):
+        agents, _ = staffing.solve(bh.calls * alpha[k], bh.aht_s * beta[k], A.service_time_today_s, A)
+        assert s[k] == agents.sum()
+
+
+@pytest.mark.parametrize("concept, beta", [("I", 1.0), ("IIb", 0.8), ("III", 0.9)])
+def test_step_curve_is_exact_along_alpha(concept, beta):
+    engine = se.Engine(RATES, A)
+    curve = se.step_curve(engine, concept, beta, 0.3, 1.2)
+    alpha = np.concatenate([[0.3, 1.2], RNG.uniform(0.3, 1.2, 200)])
+    exact, _ = engine.agent_hours(concept, alpha, np.full(len(alpha), beta))
+    np.testing.assert_array_equal(curve(alpha), exact)
+    with pytest.raises(ValueError, match="outside the curve's range"):
+        curve(np.array([1.5]))
+
+
+def test_lagrange_reproduces_a_cubic():
+    nodes = np.linspace(0.5, 1.0, 6)
+    cubic = lambda x: 3 * x**3 - 2 * x**2 + x - 7  # noqa: E731
+    x = RNG.uniform(0.5, 1.0, 50)
+    values = np.tile(cubic(nodes), (50, 1))
+    np.testing.assert_allclose(se._lagrange(nodes, values, x), cubic(x), rtol=1e-12)
+
+
+def test_surrogate_is_exact_at_the_anchor_and_close_nearby():
+    engine = se.Engine(RATES, A)
+    batch = A.replace(chat_share_last_year=0.45)  # a one-set "batch" away from the anchor
+    sur = se.Surrogate(engine, A).fit(batch)
+    for concept in se.needed_concepts(A):
+        a0, b0 = se.factors(concept, A)
+        s, _ = sur.evaluate(concept, a0, b0)
+        exact, _ = se._exact(engine, concept, a0, b0, False)
+        np.testing.assert_array_equal(s, exact)
+        a1, b1 = se.factors(concept, batch)
+        s1, _ = sur.evaluate(concept, a1, b1)
+        exact1, _ = se._exact(engine, concept, a1, b1, False)
+        np.testing.assert_allclose(s1, exact1, rtol=0.01)
+
+
+def test_factors_follow_the_concepts_traffic():
+    alpha, beta = se.factors("IIb", A)
+    assert alpha.shape == beta.shape == (A.last_year - A.first_year + 1,)
+    s, r, red = A.chat_share_first_year, A.transfer_share_first_year, A.call_reduction_politiet_no
+    assert alpha[0] == pytest.approx((1 - red) * (1 - s + s * r))
+    q = s * r / (1 - s + s * r)
+    assert beta[0] == pytest.approx(1 - q + q * A.chat_handling_factor)
+    assert se.factors("base", A)[0].tolist() == [1.0] * len(alpha)
+
+
+def test_a_batch_may_not_vary_the_queue_model_settings():
+    se.check_batch(["chat_share_last_year", "actual_person_years", "discount_rate"])
+    with pytest.raises(ValueError, match="max_occupancy"):
+        se.check_batch(["max_occupancy", "chat_share_last_year"])
+
+
+def test_empty_rates_are_refused():
+    empty = rates_frame([[0.0, 0.0]], [[0.0, 0.0]], districts=("Oslo",))
+    with pytest.raises(ValueError, match="no agent-hours"):
+        se.run_lean(empty, A)
+
+
+def test_run_lean_accepts_board_hours_and_frames_alike():
+    a = se.run_lean(RATES, A).by_year
+    b = se.run_lean(board_hours(RATES), A).by_year
+    pd.testing.assert_frame_equal(a, b)

@@ -1,0 +1,177 @@
+"""Tests of lib.uncertainty: distributions, draws, the Monte Carlo against the exact model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from frames import rates_frame
+from scipy import stats
+
+from lib import economics, staffing
+from lib import uncertainty as u
+from lib.assumptions import Assumptions
+from lib.concepts import board_hours, table1_concepts
+from lib.economics import SUM
+from lib.table1 import table1
+
+A = Assumptions()
+RNG = np.random.default_rng(5)
+RATES = board_hours(
+    rates_frame(
+        np.round(RNG.uniform(0, 30, (3, 72)), 1), np.round(RNG.uniform(150, 260, (3, 72))), ("Oslo", "Agder", "Vest")
+    )
+)
+WAIT_S = 50.0
+
+
+def test_distributions_are_centred_on_the_values_in_force():
+    t = u.distribution_table(A)
+    assert set(t["assumption"]) == {n for d in u.DISTRIBUTIONS for n in d.names}
+    tri = t[t["family"] == "triangular"]
+    assert (tri["mode"] == tri["value_in_force"]).all()
+    assert (t["low"] <= t["value_in_force"]).all() and (t["value_in_force"] <= t["high"]).all()
+    assert t["reason"].str.len().min() > 20
+    # the unit values DFØ fixes are not drawn
+    assert not {"cost_per_person_year_nok", "leisure_value_per_person_year_nok", "discount_rate"} & set(t["assumption"])
+
+
+def test_a_value_in_force_outside_its_range_is_refused():
+    with pytest.raises(ValueError, match=r"chat_share_last_year=0\.9 lies outside its range"):
+        u.distribution_table(A.replace(chat_share_last_year=0.9))
+
+
+def test_a_bad_distribution_is_refused():
+    with pytest.raises(ValueError, match="unknown assumption"):
+        u.Uncertain("x", ("no_such",), (0.0,), (1.0,), "a reason", worse="low")
+    with pytest.raises(ValueError, match="family"):
+        u.Uncertain("x", ("discount_rate",), (0.0,), (1.0,), "a reason", worse="low", family="normal")
+    with pytest.raises(ValueError, match="part label"):
+        u.Uncertain("x", ("discount_rate",), (0.0,), (1.0,), "a reason", worse="low", parts=("a", "b"))
+
+
+def test_draws_are_deterministic_bounded_and_move_groups_together():
+    d1, d2 = u.draw(4000, 3, A), u.draw(4000, 3, A)
+    pd.testing.assert_frame_equal(d1, d2)
+    assert not d1.equals(u.draw(4000, 4, A))
+    t = u.distribution_table(A).set_index("assumption")
+    assert (d1.min() >= t["low"][d1.columns] - 1e-12).all() and (d1.max() <= t["high"][d1.columns] + 1e-12).all()
+    rho = stats.spearmanr(d1["chat_share_first_year"], d1["chat_share_last_year"]).statistic
+    assert rho == pytest.approx(6 / np.pi * np.arcsin(0.8 / 2), abs=0.03)
+    independent = stats.spearmanr(d1["chat_share_first_year"], d1["call_reduction_politiet_no"]).statistic
+    assert abs(independent) < 0.05
+    # a triangular marginal: the sample mean is (low + mode + high) / 3
+    assert d1["chat_handling_factor"].mean() == pytest.approx(t.loc["chat_handling_factor", "mean"], abs=0.005)
+
+
+def test_a_batch_reads_like_the_assumptions():
+    b = u.Batch(A, {"chat_share_last_year": [0.4, 0.6]})
+    assert b.n == 2 and b.chat_share_last_year.shape == (2, 1) and b.discount_rate == A.discount_rate
+    with pytest.raises(ValueError, match="max_occupancy"):
+        u.Batch(A, {"max_occupancy": [0.8]})
+    with pytest.raises(ValueError, match="unknown assumption"):
+        u.Batch(A, {"chat_shares": [0.4]})
+
+
+def test_with_every_assumption_fixed_the_monte_carlo_is_table1():
+    mc = u.monte_carlo(RATES, A, n=3, seed=1, observed_wait_s=WAIT_S, distributions=u.fixed())
+    r = staffing.run_all(RATES, A)
+    t1 = table1(r.by_year, r.effects, A, WAIT_S).set_index("row")
+    summary = u.table1_uncertainty(mc, t1.reset_index())
+    assert len(summary) == t1[list(table1_concepts())].notna().sum().sum()
+    np.testing.assert_allclose(summary["mean"], summary["deterministic"], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(summary["p5"], summary["p95"], rtol=1e-12, atol=1e-9)
+    people = u.staffing_uncertainty(mc).merge(r.by_year, on=["concept", "year"])
+    np.testing.assert_allclose(people["mean"], people["person_years"], rtol=1e-12)
+
+
+def test_a_batch_of_draws_values_each_draw_as_table1_would():
+    draws = u.draw(3, 9, A)
+    cells, _ = u.evaluate(u.Engine(RATES, A), u.Batch(A, draws), WAIT_S)
+    for i, values in draws.iterrows():
+        a = A.replace(**values.to_dict())
+        r = staffing.run_all(RATES, a)
+        t1 = table1(r.by_year, r.effects, a, WAIT_S).set_index("row")
+        for name in cells.columns:
+            row, concept = name.split("|")
+            assert cells[name].iloc[i] == pytest.approx(t1.loc[row, concept], rel=1e-10, abs=1e-9), name
+
+
+def test_the_same_seed_gives_identical_results():
+    m1 = u.monte_carlo(RATES, A, n=300, seed=42, observed_wait_s=WAIT_S)
+    m2 = u.monte_carlo(RATES, A, n=300, seed=42, observed_wait_s=WAIT_S)
+    pd.testing.assert_frame_equal(m1.cells, m2.cells, check_exact=True)
+    pd.testing.assert_frame_equal(u.table1_uncertainty(m1), u.table1_uncertainty(m2), check_exact=True)
+
+
+def _hand_made(sums: dict[str, list[float]], draws: dict[str, list[float]]) -> u.MonteCarlo:
+    cells = pd.DataFrame({u.cell(SUM, c): v for c, v in sums.items()})
+    return u.MonteCarlo(pd.DataFrame(draws), cells, {}, np.array([2026]), A)
+
+
+def test_decision_probabilities_count_the_draws():
+    mc = _hand_made(
+        {"I": [1, -1, 2, 3], "IIa": [2, 0, 1, 1], "IIb": [0, 5, 3, 2], "III": [5, 4, -2, 6]},
+        {"discount_rate": [0, 0, 0, 0]},
+    )
+    d = u.decision_probabilities(mc).set_index("concept")
+    assert d.loc["I", "p_positive"] == 0.75 and d.loc["III", "p_positive"] == 0.75
+    assert d["p_best"].to_dict() == {"I": 0.0, "IIa": 0.0, "IIb": 0.5, "III": 0.5}
+    assert d.loc["III", "p_beats_IIb"] == 0.5 and np.isnan(d.loc["IIb", "p_beats_IIb"])
+
+
+def test_drivers_find_the_assumption_the_sum_follows():
+    x = np.linspace(0.05, 0.15, 200)
+    noise = np.random.default_rng(0).permutation(200)
+    mc = _hand_made(
+        {c: list(100 * x) for c in table1_concepts()},
+        {"call_reduction_politiet_no": list(x), "chat_handling_factor": list(noise), "discount_rate": [0.04] * 200},
+    )
+    d = u.uncertainty_drivers(mc)
+    top = d[d["concept"] == "III"].iloc[0]
+    assert top["assumption"] == "call_reduction_politiet_no" and top["rank_correlation"] == pytest.approx(1.0)
+    assert "discount_rate" not in set(d["assumption"])  # not drawn: no driver
+    assert d.groupby("concept")["share"].sum().round(12).eq(1).all()
+
+
+def test_scenarios_are_ordered_and_the_expected_one_is_table1():
+    scen = u.scenarios(RATES, A, WAIT_S)
+    sums = scen[scen["row"] == SUM].set_index("scenario")[list(table1_concepts())]
+    assert (sums.loc["Pessimistisk"] < sums.loc["Forventet"]).all()
+    assert (sums.loc["Forventet"] < sums.loc["Optimistisk"]).all()
+    r = staffing.run_all(RATES, A)
+    t1 = table1(r.by_year, r.effects, A, WAIT_S).set_index("row")
+    expected = scen[scen["scenario"] == "Forventet"].set_index("row")[list(table1_concepts())]
+    pd.testing.assert_frame_equal(expected, t1[list(table1_concepts())], check_names=False, rtol=1e-10)
+    values = u.scenario_values(A).set_index("assumption")
+    assert values.loc["discount_rate", "Pessimistisk"] > A.discount_rate > values.loc["discount_rate", "Optimistisk"]
+
+
+@pytest.fixture(scope="module")
+def chain_rates(chain_run: Path):
+    processed = chain_run / "processed"
+    rates = board_hours(pd.read_parquet(processed / "arrival_rates.parquet"))
+    wait = economics.observed_mean_wait_s(pd.read_parquet(processed / "calls_clean.parquet", columns=["wait_s"]))
+    return rates, wait
+
+
+def test_the_surrogate_agrees_with_the_exact_model_on_50_draws(chain_rates):
+    """Issue 12: within 2 % or 0.3 MNOK on every cell, 0.5 % on every concept's sum."""
+    rates, wait = chain_rates
+    mc = u.monte_carlo(rates, A, n=2000, seed=u.DEFAULT_SEED, observed_wait_s=wait)
+    check = u.surrogate_check(mc, rates, n=50, observed_wait_s=wait)
+    worst = check.loc[check["max_error_share_of_tolerance"].idxmax()]
+    assert worst["max_error_share_of_tolerance"] <= 1.0, worst.to_dict()
+    sums = check[check["row"] == SUM]
+    assert (sums["max_abs_error_mnok"] < 0.3).all()
+
+
+def test_the_notebooks_monte_carlo_reproduces_table1_at_the_report_values(chain_rates, chain_run):
+    rates, wait = chain_rates
+    mc = u.monte_carlo(rates, A, n=1, seed=1, observed_wait_s=wait, distributions=u.fixed())
+    t1 = pd.read_csv(chain_run / "outputs" / "tables" / "table1.csv").set_index("row")
+    for name in mc.cells.columns:
+        row, concept = name.split("|")
+        assert mc.cells[name].iloc[0] == pytest.approx(t1.loc[row, concept], rel=1e-9, abs=1e-9)
