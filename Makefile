@@ -65,6 +65,7 @@ bench: setup data ## Run the speed and memory benchmarks (installs the optional 
 	$(BIN)/python benchmarks/bench_simulation.py
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/bench_uncertainty.py
+	$(BIN)/python benchmarks/bench_pilot.py
 
 clean: setup ## Remove what the project generated: run outputs, processed data, the synthetic log (never a real export)
 	$(BIN)/python -m lib.pipeline clean

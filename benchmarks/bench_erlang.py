@@ -15,8 +15,6 @@ the optional ``bench`` extra, first).
 from __future__ import annotations
 
 import math
-import os
-import platform
 import sys
 import time
 import tracemalloc
@@ -24,7 +22,7 @@ from fractions import Fraction
 
 import mpmath as mp
 import numpy as np
-import scipy
+from machine import machine_info
 
 from lib import erlang as E
 
@@ -36,22 +34,6 @@ LEVEL = 0.8
 OCCUPANCY = 0.8
 OCC_EXACT = Fraction(4, 5)  # the cap as the decimal the report states
 TARGETS_S = (95.0, 20.0)
-
-
-def machine_info() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = "n/a"
-    if hasattr(os, "getloadavg"):
-        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"CPU: {cpu}, {os.cpu_count()} logical cores; load average {load}\n"
-        f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}"
-    )
 
 
 def make_grid(rng: np.random.Generator, n: int):
@@ -195,7 +177,7 @@ def compare_pyworkforce(rng, calls, aht, target_s, ours_grid, batch_us: float) -
 
 
 def main() -> int:
-    print(machine_info())
+    print(machine_info("numpy", "scipy"))
     rng = np.random.default_rng(np.random.SeedSequence(SEED))
     calls, aht, target_s = make_grid(rng, N_GRID)
     out, wall, cpu = time_ours(calls, aht, target_s)

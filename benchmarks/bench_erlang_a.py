@@ -25,15 +25,13 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
-import platform
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
-import scipy
+from machine import machine_info
 
 from lib import erlang as E
 from lib import erlang_a as EA
@@ -46,20 +44,6 @@ TARGETS_S = (95.0, 20.0)
 N_ACCURACY = 40  # hours checked in 50 digits (at n and n − 1 agents)
 PYWORKFORCE_ANCHOR_S = 1.6  # quoted in the issue: pyworkforce 0.5.4 ErlangA, per solve at 100 Erlangs
 REL = 1e-9  # the accuracy tests/test_erlang_a.py asserts
-
-
-def machine_info() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    return (
-        f"CPU: {cpu}, {os.cpu_count()} logical cores; load average {load}\n"
-        f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}"
-    )
 
 
 def concept_year(rng: np.random.Generator):
@@ -174,7 +158,7 @@ def at_100_erlangs(rng) -> tuple[float, float]:
 
 
 def main() -> int:
-    print(machine_info())
+    print(machine_info("numpy", "scipy"))
     rng = np.random.default_rng(np.random.SeedSequence(SEED))
     calls, aht, patience, target_s = concept_year(rng)
     size = calls.size

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from machine import machine_info
 
 from lib.assumptions import Assumptions
 from lib.concepts import board_hours
@@ -38,22 +38,6 @@ from lib.simulation import check_plans, sample_weeks, simulate_plan
 from lib.staffing import staff
 
 CONCEPTS = ("base", "I", "IIa", "IIb", "III")
-
-
-def machine_info() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    import ciw
-
-    return (
-        f"CPU: {cpu}, {os.cpu_count()} logical cores; load average {load}\n"
-        f"Python {platform.python_version()}, ciw {ciw.__version__}, numpy {np.__version__}, pandas {pd.__version__}"
-    )
 
 
 def stand_in_rates(a: Assumptions) -> pd.DataFrame:
@@ -111,7 +95,7 @@ def main() -> int:
     args = p.parse_args()
 
     a = Assumptions()
-    print(machine_info())
+    print(machine_info("ciw", "numpy", "pandas"))
     rates, handling, source = load(args.processed, a)
     print(f"input: {source}\n")
     bh = board_hours(rates)

@@ -20,13 +20,12 @@ check fails).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 
 import numpy as np
 import pandas as pd
+from machine import machine_info
 
 from lib import economics, sensitivity, staffing
 from lib import staffing_engine as se
@@ -52,9 +51,7 @@ def main() -> int:
     if not rates_path.exists():
         print(f"{rates_path} is missing: run `make report` first")
         return 1
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    )
+    print(machine_info("numpy", "scipy", "pandas"))
     a = Assumptions()
     rates = board_hours(pd.read_parquet(rates_path))
     wait = economics.observed_mean_wait_s(pd.read_parquet(DATA_PROCESSED / "calls_clean.parquet", columns=["wait_s"]))

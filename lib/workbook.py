@@ -60,7 +60,7 @@ FORMATS: dict[str, str | None] = {
     "year": "0",
     "text": None,
 }
-#: The tables in the chain's order: notebook 01's, 02's, ..., 06's. Other CSVs follow alphabetically.
+#: The tables in the chain's order: notebook 01's, 02's, ..., 07's. Other CSVs follow alphabetically.
 ORDER: tuple[str, ...] = (
     "cleaning_report",
     "plausibility",
@@ -89,6 +89,11 @@ ORDER: tuple[str, ...] = (
     "uncertainty_drivers",
     "scenarios",
     "staffing_uncertainty",
+    "pilot_sets",
+    "pilot_curve",
+    "pilot_all_sets",
+    "roster",
+    "roster_summary",
 )
 #: Tables for people: their sheets show the dictionary's Norwegian labels (``label_no``) as headers.
 PEOPLE_TABLES: tuple[str, ...] = (
@@ -122,6 +127,7 @@ RUN_SHEET = "Kjøring"
 NB01, NB02, NB03, NB04 = "01_clean_call_log", "02_arrival_rates", "03_staffing", "04_report_tables"
 NB05 = "05_abandonment"
 NB06 = "06_uncertainty"
+NB07 = "07_pilot_and_roster"
 #: Each sheet: what it is (Norwegian, one line) and where it comes from (notebook; report section).
 SHEETS: dict[str, tuple[str, str]] = {
     CONTENTS: ("Denne oversikten: arkene i arbeidsboken, hva de er og hvor de kommer fra", "lib/workbook.py"),
@@ -233,6 +239,26 @@ SHEETS: dict[str, tuple[str, str]] = {
     "staffing_uncertainty": (
         "Årsverk per konsept og år: forventning og persentiler over trekningene",
         f"notatbok {NB06}; utover rapporten",
+    ),
+    "pilot_sets": (
+        "Piloter av et nasjonalt kontaktsenter: beste sett, grådig rekkefølge, største, minste og regioner per antall",
+        f"notatbok {NB07}; rapporten: sammendraget (pilot ut fra geografi)",
+    ),
+    "pilot_curve": (
+        "Innsparing mot antall politidistrikt i piloten: beste, median, dårligste sett og grådig rekkefølge",
+        f"notatbok {NB07}; utover rapporten",
+    ),
+    "pilot_all_sets": (
+        "Alle 2 047 sett av de 11 modellerte distriktene, samlet i ett sentralbord, ved begge svartidsmål",
+        f"notatbok {NB07}; utover rapporten",
+    ),
+    "roster": (
+        "Turnus for det nasjonale kontaktsenteret: ansatte per vakt, ukedag og starttime, per sesong",
+        f"notatbok {NB07}; rapporten: §7.1 (ressursbehov må utredes nærmere)",
+    ),
+    "roster_summary": (
+        "Turnusens betalte timer og årsverk mot modellens agenttimer, per sesong og for hele året",
+        f"notatbok {NB07}; rapporten: §7.1",
     ),
     COLUMNS_SHEET: (
         "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet",

@@ -18,10 +18,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from frames import rates_frame
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lib import arrivals, concepts, describe, figures, plotstyle, staffing, uncertainty
+from lib import arrivals, concepts, describe, figures, pilot, plotstyle, roster, staffing, uncertainty
 from lib import sensitivity as sens
 from lib.assumptions import TABLE1_PUBLISHED, Assumptions
 from lib.districts import DISTRICTS
@@ -235,6 +236,15 @@ def all_text(fig: Figure) -> str:
     return " ".join(_texts(fig))
 
 
+def _week_of_rates(n: int):
+    """``n`` districts over one week of hours (from Monday 2023-01-02), uneven traffic."""
+    rng = np.random.default_rng(n)
+    shape = 0.2 + np.sin(np.linspace(0, 7 * np.pi, 168)) ** 2
+    calls = np.round(rng.uniform(5, 30, (n, 1)) * shape, 2)
+    aht = rng.uniform(150, 240, (n, 168))
+    return concepts.board_hours(rates_frame(calls.tolist(), aht.tolist(), DISTRICTS[:n], start="2023-01-02 00:00"))
+
+
 def _monte_carlo():
     rng = np.random.default_rng(3)
     sums = {c: rng.normal(m, 20, 500) for c, m in zip(["I", "IIa", "IIb", "III"], [40, 80, 114, 456], strict=True)}
@@ -278,6 +288,8 @@ FIGURES = {
     "uncertainty_sums": lambda: uncertainty.interval_chart(_uncertainty_summary()),
     "uncertainty_difference": lambda: uncertainty.difference_histogram(_monte_carlo()),
     "uncertainty_drivers": lambda: uncertainty.drivers_chart(_drivers()),
+    "pilot_curve": lambda: pilot.plot_curve(pilot.pooling_curve(pilot.search(_week_of_rates(3), A)), A),
+    "roster_coverage": lambda: roster.plot_coverage(roster.plan(_week_of_rates(2), A)),
 }
 
 

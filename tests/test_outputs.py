@@ -80,6 +80,8 @@ def test_cleaning_accounts_for_every_row(_read):
         "sensitivity.csv",
         "table1_uncertainty.csv",
         "decision_probabilities.csv",
+        "pilot_curve.csv",
+        "roster_summary.csv",
     ],
 )
 def test_results_equal_the_golden_run(_read, name):
