@@ -426,11 +426,17 @@ def traffic(
     """
     c = get(concept)
     bh = board_hours(rates)
-    calls = bh.calls * arrival_factor(c, year, a)
-    aht = bh.aht_s * aht_factor(c, year, a)
-    if c.pooled:
-        members = _pooled_members(c, bh)
-        pooled_calls, pooled_aht = pool(calls[members], aht[members])
-        calls = np.concatenate([pooled_calls, calls[~members]])
-        aht = np.concatenate([pooled_aht, aht[~members]])
-    return calls, aht
+    return on_boards(c, bh, bh.calls * arrival_factor(c, year, a), bh.aht_s * aht_factor(c, year, a))
+
+
+def on_boards(
+    concept: str | Concept, bh: BoardHours, calls: np.ndarray, aht_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """District traffic (``bh``'s boards x hours) laid out on ``concept``'s boards
+    (:func:`boards_of`): unchanged, or the pooled board first, then the districts left out."""
+    c = get(concept)
+    if not c.pooled:
+        return calls, aht_s
+    members = _pooled_members(c, bh)
+    pooled_calls, pooled_aht = pool(calls[members], aht_s[members])
+    return np.concatenate([pooled_calls, calls[~members]]), np.concatenate([pooled_aht, aht_s[~members]])

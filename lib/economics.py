@@ -225,32 +225,26 @@ def _fewer_calls(v: Valuation, c: Component) -> np.ndarray:
     return n * a.call_reduction_politiet_no * a.citizen_minutes_per_call * v.per_citizen_minute + v.zeros()
 
 
+def _chatbot_contacts(v: Valuation, c: Component, transferred: bool) -> np.ndarray:
+    """National chatbot contacts per year: those transferred to live chat (s_y r_y of the
+    contacts left after politiet.no), or those the chatbot answers (s_y (1 - r_y))."""
+    remaining, s = v.contacts(c.concept)
+    _, r = chat_shares(v.years, v.a)
+    return remaining * s * (r if transferred else 1 - r)
+
+
 def _chatbot_answered(v: Valuation, c: Component) -> np.ndarray:
     """Citizen time saved by chatbot contacts not transferred: 5 - 3 minutes each (§6.2.2.2)."""
     a = v.a
-    remaining, s = v.contacts(c.concept)
-    _, r = chat_shares(v.years, a)
-    return (
-        remaining
-        * s
-        * (1 - r)
-        * (a.citizen_minutes_per_call - a.citizen_minutes_per_chatbot_contact)
-        * v.per_citizen_minute
-    )
+    minutes = a.citizen_minutes_per_call - a.citizen_minutes_per_chatbot_contact
+    return _chatbot_contacts(v, c, transferred=False) * minutes * v.per_citizen_minute
 
 
 def _chatbot_transferred(v: Valuation, c: Component) -> np.ndarray:
     """Citizen time saved by chatbot contacts transferred to live chat: 5 - 3 - 2 minutes (§6.2.2.2)."""
     a = v.a
-    remaining, s = v.contacts(c.concept)
-    _, r = chat_shares(v.years, a)
-    return (
-        remaining
-        * s
-        * r
-        * (a.citizen_minutes_per_call - a.citizen_minutes_per_chatbot_contact - a.citizen_extra_minutes_transfer)
-        * v.per_citizen_minute
-    )
+    minutes = a.citizen_minutes_per_call - a.citizen_minutes_per_chatbot_contact - a.citizen_extra_minutes_transfer
+    return _chatbot_contacts(v, c, transferred=True) * minutes * v.per_citizen_minute
 
 
 def wait_before_s(v: Valuation, concept: str) -> np.ndarray:

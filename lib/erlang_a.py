@@ -135,8 +135,6 @@ _LONG_SERIES = 4000.0
 # The answered calls' wait uses its closed form where y > x + 1 + this·√(x + 1) (then the
 # correction term is provably negligible).
 _HEAVY_SD = 10.0
-# Hours per block in required_agents (cache-sized temporaries).
-_BLOCK = 65_536
 
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 _TINY = np.finfo(float).tiny
@@ -621,17 +619,7 @@ def required_agents(
     occ = _check("max_occupancy", max_occupancy, low_open=True, high=1.0)
     floor_n = _check("min_agents", min_agents, whole=True)
     args = (calls, aht, pat, level, t, occ, floor_n)
-    shape = np.broadcast_shapes(*(x.shape for x in args))
-    size = int(np.prod(shape))
-    flat = [x.reshape(1) if x.size == 1 else np.broadcast_to(x, shape).ravel() for x in args]
-    out = np.empty(size, dtype=np.int64)
-    for start in range(0, size, _BLOCK):
-        stop = min(start + _BLOCK, size)
-        out[start:stop] = _solve_block(
-            *(x[start:stop] if x.size > 1 else np.broadcast_to(x, (stop - start,)) for x in flat),
-            answered=basis == "answered",
-        )
-    return _out(out.reshape(shape))
+    return _out(erlang.blockwise(_solve_block, args, answered=basis == "answered"))
 
 
 def _solve_block(calls, aht, pat, level, t, occ, floor_n, *, answered: bool) -> np.ndarray:

@@ -42,7 +42,7 @@ from matplotlib.figure import Figure
 from lib import plotstyle
 from lib.assumptions import Assumptions
 from lib.concepts import BoardHours, board_hours, traffic
-from lib.queueing import queue_model
+from lib.queueing import required_agents
 from lib.staffing import staff
 
 #: Contiguous groups of neighbouring police districts (Trøndelag is outside the model), a
@@ -71,19 +71,6 @@ def membership(n: int) -> np.ndarray:
     """
     masks = np.arange(1, 2**n, dtype=np.int64)
     return ((masks[:, None] >> np.arange(n)) & 1).astype(bool)
-
-
-def required_agents(calls: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions) -> np.ndarray:
-    """Agents (int64) per element of ``calls`` (contacts per hour) and ``aht_s`` (s) under
-    ``a``'s queue model, as :func:`lib.queueing.solve` staffs them (0 where no traffic),
-    without the mean wait, which the search does not need and which costs most of the time."""
-    model = queue_model(a)
-    busy = calls > 0
-    if busy.all():
-        return np.asarray(model.required_agents(calls, aht_s, target_s, a), dtype=np.int64)
-    agents = np.zeros(calls.shape, dtype=np.int64)
-    agents[busy] = model.required_agents(calls[busy], aht_s[busy], target_s, a)
-    return agents
 
 
 def pooled_traffic(members: np.ndarray, calls: np.ndarray, aht_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

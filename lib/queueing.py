@@ -118,19 +118,26 @@ def queue_model(a: Assumptions) -> QueueModel:
     return QUEUE_MODELS[a.queue_model]
 
 
+def required_agents(calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions) -> np.ndarray:
+    """Agents (int64) for arrays of board-hours under ``a``'s queue model, without the mean
+    wait (which costs about as much again). Hours without traffic get 0 agents; only the
+    others reach the queue model."""
+    model = queue_model(a)
+    busy = calls_per_hour > 0
+    if busy.all():
+        return np.asarray(model.required_agents(calls_per_hour, aht_s, target_s, a), dtype=np.int64)
+    agents = np.zeros(calls_per_hour.shape, dtype=np.int64)
+    agents[busy] = model.required_agents(calls_per_hour[busy], aht_s[busy], target_s, a)
+    return agents
+
+
 def solve(
     calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Agents (int64) and mean wait (s) for arrays of board-hours under ``a``'s queue model.
-
-    Hours without traffic get 0 agents and 0 s; only the others reach the queue model.
-    """
-    model = queue_model(a)
+    """Agents (int64, :func:`required_agents`) and mean wait (s) for arrays of board-hours
+    under ``a``'s queue model; hours without traffic get 0 agents and 0 s."""
+    agents = required_agents(calls_per_hour, aht_s, target_s, a)
     busy = calls_per_hour > 0
-    agents = np.zeros(calls_per_hour.shape, dtype=np.int64)
     wait = np.zeros(calls_per_hour.shape)
-    c, h = calls_per_hour[busy], aht_s[busy]
-    n = model.required_agents(c, h, target_s, a)
-    agents[busy] = n
-    wait[busy] = model.mean_wait_s(n, c, h, a)
+    wait[busy] = queue_model(a).mean_wait_s(agents[busy], calls_per_hour[busy], aht_s[busy], a)
     return agents, wait

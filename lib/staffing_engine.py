@@ -47,12 +47,12 @@ from lib.concepts import (
     board_hours,
     effects_for,
     get,
-    pool,
+    on_boards,
     service_time_s,
     table1_concepts,
 )
-from lib.economics import components, per_year
-from lib.queueing import queue_model
+from lib.economics import components, per_year, period
+from lib.queueing import queue_model, required_agents
 
 #: Assumptions a batch may vary: they move the traffic factors (α, β) or only rescale.
 FACTOR_ASSUMPTIONS: tuple[str, ...] = (
@@ -117,17 +117,7 @@ class Engine:
         """The distinct busy board-hours of ``concept``'s boards at α = β = 1 (cached per layout)."""
         key = layout(concept)
         if key not in self._layouts:
-            c, bh = get(concept), self._bh
-            calls, aht = bh.calls, bh.aht_s
-            if c.pooled:
-                members = (
-                    np.isin(np.array(bh.boards, dtype=object), list(c.pool_districts))
-                    if c.pool_districts
-                    else np.ones(len(bh.boards), dtype=bool)
-                )
-                pc, pa = pool(calls[members], aht[members])
-                calls, aht = np.concatenate([pc, calls[~members]]), np.concatenate([pa, aht[~members]])
-            self._layouts[key] = Compressed.of(calls, aht)
+            self._layouts[key] = Compressed.of(*on_boards(concept, self._bh, self._bh.calls, self._bh.aht_s))
         return self._layouts[key]
 
     def agent_hours(
@@ -149,7 +139,7 @@ class Engine:
             k = slice(lo, lo + step)
             calls = alpha[k, None] * t.calls
             aht = beta[k, None] * t.aht_s
-            agents = model.required_agents(calls, aht, target, self.a)
+            agents = required_agents(calls, aht, target, self.a)
             s[k] = agents @ t.count
             if wait is not None:
                 w = model.mean_wait_s(agents, calls, aht, self.a)
@@ -160,14 +150,10 @@ class Engine:
 # --- a batch of assumption sets ------------------------------------------------------------
 
 
-def years_of(a: Assumptions) -> np.ndarray:
-    return np.arange(a.first_year, a.last_year + 1)
-
-
 def factors(concept: str, a: Assumptions) -> tuple[np.ndarray, np.ndarray]:
     """(α, β) of ``concept`` per analysis year: ``(years,)`` arrays, or ``(n, years)`` for a batch."""
     c = get(concept)
-    ys = [int(y) if c.year_dependent else None for y in years_of(a)]
+    ys = [int(y) if c.year_dependent else None for y in period(a)]
     return per_year([arrival_factor(c, y, a) for y in ys]), per_year([aht_factor(c, y, a) for y in ys])
 
 
@@ -316,10 +302,10 @@ class StepCurve:
 def step_curve(engine: Engine, concept: str, beta: float, lo: float, hi: float, iterations: int = 40) -> StepCurve:
     """The :class:`StepCurve` of ``concept`` at handling-time factor ``beta`` over α in [lo, hi]."""
     t = engine.traffic(concept)
-    model, target = queue_model(engine.a), service_time_s(concept, engine.a)
+    target = service_time_s(concept, engine.a)
 
     def required(alpha: np.ndarray | float, idx: np.ndarray | slice) -> np.ndarray:
-        return np.asarray(model.required_agents(alpha * t.calls[idx], beta * t.aht_s[idx], target, engine.a))
+        return required_agents(alpha * t.calls[idx], beta * t.aht_s[idx], target, engine.a)
 
     n_lo, n_hi = required(lo, slice(None)), required(hi, slice(None))
     steps = n_hi - n_lo
@@ -368,14 +354,15 @@ class Surrogate:
     * a concept whose mean wait is valued (III): a grid of exact solves ``step`` apart in
       (α, β) and a cubic spline, for S and the wait.
 
-    Every value is ``S_exact(anchor) + G(α, β) - G(anchor)``. ``nodes`` counts the exact
-    points solved (grid points; a step curve counts as its bisection evaluations / 10 000).
+    Every value is ``S_exact(anchor) + G(α, β) - G(anchor)``. ``nodes`` counts the grid
+    points solved exactly, ``curves`` the step curves built.
     """
 
     engine: Engine
     anchor: Assumptions
     step: tuple[float, float] = (0.01, 0.01)
     nodes: int = 0
+    curves: int = 0
     _fits: dict = field(default_factory=dict, repr=False)
 
     def fit(self, batch: Assumptions) -> Surrogate:
@@ -397,6 +384,7 @@ class Surrogate:
                 self._fits[concept] = (a0, b0, s0, g, (w0, _spline(ga, gb, w.reshape(aa.shape))))
                 continue
             curves = [step_curve(self.engine, concept, float(b), lo, hi) for b in gb]
+            self.curves += len(curves)
             self._fits[concept] = (a0, b0, s0, _curves(gb, curves), None)
         return self
 
@@ -448,7 +436,7 @@ def run_lean(rates: pd.DataFrame | BoardHours, a: Assumptions) -> StaffingTables
     only for :func:`wait_concepts` (NaN elsewhere). The runner of the one-at-a-time sensitivity.
     """
     arrays = staffing_arrays(Engine(rates, a), a)
-    years = years_of(a)
+    years = period(a)
     rows = []
     for concept, s in arrays.agent_hours.items():
         s = np.broadcast_to(s, years.shape)
