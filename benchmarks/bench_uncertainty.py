@@ -61,7 +61,10 @@ def main() -> int:
     mc, t_mc = timed(u.monte_carlo, rates, a, n=args.draws, observed_wait_s=wait)
     again, _ = timed(u.monte_carlo, rates, a, n=args.draws, observed_wait_s=wait)
     same = mc.cells.equals(again.cells)
-    print(f"   {args.draws} draws in {t_mc:.2f} s ({args.draws / t_mc:,.0f} draws/s; {mc.nodes} exact grid points)")
+    print(
+        f"   {args.draws} draws in {t_mc:.2f} s ({args.draws / t_mc:,.0f} draws/s; "
+        f"{mc.surrogate.curves} step curves, {mc.nodes} exact grid points)"
+    )
     print(f"   target under 60 s: {'met' if t_mc < 60 else 'MISSED'}; same seed, identical cells: {same}")
     ok &= t_mc < 60 and same
 

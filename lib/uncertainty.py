@@ -35,8 +35,8 @@ from scipy import stats
 
 from lib.assumptions import TABLE1_PUBLISHED, Assumptions
 from lib.concepts import BoardHours, table1_concepts
-from lib.economics import SUM, VALUED_ROWS, present_values
-from lib.staffing_engine import Engine, StaffingArrays, Surrogate, check_batch, staffing_arrays, years_of
+from lib.economics import SUM, VALUED_ROWS, period, present_values
+from lib.staffing_engine import Engine, StaffingArrays, Surrogate, check_batch, staffing_arrays
 
 QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 QUANTILE_COLUMNS = ["p5", "p10", "p50", "p90", "p95"]
@@ -380,7 +380,7 @@ def monte_carlo(
     engine = Engine(rates, a)
     surrogate = None if exact else Surrogate(engine, a, step).fit(batch.assumptions())
     cells, arrays = evaluate(engine, batch, observed_wait_s, surrogate)
-    years = years_of(a)
+    years = period(a)
     person_years = {c: np.broadcast_to(v, (n, len(years))) for c, v in arrays.person_years().items()}
     return MonteCarlo(draws, cells, person_years, years, a, surrogate, 0 if surrogate is None else surrogate.nodes)
 
@@ -533,9 +533,9 @@ def scenario_values(a: Assumptions, distributions: tuple[Uncertain, ...] = DISTR
     of their marginal, on their ``worse`` / better side; unit values move as
     :data:`SCENARIO_UNIT_VALUES` says; "Forventet" is the value in force."""
     rows = []
-    q = np.array([[SCENARIO_QUANTILE] * 8, [1 - SCENARIO_QUANTILE] * 8])
     for d in distributions:
-        ends = d.ppf(q[:, : len(d.names)], a)
+        q = np.repeat([[SCENARIO_QUANTILE], [1 - SCENARIO_QUANTILE]], len(d.names), axis=1)
+        ends = d.ppf(q, a)
         for name in d.names:
             lo, hi = ends[name]
             bad, good = (lo, hi) if d.worse == "low" else (hi, lo)
