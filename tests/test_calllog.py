@@ -267,6 +267,10 @@ def test_empty_files(tmp_path):
     (tmp_path / "head.csv").write_text(",".join(H) + "\n")
     with pytest.raises(CallLogError, match=r"head\.csv: empty file: a header but no data rows"):
         read_call_log(tmp_path / "head.csv")
+    # the same without a final line break (the battery met it reported as a quoting problem)
+    (tmp_path / "head2.csv").write_text(",".join(H))
+    with pytest.raises(CallLogError, match=r"head2\.csv: empty file: a header but no data rows"):
+        read_call_log(tmp_path / "head2.csv")
     frame().to_parquet(tmp_path / "empty.parquet")
     with pytest.raises(CallLogError, match=r"empty\.parquet: empty file: no data rows"):
         read_call_log(tmp_path / "empty.parquet")
@@ -348,9 +352,9 @@ def test_mixed_offsets_fallback_converts_and_localises():
     assert out.iloc[2:].isna().all()  # unparsable, and a time in the spring-forward gap
 
 
-def test_directory_is_unreadable(tmp_path):
+def test_a_folder_is_named_a_folder(tmp_path):
     (tmp_path / "d.csv").mkdir()
-    with pytest.raises(CallLogError, match="not a regular file"):
+    with pytest.raises(CallLogError, match=r"d\.csv: is a folder, not a file"):
         read_call_log(tmp_path / "d.csv")
 
 

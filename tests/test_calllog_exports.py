@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 
 import numpy as np
 import pandas as pd
@@ -427,7 +428,7 @@ def test_parquet_timestamps_in_year_1_and_9999_are_row_rules(tmp_path, unit, tz)
     assert counts(res)["quarantined"] == 4 and res.clean["call_id"].tolist() == ["P0"]
     # pyarrow reads a naive datetime given for a zoned type as UTC
     assert res.clean["arrived_at"].iloc[0] == pd.Timestamp("2023-06-01 12:00", tz="UTC" if tz else "Europe/Oslo")
-    kind = "with time zone" if tz else "without time zone, local"
+    kind = "with time zone" if tz else "without time zone, read as Oslo local time"
     assert fmt(res)["timestamp_forms"] == f"Parquet timestamp {kind}: 5 row(s)"
 
 
@@ -561,3 +562,31 @@ def test_norwegian_excel_export_gives_the_same_accounting_as_utf8_iso(tmp_path):
     )
     assert f["timestamp_forms"] == f"dd.mm.yyyy hh:mm:ss local: {n} row(s)"
     assert fmt(res["iso"])["timestamp_forms"] == f"ISO 8601 with offset: {n} row(s)"
+
+
+def test_naive_parquet_times_are_oslo_local_time_whatever_the_pandas_metadata_says(tmp_path):
+    # Some writers store local wall-clock times as a naive timestamp[ms] column and name
+    # Europe/Oslo only in the pandas metadata; pandas would apply it as if the values were UTC.
+    wall = ["2023-01-15 10:00:00", "2023-06-01 10:00:00"]  # winter and summer time
+    aware = pd.DataFrame({"t": pd.to_datetime(wall).tz_localize("Europe/Oslo")})
+    meta = pa.Table.from_pandas(aware, preserve_index=False).schema.pandas_metadata
+    meta["columns"][0].update(name="arrived_at", field_name="arrived_at")
+    table = pa.table(
+        {
+            "call_id": ["P0", "P1"],
+            "district": ["Oslo"] * 2,
+            "queue": ["sentralbord"] * 2,
+            "arrived_at": pa.array(pd.to_datetime(wall).values.astype("datetime64[ms]")),
+            "wait_s": [1.0] * 2,
+            "talk_s": [2.0] * 2,
+            "answered": [True] * 2,
+        }
+    )
+    table = table.replace_schema_metadata({b"pandas": json.dumps({**meta, "index_columns": []}).encode()})
+    assert table.schema.field("arrived_at").type == pa.timestamp("ms")  # naive, as such writers store it
+    pq.write_table(table, tmp_path / "naive_meta.parquet")
+    res = clean(tmp_path, tmp_path / "naive_meta.parquet")
+    assert res.clean["arrived_at"].tolist() == [pd.Timestamp(w, tz="Europe/Oslo") for w in wall]
+    form = fmt(res)["timestamp_forms"]
+    assert form.startswith("Parquet timestamp without time zone, read as Oslo local time: 2 row(s)")
+    assert "pandas metadata names Europe/Oslo; not applied" in form

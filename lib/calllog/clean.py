@@ -202,6 +202,8 @@ def input_format(raw: RawLog, parsed: ParsedLog) -> pd.DataFrame:
     Counts and forms only, never a value of the file."""
     na = "not applicable (Parquet)"
     forms = "; ".join(f"{form}: {n} row(s)" for form, n in parsed.timestamp_forms.items()) or "none"
+    if raw.ignored_timezone:
+        forms += f" (the file's pandas metadata names {raw.ignored_timezone}; not applied: naive times are local)"
     values = {
         "file": raw.name,
         "format": raw.format,

@@ -21,7 +21,11 @@ CSV text
   in :attr:`RawLog.trailing_blank_lines`.
 * Cells are read as text, exactly as written, and parsed by :mod:`lib.calllog.validate`.
 
-Parquet columns keep their stored types. A time-zone-aware timestamp column holding a
+Parquet columns keep their stored types. A timestamp column without a time zone is Oslo
+local time, as the contract says, whatever the file's pandas metadata claims: some writers
+store local wall-clock values as a naive column and name ``Europe/Oslo`` only in that
+metadata, which pandas would apply as if the values were UTC (moving every arrival by one or
+two hours), so the metadata is not applied. A time-zone-aware timestamp column holding a
 value outside the years :data:`TIMESTAMP_YEARS` (a placeholder such as year 1 or 9999) is
 read in UTC, where pandas can hold it; the validation flags such rows.
 
@@ -85,6 +89,7 @@ class RawLog:
     ``wrong_fields``: rows whose record has fewer or more fields than the header (their
     values are the fields they have, by position; ``None``: no such row).
     ``trailing_blank_lines``: empty lines at the very end of a CSV, ignored.
+    ``ignored_timezone``: see the field.
     """
 
     frame: pd.DataFrame
@@ -94,6 +99,9 @@ class RawLog:
     encoding: str | None = None
     wrong_fields: np.ndarray | None = None
     trailing_blank_lines: int = 0
+    #: Parquet: the time zone the file's pandas metadata names for a naive ``arrived_at``
+    #: column (not applied: naive times are Oslo local time); ``None`` otherwise.
+    ignored_timezone: str | None = None
 
     @property
     def name(self) -> str:
@@ -394,6 +402,8 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
             "unreadable header line (line endings or quoting); save the file as CSV with \\n or \\r\\n line endings",
         ) from None
     found = _check_columns(path, names)
+    if first < 0:  # the header is the only line (no line break after it)
+        raise _fail(path, "empty file: a header but no data rows")
     columns = [found[c] for c in CONTRACT_COLUMNS]
     buf = pa.py_buffer(data).slice(0, end)
     invalid: list[Any] = []
@@ -462,13 +472,31 @@ def _read_parquet(path: Path) -> RawLog:
     columns = [found[c] for c in CONTRACT_COLUMNS]
     try:
         table = pq.read_table(path, columns=columns, coerce_int96_timestamp_unit="us").select(columns)
-        frame = _utc_if_out_of_range(table).to_pandas()
+        # ignore_metadata: the Arrow types decide (a naive timestamp stays naive, see the docstring)
+        frame = _utc_if_out_of_range(table).to_pandas(ignore_metadata=True)
     except (pa.ArrowException, OSError, OverflowError, ValueError):
         raise _fail(path, "unreadable: the Parquet data cannot be read") from None
     if len(frame) == 0:
         raise _fail(path, "empty file: no data rows")
     frame.columns = list(CONTRACT_COLUMNS)
-    return RawLog(frame=frame.reset_index(drop=True), path=path, kind="parquet")
+    return RawLog(
+        frame=frame.reset_index(drop=True),
+        path=path,
+        kind="parquet",
+        ignored_timezone=_metadata_timezone(schema, found),
+    )
+
+
+def _metadata_timezone(schema: pa.Schema, found: dict[str, str]) -> str | None:
+    """The time zone the pandas metadata names for a naive ``arrived_at`` column, or ``None``."""
+    field = schema.field(found["arrived_at"])
+    if not pa.types.is_timestamp(field.type) or field.type.tz is not None:
+        return None
+    for column in (schema.pandas_metadata or {}).get("columns", []):
+        if column.get("field_name", column.get("name")) == field.name:
+            tz = (column.get("metadata") or {}).get("timezone")
+            return str(tz) if tz else None
+    return None
 
 
 def read_call_log(path: str | Path) -> RawLog:
@@ -481,6 +509,8 @@ def read_call_log(path: str | Path) -> RawLog:
     path = resolve(path)
     if not path.exists():
         raise _fail(path, "file not found")
+    if path.is_dir():
+        raise _fail(path, "is a folder, not a file; give the call-log file itself")
     if not path.is_file():
         raise _fail(path, "unreadable: not a regular file")
     try:

@@ -142,7 +142,7 @@ ISO_MIXED = "ISO 8601 with and without offset (read value by value)"
 DOTTED_SECONDS = "dd.mm.yyyy hh:mm:ss local"
 DOTTED_MINUTES = "dd.mm.yyyy hh:mm local"
 PARQUET_AWARE = "Parquet timestamp with time zone"
-PARQUET_NAIVE = "Parquet timestamp without time zone, local"
+PARQUET_NAIVE = "Parquet timestamp without time zone, read as Oslo local time"
 #: The text forms ``arrived_at`` may take, as the message for an unparsable value lists them.
 ACCEPTED_TIMESTAMPS = (
     "ISO 8601 with a UTC offset (yyyy-mm-ddThh:mm:ss+hh:mm, +hhmm or Z), ISO 8601 local time "
