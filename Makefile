@@ -13,6 +13,20 @@ PARAMS ?=
 OUT ?= outputs
 # Rerun from this notebook (e.g. FROM=03) on the run's own processed data
 FROM ?=
+# make clean DRY=1 lists what it would remove, and removes nothing
+DRY ?=
+# What a user types reaches Python as data, never as part of a shell command: each variable
+# is handed over, unexpanded ($(value ...)), in the environment, and lib.pipeline --env reads
+# it there (PARAMS split with shlex). Never paste these variables into a recipe line.
+export KONTAKT_RAW := $(value RAW)
+export KONTAKT_PARAMS := $(value PARAMS)
+export KONTAKT_OUT := $(value OUT)
+export KONTAKT_FROM := $(value FROM)
+export KONTAKT_A := $(value A)
+export KONTAKT_B := $(value B)
+export KONTAKT_DRY := $(value DRY)
+export KONTAKT_LAB_ARGS := $(value LAB_ARGS)
+unexport RAW PARAMS OUT FROM A B DRY LAB_ARGS
 
 .PHONY: help setup check data report compare lab lint test notebooks bench clean
 
@@ -34,17 +48,17 @@ $(SYNTHETIC): | $(STAMP)
 
 data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
 
-check: setup ## Check PARAMS (assumption types and ranges, known names) without running anything
-	$(BIN)/python -m lib.pipeline check $(PARAMS)
+check: setup ## Check PARAMS (assumption types and ranges, notebook parameters, known names) without running anything
+	$(BIN)/python -m lib.pipeline check --env
 
-report: setup $(if $(strip $(PARAMS)),check) $(if $(filter $(SYNTHETIC),$(RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns 03-04
-	$(BIN)/python -m lib.pipeline run --raw $(RAW) --outputs $(OUT) $(if $(FROM),--from $(FROM)) $(PARAMS)
+report: setup $(if $(filter $(SYNTHETIC),$(KONTAKT_RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns from notebook 03 on
+	$(BIN)/python -m lib.pipeline run --env
 
 compare: setup ## Print and write what differs between two runs: make compare A=outputs/run1 B=outputs/run2
-	$(BIN)/python -m lib.pipeline compare $(A) $(B)
+	$(BIN)/python -m lib.pipeline compare --env
 
 lab: setup data ## Start JupyterLab from the project's environment, in notebooks/ (Ctrl-C stops it)
-	cd notebooks && ../$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	cd notebooks && ../$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $$KONTAKT_LAB_ARGS
 
 lint: setup ## ruff (lint and format check) and mypy on lib/
 	$(BIN)/ruff check .
@@ -67,5 +81,5 @@ bench: setup data ## Run the speed and memory benchmarks (installs the optional 
 	$(BIN)/python benchmarks/bench_uncertainty.py
 	$(BIN)/python benchmarks/bench_pilot.py
 
-clean: setup ## Remove what the project generated: run outputs, processed data, the synthetic log (never a real export)
-	$(BIN)/python -m lib.pipeline clean
+clean: setup ## Remove what the project made (what run manifests list, the synthetic log; never your files); DRY=1 lists only
+	$(BIN)/python -m lib.pipeline clean --env

@@ -51,6 +51,7 @@ import pandas as pd
 
 from lib.assumptions import ARRIVAL_MODELS
 from lib.districts import modelled_districts
+from lib.manifest import claim
 from lib.oslo_calendar import DAY_CLASSES, hour_grid, hour_index, hour_starts
 from lib.paths import resolve
 
@@ -475,7 +476,7 @@ def write_rates(rates: pd.DataFrame, processed_dir: str | Path = "data/processed
     out.mkdir(parents=True, exist_ok=True)
     path = out / RATES_FILE
     rates.loc[:, list(RATE_COLUMNS)].to_parquet(path, index=False)
-    return path
+    return claim(path)
 
 
 # --- Goodness-of-fit views -------------------------------------------------------------

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from lib.commit_guard import source_line
+from lib.manifest import claim
 from lib.paths import display_path, resolve
 
 SOURCE_FILE = "source.json"
@@ -27,7 +28,7 @@ def record(raw_path: str | Path, processed_dir: str | Path) -> str:
     folder = resolve(processed_dir)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"raw_file": raw_file, "synthetic_seed": seed}
-    (folder / SOURCE_FILE).write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+    claim(folder / SOURCE_FILE).write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
     return source_line(seed, raw_file)
 
 

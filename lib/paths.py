@@ -56,14 +56,15 @@ def figures_dir(outputs_dir: str | Path) -> Path:
 def display_path(path: str | Path) -> str:
     """A path as shown in notebooks and errors: relative to the project root (or to
     :data:`WRITE_ROOT`) when inside it, so committed notebook outputs carry no
-    machine-specific absolute paths."""
+    machine-specific absolute paths; a path outside the project whole (its last component
+    alone would not say which folder is meant)."""
     p = resolve(path)
     for root in (WRITE_ROOT, PROJ_ROOT):
         try:
             return p.relative_to(root).as_posix()
         except ValueError:
             continue
-    return p.name
+    return p.as_posix()
 
 
 def is_within(path: str | Path, folder: str | Path) -> bool:

@@ -24,6 +24,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -36,7 +37,7 @@ import pandas as pd
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
-from lib import run_report, runs, workbook
+from lib import manifest, run_report, runs, workbook
 from lib.assumptions import Assumptions, unknown_name_message
 from lib.paths import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, PROJ_ROOT, display_path, resolve
 
@@ -58,6 +59,8 @@ class RunReport:
 
     seconds: dict[str, float] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+    #: What the run is doing (``notebook 03_staffing.ipynb``, ...), for messages.
+    step: str = "the run"
 
 
 def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
@@ -116,12 +119,55 @@ def route_parameters(params: dict[str, object], nbs: list[Path]) -> dict[Path, d
         if name not in known:
             candidates = sorted((known - {OVERRIDES}) | set(Assumptions.names()))
             raise PipelineError(unknown_name_message(name, candidates, "parameter"))
+    for name, value in rest.items():
+        defaults = [declared[nb][name] for nb in nbs if name in declared[nb]]
+        check_parameter(name, value, defaults[0])
     routed = {nb: {k: v for k, v in rest.items() if k in declared[nb]} for nb in nbs}
     if overrides:
         for nb in nbs:
             if OVERRIDES in declared[nb]:
                 routed[nb][OVERRIDES] = dict(overrides)
     return routed
+
+
+def _choices() -> dict[str, tuple[object, ...]]:
+    """Notebook parameters (not assumptions) that take one of a few values."""
+    from lib.calllog.clean import ON_INVALID
+    from lib.concepts import CONCEPTS
+
+    return {"on_invalid": ON_INVALID, "sensitivity_concept": tuple(c.name for c in CONCEPTS.values() if c.table1)}
+
+
+#: Notebook parameters (not assumptions) with a lower bound (counts and seeds).
+AT_LEAST: dict[str, int] = {
+    "draws": 1,
+    "exact_check_draws": 0,
+    "simulation_replications": 1,
+    "simulation_weeks_per_season": 1,
+    "seed": 0,
+    "simulation_seed": 0,
+}
+
+
+def check_parameter(name: str, value: object, default: object) -> None:
+    """Refuse a notebook parameter of the wrong type (judged by the notebook's default: a
+    number where a number is expected, and so on), outside its choices or below its bound,
+    with a one-line message."""
+    try:
+        expected = ast.literal_eval(str(default))
+    except (ValueError, SyntaxError):
+        expected = None
+    kinds: dict[type, tuple[type, ...]] = {bool: (bool,), int: (int,), float: (int, float), str: (str,), dict: (dict,)}
+    allowed = kinds.get(type(expected))
+    if allowed is not None and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
+        raise PipelineError(
+            f"parameter {name}={value!r} refused: expected {type(expected).__name__} like its default {default}"
+        )
+    choices = _choices().get(name)
+    if choices is not None and value not in choices:
+        raise PipelineError(f"parameter {name}={value!r} refused: allowed values are {', '.join(map(str, choices))}")
+    if name in AT_LEAST and isinstance(value, int | float) and value < AT_LEAST[name]:
+        raise PipelineError(f"parameter {name}={value!r} refused: must be at least {AT_LEAST[name]}")
 
 
 def _failure_message(nb: Path, err: PapermillExecutionError) -> str:
@@ -249,7 +295,7 @@ def run(
     all_nbs = notebooks() if nbs is None else nbs
     try:
         folders = runs.RunFolders.of(outputs_dir, processed_dir)
-    except runs.RunError as err:
+    except manifest.ManifestError as err:
         raise PipelineError(str(err)) from None
     routed = route_parameters(params, all_nbs)
     overrides, _ = check_assumptions(params)
@@ -258,34 +304,58 @@ def run(
         raise PipelineError(f"no notebook numbered {start_from} or later; notebooks: {[nb.name for nb in all_nbs]}")
     before = [nb.stem for nb in all_nbs if nb not in to_run]
     raw = _raw_path(params, all_nbs)
+    if raw is not None and raw.is_dir():
+        raise PipelineError(f"the call log {display_path(raw)} is a folder, not a file; nothing was run")
     if raw is not None and not raw.is_file():
         raise PipelineError(f"the call log {display_path(raw)} does not exist; nothing was run")
     report = RunReport()
+    rows = runs.estimate_rows(raw) if raw is not None and not before else 0
     try:
-        with runs.lock(folders):
-            stage = runs.start(folders)
+        with runs.lock(folders) as made:
             if before:
                 if raw is None:
                     raise PipelineError("a run from a later notebook needs the raw file the processed data came from")
                 runs.check_provenance(folders.processed, raw, _early(overrides))
-                runs.seed_from_previous(folders, stage, before)
+            runs.refuse_unlisted_run(folders)
+            runs.check_space(folders, rows)
+            stage = runs.start(folders)
             try:
+                if before:
+                    runs.seed_from_previous(folders, stage, before)
                 _execute_run(to_run, routed, stage, report)
+                report.step = "the run's last step (run information, workbook, HTML)"
                 _finish_run(stage, raw, overrides, before, to_run, report, html)
+                report.step = "saving the run's results"
+                runs.commit(folders, stage, made)
             except BaseException as err:
-                message = str(err) if isinstance(err, PipelineError) else f"{type(err).__name__}: {err}"
-                failed = runs.fail(folders, stage, message)
-                note = (failed / runs.FAILED_NOTE).read_text(encoding="utf-8").splitlines()[-1]
-                raise PipelineError(
-                    f"{message}\nThe previous results in {display_path(folders.outputs)}/ are unchanged. This run's "
-                    f"partial outputs, executed notebooks included, are in {display_path(failed)}/ ({runs.FAILED_NOTE})."
-                    + (f"\n{note}" if note.startswith("The rows") else "")
-                ) from None
-            runs.commit(folders, stage)
-    except runs.RunError as err:
+                raise PipelineError(_failed(err, folders, stage, report, rows)) from None
+    except manifest.ManifestError as err:
         raise PipelineError(str(err)) from None
     report.written = [folders.outputs / p.relative_to(stage.outputs) for p in report.written]
     return report
+
+
+def _failed(err: BaseException, folders: runs.RunFolders, stage: runs.RunFolders, report: RunReport, rows: int) -> str:
+    """Put a failed run away (:func:`lib.runs.fail`) and say what happened: which notebook,
+    what went wrong (a full disk as such), that the previous results stand, and where this
+    run's partial outputs are."""
+    where = report.step
+    if runs.is_disk_full(err):
+        message = f"{where} stopped: {runs.full_disk_message(folders, rows)}"
+    elif isinstance(err, PipelineError | manifest.ManifestError):
+        message = str(err)
+    elif isinstance(err, KeyboardInterrupt):
+        message = f"{where} was interrupted (Ctrl-C)"
+    else:
+        message = f"{where} failed: {type(err).__name__}: {err}"
+    failed, kept_rows = runs.fail(folders, stage, message)
+    message = runs.failure_text(message, folders, failed, kept_rows)
+    if (failed / runs.FAILED_NOTE).is_file():
+        where_now = f"This run's partial outputs, executed notebooks included, are in {display_path(failed)}/ ({runs.FAILED_NOTE})."
+    else:
+        where_now = f"{runs.FAILED_NOTE} could not be written in {display_path(failed)}/."
+    rows_note = f"\nThe rows this run set aside are in {kept_rows}." if kept_rows else ""
+    return f"{message}\nThe previous results in {display_path(folders.outputs)}/ are unchanged. {where_now}{rows_note}"
 
 
 def _execute_run(
@@ -302,6 +372,7 @@ def _execute_run(
         out = stage.outputs / "notebooks" / nb.name
         shown = {k: v for k, v in parameters.items() if k not in FOLDER_PARAMETERS}
         print(f"[{i}/{len(to_run)}] running {nb.name} {shown or ''}".rstrip(), flush=True)
+        report.step = f"notebook {nb.name}"
         report.seconds[nb.name] = execute(nb, out, parameters)
         scrub(out)
         report.written.append(out)
@@ -377,39 +448,156 @@ def refresh(nbs: list[Path] | None = None) -> RunReport:
     return report
 
 
-def clean(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW) -> list[Path]:
-    """Remove what the project generated, and nothing else: every run's own entries under
-    ``outputs`` (:data:`lib.runs.OUTPUT_ENTRIES`, failed and staging folders, comparisons),
-    the processed data under ``processed`` (:data:`lib.runs.PROCESSED_ENTRIES`, staging),
-    and the synthetic log in ``raw`` (recognised by its Parquet marker, not by its name).
-    A real export at any path, and any file a user put in these folders, stays."""
+@dataclass
+class CleanPlan:
+    """What ``make clean`` removes: the files the project made (each run's, failed runs' and
+    comparisons' manifests list them), left-over staging folders, and the synthetic log; and
+    how many files it leaves because no manifest lists them (a user's, or made before runs kept
+    manifests)."""
+
+    manifests: list[tuple[Path, manifest.Manifest]] = field(default_factory=list)
+    staging: list[Path] = field(default_factory=list)
+    synthetic: list[Path] = field(default_factory=list)
+    left: list[Path] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file and folder to be removed, in the order shown."""
+        out = [p for folder, m in self.manifests for p in manifest.removal_plan(folder, m)]
+        return out + self.staging + self.synthetic
+
+
+def clean_plan(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW) -> CleanPlan:
+    """What :func:`clean` would remove (see :class:`CleanPlan`); refuses while a run may be
+    writing (a lock), or when a manifest cannot be trusted."""
     from lib.synthetic import synthetic_seed
 
-    removed: list[Path] = []
-    owned_out = {*runs.OUTPUT_ENTRIES, runs.FAILED, runs.STAGING, "comparisons"}
-    owned_proc = {*runs.PROCESSED_ENTRIES, runs.STAGING, runs.FAILED}
-    for root, owned in ((outputs, owned_out), (processed, owned_proc)):
+    plan = CleanPlan()
+    listed: set[Path] = set()
+    for root in (outputs, processed):
         if not root.is_dir():
             continue
         for lock in root.rglob(runs.LOCK):
             raise PipelineError(f"a run may be writing to {display_path(lock.parent)} ({runs.LOCK}); nothing removed")
-        for path in sorted(root.rglob("*"), key=lambda p: len(p.parts)):
-            if path.name in owned and path.exists() and not any(path.is_relative_to(r) for r in removed):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
-                removed.append(path)
+        manifests = sorted(root.rglob(manifest.MANIFEST), key=lambda p: (-len(p.parts), p))  # deepest first
+        for path in manifests:
+            try:
+                made = manifest.read_manifest(path.parent)
+            except manifest.ManifestError as err:
+                raise PipelineError(str(err)) from None
+            if made is not None:
+                plan.manifests.append((path.parent, made))
+                listed |= {path, *(path.parent / f for f in made.files)}
+        for mark in sorted(root.rglob(manifest.STAGING_MARK)):
+            if mark.parent.name == runs.STAGING:
+                plan.staging.append(mark.parent)
+        for path in sorted(root.rglob("*")):
+            inside_staging = any(path.is_relative_to(s) for s in plan.staging)
+            if path.is_file() and path not in listed and path.name != ".gitkeep" and not inside_staging:
+                plan.left.append(path)
     if raw.is_dir():
-        for path in sorted(raw.iterdir()):
-            if path.is_file() and synthetic_seed(path) is not None:
-                path.unlink()
-                removed.append(path)
-    return removed
+        plan.synthetic = [p for p in sorted(raw.iterdir()) if p.is_file() and synthetic_seed(p) is not None]
+    return plan
+
+
+def clean(
+    outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW, dry: bool = False, show=print
+) -> list[Path]:
+    """Remove what the project generated, and nothing else: the files every manifest under
+    ``outputs`` and ``processed`` lists (runs, failed runs, comparisons; see :mod:`lib.runs`)
+    and the folders it made that are left empty, left-over staging folders, and the
+    synthetic log in ``raw`` (recognised by its Parquet marker, not by its name). A real
+    export, and every file no manifest lists, stays, under any name. Shows what it removes
+    before removing it (``show``); ``dry``: shows only. Returns what it removed (or would)."""
+    plan = clean_plan(outputs, processed, raw)
+    paths = plan.paths
+    verb = "would remove" if dry else "removing"
+    show(f"make clean {verb} {len(paths)} file(s) the project made:" if paths else "nothing the project made to remove")
+    for path in paths:
+        show(f"  {display_path(path)}{'/' if path.is_dir() else ''}")
+    if plan.left:
+        examples = ", ".join(display_path(p) for p in plan.left[:3]) + (" ..." if len(plan.left) > 3 else "")
+        show(
+            f"leaving {len(plan.left)} file(s) that no run manifest lists (yours, or made before runs kept manifests): "
+            + examples
+        )
+    if dry:
+        return paths
+    for folder, made in plan.manifests:
+        manifest.remove_made(folder, made)
+    for folder in plan.staging:
+        shutil.rmtree(folder)
+    for path in plan.synthetic:
+        path.unlink()
+    return paths
 
 
 def _parameters(pairs: list[list[str]]) -> dict[str, object]:
     return {k: parse_value(v) for k, v in pairs}
 
 
+#: The environment variables ``make`` hands its variables over in (``--env``): a value a user
+#: types reaches Python as data, never through a shell command line.
+ENV = {
+    "raw": "KONTAKT_RAW",
+    "outputs": "KONTAKT_OUT",
+    "start_from": "KONTAKT_FROM",
+    "params": "KONTAKT_PARAMS",
+    "a": "KONTAKT_A",
+    "b": "KONTAKT_B",
+    "dry": "KONTAKT_DRY",
+}
+
+
+def params_from_text(text: str) -> list[list[str]]:
+    """``make``'s ``PARAMS`` as ``[[NAME, VALUE], ...]``: split like a shell line (quotes group
+    words; nothing is run or expanded) and read as ``-p NAME VALUE`` triples; anything else
+    is refused with a one-line message."""
+    try:
+        words = shlex.split(text)
+    except ValueError as err:
+        raise PipelineError(
+            f"PARAMS cannot be read ({err}); quote a value that holds spaces: -p NAME 'A VALUE'"
+        ) from None
+    pairs = []
+    for i in range(0, len(words), 3):
+        group = words[i : i + 3]
+        if group[0] not in ("-p", "--parameter") or len(group) < 3:
+            raise PipelineError(
+                f"PARAMS takes -p NAME VALUE triples (quote a value that holds spaces or ;); word {i + 1} "
+                f"({group[0]!r}) does not start one"
+            )
+        pairs.append(group[1:])
+    return pairs
+
+
+def _argv_from_env(command: str) -> list[str]:
+    """The command line ``make`` means, read from :data:`ENV` (for ``--env``)."""
+    env = {k: os.environ.get(v, "") for k, v in ENV.items()}
+    argv = [command]
+    if command == "run":
+        argv += ["--raw", env["raw"]] if env["raw"] else []
+        argv += ["--outputs", env["outputs"]] if env["outputs"] else []
+        argv += ["--from", env["start_from"]] if env["start_from"] else []
+    if command in ("run", "check"):
+        argv += [w for pair in params_from_text(env["params"]) for w in ("-p", *pair)]
+    if command == "compare":
+        if not (env["a"] and env["b"]):
+            raise PipelineError("make compare needs two run folders: make compare A=outputs B=outputs/NAME")
+        argv += [env["a"], env["b"]]
+    if command == "clean" and env["dry"] not in ("", "0"):
+        argv.append("--dry-run")
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--env" in argv:  # make's variables, from the environment
+        try:
+            argv = _argv_from_env(next(a for a in argv if a != "--env"))
+        except PipelineError as err:
+            print(f"pipeline stopped: {err}", file=sys.stderr)
+            return 1
     parser = argparse.ArgumentParser(prog="python -m lib.pipeline", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -438,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("a")
     k.add_argument("b")
     k.add_argument("--out", help="CSV to write (default: outputs/comparisons/A__vs__B.csv)")
-    sub.add_parser("clean", help="remove generated outputs, processed data and the synthetic log; nothing else")
+    cl = sub.add_parser("clean", help="remove what the project made (run manifests, the synthetic log); nothing else")
+    cl.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
@@ -467,8 +656,12 @@ def main(argv: list[str] | None = None) -> int:
                     raise PipelineError(f"{display_path(folder)} is not a run folder (no tables/)")
             diff = run_report.compare_runs(a, b)
             out = resolve(args.out) if args.out else OUTPUTS / "comparisons" / f"{a.name}__vs__{b.name}.csv"
+            made = not out.parent.exists()
             out.parent.mkdir(parents=True, exist_ok=True)
+            if out.exists() and out.name not in (manifest.read_manifest(out.parent) or manifest.Manifest()).files:
+                raise PipelineError(f"{display_path(out)} exists and was not made by make compare; nothing written")
             diff.to_csv(out, index=False)
+            manifest.record_made(out.parent, [out.name], "comparisons", made_folder=made)
             if diff.empty:
                 print(f"{display_path(a)} and {display_path(b)} agree on every compared value")
             else:
@@ -476,11 +669,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(diff.to_string(index=False))
             print(f"wrote {display_path(out)}")
         elif args.command == "clean":
-            for path in clean():
-                print(f"removed {display_path(path)}")
+            clean(dry=args.dry_run)
         else:
             refresh()
-    except PipelineError as err:
+    except (PipelineError, manifest.ManifestError) as err:
         print(f"pipeline stopped: {err}", file=sys.stderr)
         return 1
     return 0

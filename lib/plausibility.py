@@ -31,6 +31,7 @@ import pandas as pd
 
 from lib.assumptions import Assumptions
 from lib.districts import DISTRICTS
+from lib.manifest import claim
 from lib.paths import resolve, tables_dir
 
 #: Columns of the check table.
@@ -165,7 +166,7 @@ def write_checks(table: pd.DataFrame, outputs_dir: str | Path) -> Path:
     """Write the table to ``{outputs_dir}/tables/plausibility.csv``; its path."""
     path = tables_dir(outputs_dir) / CHECKS_FILE
     table.to_csv(path, index=False)
-    return path
+    return claim(path)
 
 
 def read_checks(outputs_dir: str | Path) -> pd.DataFrame | None:

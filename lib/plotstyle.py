@@ -36,6 +36,8 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from lib.manifest import claim
+
 #: Resolution of every saved figure (dots per inch).
 DPI = 120
 #: The minus sign of negative numbers (U+2212, as matplotlib's own tick labels).
@@ -183,7 +185,7 @@ def save(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
     title = title_of(fig)
     path = Path(path)
     fig.savefig(path, dpi=dpi, metadata={"Title": title})
-    return path
+    return claim(path)  # the project's file: a later run may replace it
 
 
 def _handles(target: Figure | SubFigure | Axes) -> tuple[list[Any], list[str]]:

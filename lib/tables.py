@@ -6,7 +6,8 @@ is written ``154911.0``, ``-2.9e-11`` is written ``0.0``; negative zero becomes 
 decimals is far below any unit the tables use (MNOK: a thousandth of a krone; shares: a
 billionth; seconds: a nanosecond), so no result changes, while a rerun on another machine
 whose last bits differ writes the same bytes more often. The rest is fixed too: comma
-separated, UTF-8, ``\\n`` line ends, no index.
+separated, UTF-8, ``\\n`` line ends, no index. The file is recorded as the project's
+(:func:`lib.manifest.claim`), so a later run may replace it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
+from lib.manifest import claim
 
 #: Decimal places kept in float columns of result tables (see the module docstring).
 PRECISION = 9
@@ -35,4 +38,4 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     index, ``\\n`` line ends, UTF-8); returns the path."""
     path = Path(path)
     tidy_floats(df).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-    return path
+    return claim(path)

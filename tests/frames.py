@@ -52,3 +52,30 @@ def call_row(
 ):
     """One call of the contract as text fields, in the contract's column order."""
     return [call_id, district, queue, arrived_at, wait_s, talk_s, answered]
+
+
+#: The body of a fake chain's notebook: a table and a figure in the outputs folder, two
+#: processed files, through the same folder parameters the real notebooks use.
+FAKE_BODY = """
+from pathlib import Path
+from lib.paths import resolve
+out = resolve(outputs_dir) / "tables"; out.mkdir(parents=True, exist_ok=True)
+(out / "{name}.csv").write_text("value\\n" + str({value}) + "\\n")
+fig = resolve(outputs_dir) / "figures"; fig.mkdir(parents=True, exist_ok=True)
+(fig / "{name}.png").write_bytes(b"png {value}")
+proc = resolve(processed_dir); proc.mkdir(parents=True, exist_ok=True)
+(proc / "calls_clean.parquet").write_text("{name}")
+(proc / "arrival_rates.parquet").write_text("{name}")
+"""
+
+
+def fake_chain(folder, value=1, fail_second=False, second_body=None):
+    """Two tiny notebooks standing in for the real chain (fast): ``01_a`` and ``02_b`` each
+    write ``tables/<a|b>.csv`` (holding ``value``), ``figures/<a|b>.png`` and two processed
+    files; ``fail_second``: ``02_b`` divides by zero instead; ``second_body``: its code."""
+    folder.mkdir(exist_ok=True)
+    params = 'raw_path = "raw.csv"\noutputs_dir = "outputs"\nprocessed_dir = "data/processed"\noverrides = {}'
+    a = notebook(folder / "01_a.ipynb", params, FAKE_BODY.format(name="a", value=value))
+    body = "1 / 0" if fail_second else (second_body or FAKE_BODY.format(name="b", value=value))
+    b = notebook(folder / "02_b.ipynb", 'outputs_dir = "outputs"\nprocessed_dir = "data/processed"', body)
+    return [a, b]

@@ -35,6 +35,7 @@ from lib.calllog import (
     rules,
     sniff_delimiter,
 )
+from lib.paths import display_path
 
 H = list(CONTRACT_COLUMNS)
 SETTINGS = CLEANING_SETTINGS
@@ -756,7 +757,7 @@ def test_a_log_of_the_wrong_year_in_quarantine_mode_is_an_error_naming_the_cause
         run(tmp_path, df, on_invalid="quarantine")
     msg = str(err.value)
     assert isinstance(err.value, CallLogError)
-    assert "call log log.csv: no row is kept" in msg
+    assert f"call log {display_path(tmp_path / 'log.csv')}: no row is kept" in msg
     assert "rows read: 6" in msg and "quarantined (invalid): 6" in msg
     assert "arrived_at outside 2023 (local time): 5" in msg and "negative duration in wait_s: 1" in msg
     assert msg.index("outside 2023") < msg.index("negative duration")  # most frequent first
@@ -771,7 +772,8 @@ def test_a_log_of_the_wrong_year_in_quarantine_mode_is_an_error_naming_the_cause
         assert text not in msg
     # no cleaning report for a run that failed, and no cleaned log of an earlier run left beside the rejected rows
     assert not (tmp_path / "outputs" / "tables" / "cleaning_report.csv").exists()
-    assert sorted(p.name for p in (tmp_path / "processed").iterdir()) == ["rejected_rows.parquet"]
+    kept = sorted(p.name for p in (tmp_path / "processed").iterdir())
+    assert kept == ["rejected_rows.parquet", "run_manifest.json"]  # no stale clean log beside the rows set aside
 
 
 def test_rows_removed_by_the_rules_leave_nothing_is_an_error(tmp_path):

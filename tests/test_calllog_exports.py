@@ -150,7 +150,7 @@ def test_other_encodings_say_what_the_file_looks_like_and_how_to_save_it(tmp_pat
     with pytest.raises(CallLogError) as err:
         read_call_log(path)
     msg = str(err.value)
-    assert msg.startswith("call log export.csv: unreadable: ")
+    assert msg.startswith(f"call log {display_path(path)}: unreadable: ")
     assert looks_like in msg and SAVE_HINT in msg
     assert "SECRET" not in msg and "Sør" not in msg
     assert err.value.__cause__ is None and err.value.__suppress_context__

@@ -93,8 +93,8 @@ def test_planted_ids_are_found(tmp_path):
     with zipfile.ZipFile(book, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/sharedStrings.xml", "<si><t>A-17.3</t></si>")
     found = find_call_ids([clean, leak, uuid, book], ids)
-    assert set(found) == {"leak.ipynb", "uuid.csv", "book.xlsx"}
-    assert found["leak.ipynb"] == ["SYN00012345"] and found["book.xlsx"] == ["A-17.3"]
+    assert set(found) == {display_path(p) for p in (leak, uuid, book)}
+    assert found[display_path(leak)] == ["SYN00012345"] and found[display_path(book)] == ["A-17.3"]
 
 
 def test_a_planted_raw_id_is_found(tmp_path, raw_ids):
@@ -102,7 +102,7 @@ def test_a_planted_raw_id_is_found(tmp_path, raw_ids):
     planted.parent.mkdir(parents=True)
     planted.write_text(f"call,wait\n{raw_ids.iloc[len(raw_ids) // 2]},12.0\n")
     found = find_call_ids(scan_targets(tmp_path / "notebooks", tmp_path / "outputs"), raw_ids)
-    assert found == {"leak.csv": [raw_ids.iloc[len(raw_ids) // 2]]}
+    assert found == {display_path(planted): [raw_ids.iloc[len(raw_ids) // 2]]}
 
 
 def test_no_call_id_in_notebooks_or_outputs(raw_ids):

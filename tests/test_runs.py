@@ -13,29 +13,10 @@ import sys
 
 import pandas as pd
 import pytest
-from frames import notebook as _notebook
+from frames import fake_chain as chain
 
 from lib import paths, pipeline, run_report, runs
 from lib.paths import PROJ_ROOT
-
-WRITE_TABLE = """
-from pathlib import Path
-from lib.paths import resolve
-out = resolve(outputs_dir) / "tables"; out.mkdir(parents=True, exist_ok=True)
-(out / "{name}.csv").write_text("value\\n" + str({value}) + "\\n")
-proc = resolve(processed_dir); proc.mkdir(parents=True, exist_ok=True)
-(proc / "calls_clean.parquet").write_text("{name}")
-(proc / "arrival_rates.parquet").write_text("{name}")
-"""
-
-
-def chain(folder, value=1, fail_second=False):
-    folder.mkdir(exist_ok=True)
-    params = 'raw_path = "raw.csv"\noutputs_dir = "outputs"\nprocessed_dir = "data/processed"\noverrides = {}'
-    a = _notebook(folder / "01_a.ipynb", params, WRITE_TABLE.format(name="a", value=value))
-    body = "1 / 0" if fail_second else WRITE_TABLE.format(name="b", value=value)
-    b = _notebook(folder / "02_b.ipynb", 'outputs_dir = "outputs"\nprocessed_dir = "data/processed"', body)
-    return [a, b]
 
 
 @pytest.fixture

@@ -50,4 +50,5 @@ def test_a_log_with_every_row_quarantined_stops_notebook_01_naming_the_cause(tmp
     assert "01_clean_call_log.ipynb" in msg and "NoRowsLeftError" in msg and "quarantined" in msg
     assert "outside 2023" in msg and "02_arrival_rates" not in msg.split("\n")[0]
     assert (tmp_path / "proc" / runs.FAILED / "rejected_rows.parquet").exists()
+    assert runs.STAGING not in msg and f"{runs.FAILED}/rejected_rows.parquet" in msg  # where the rows are now
     assert not (tmp_path / "proc" / "calls_clean.parquet").exists()

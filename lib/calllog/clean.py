@@ -47,6 +47,7 @@ from lib.calllog.rules import (
 )
 from lib.calllog.validate import ParsedLog, invalid_summary, parse_call_log, reasons, rule_hint
 from lib.districts import QUEUES
+from lib.manifest import claim
 from lib.paths import PROJ_ROOT, resolve, tables_dir
 
 #: Columns of the cleaned log (interface 2).
@@ -331,7 +332,7 @@ def clean_call_log(
         processed.mkdir(parents=True, exist_ok=True)
         rejected_path = processed / "rejected_rows.parquet"
         if on_invalid == "quarantine":
-            _rejected_frame(raw, parsed).to_parquet(rejected_path, index=False)
+            _rejected_frame(raw, parsed).to_parquet(claim(rejected_path), index=False)
             result.written["rejected_rows"] = rejected_path
             rejected_shown = _where(rejected_path)
         elif rejected_path.exists():
@@ -347,13 +348,13 @@ def clean_call_log(
         # The contract asks for the id conflicts to be listed; call ids are personal data, so
         # the list stays with the processed data, and the outputs carry only its count.
         conflicts_path = processed / "id_conflicts.parquet"
-        conflicts.to_parquet(conflicts_path, index=False)
+        conflicts.to_parquet(claim(conflicts_path), index=False)
         result.written["id_conflicts"] = conflicts_path
         clean_path = processed / "calls_clean.parquet"
-        clean.to_parquet(clean_path, index=False)
+        clean.to_parquet(claim(clean_path), index=False)
         report_path = tables_dir(outputs_dir) / "cleaning_report.csv"
-        report.to_csv(report_path, index=False)
+        report.to_csv(claim(report_path), index=False)
         format_path = tables_dir(outputs_dir) / "input_format.csv"
-        result.input_format.to_csv(format_path, index=False)
+        result.input_format.to_csv(claim(format_path), index=False)
         result.written.update(calls_clean=clean_path, cleaning_report=report_path, input_format=format_path)
     return result

@@ -1,0 +1,359 @@
+"""A run never deletes what it did not make, nothing a user types runs as a command, and a
+full disk fails like any other failure (issue 19's five cases, and the smaller ones).
+
+The fake chain of :func:`frames.fake_chain` stands in for the real one (fast).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from frames import fake_chain
+
+from lib import manifest, pipeline, runs
+from lib.paths import PROJ_ROOT
+
+#: A user's files, one in every folder that a run, a failed run or make clean touches.
+USER_FILES = (
+    "notes.txt",
+    "tables/my_table.csv",
+    "figures/holiday.png",
+    "notebooks/my_analysis.ipynb",
+    "html/my_page.html",
+    "failed_run/keep.txt",
+    "comparisons/mine.csv",
+    "archive_2022/tables/table1.csv",  # a name that looks generated, kept from an earlier year
+    "archive_2022/run_info.csv",
+)
+USER_PROCESSED = ("mine.parquet", "failed_run/keep.parquet", "my_work/calls_clean.parquet", "runs/x/mine.txt")
+
+
+@pytest.fixture
+def raw(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("call_id;district\n1;Oslo\n")
+    return path
+
+
+def _place(root: Path, names) -> dict[Path, bytes]:
+    placed = {}
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(f"the user's {name}".encode())
+        placed[path] = path.read_bytes()
+    return placed
+
+
+def _intact(placed: dict[Path, bytes]) -> bool:
+    return all(p.is_file() and p.read_bytes() == b for p, b in placed.items())
+
+
+def _run(tmp_path, raw, nbs, out="out", proc="proc", **kw):
+    return pipeline.run({"raw_path": str(raw)}, tmp_path / out, tmp_path / proc, nbs=nbs, **kw)
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+# --- 1 and 2: a run, a failed run and make clean touch only what runs made --------------------
+
+
+def test_user_files_in_every_folder_survive_runs_a_failed_run_and_clean(tmp_path, raw):
+    out, proc, data_raw = tmp_path / "out", tmp_path / "proc", tmp_path / "raw"
+    data_raw.mkdir()
+    placed = _place(out, USER_FILES) | _place(proc, USER_PROCESSED) | _place(data_raw, ["export_2023.csv"])
+    _run(tmp_path, raw, fake_chain(tmp_path / "c1", value=1), html=True)
+    assert _intact(placed)
+    assert (out / "tables" / "a.csv").read_text() == "value\n1\n" and (out / "html" / "01_a.html").exists()
+    listed = json.loads((out / manifest.MANIFEST).read_text())["files"]
+    assert "tables/a.csv" in listed and "tables/my_table.csv" not in listed
+    _run(tmp_path, raw, fake_chain(tmp_path / "c2", value=2)[:1], html=True)  # a second run replaces the first
+    assert _intact(placed)
+    assert (out / "tables" / "a.csv").read_text() == "value\n2\n" and not (out / "tables" / "b.csv").exists()
+    with pytest.raises(pipeline.PipelineError):
+        _run(tmp_path, raw, fake_chain(tmp_path / "c3", value=3, fail_second=True), html=True)
+    assert _intact(placed)
+    assert (out / "failed_run" / runs.FAILED_NOTE).exists() and (out / "failed_run" / "tables" / "a.csv").exists()
+    with pytest.raises(pipeline.PipelineError):  # a second failure replaces the first, and only it
+        _run(tmp_path, raw, fake_chain(tmp_path / "c4", value=4, fail_second=True), html=True)
+    assert _intact(placed) and (out / "failed_run" / "tables" / "a.csv").read_text() == "value\n4\n"
+    compared = tmp_path / "out" / "comparisons" / "a__vs__b.csv"
+    assert pipeline.main(["compare", str(out), str(out), "--out", str(compared)]) == 0
+
+    shown: list[str] = []
+    listed = pipeline.clean(out, proc, data_raw, dry=True, show=shown.append)
+    assert listed and all(p.exists() for p in listed) and _intact(placed)  # a dry run lists, removes nothing
+    assert shown[0].startswith(f"make clean would remove {len(listed)} file(s)")
+    removed = pipeline.clean(out, proc, data_raw, show=shown.append)
+    assert removed == listed and not any(p.exists() for p in removed)
+    assert _intact(placed)
+    # nothing the project made is left, and nothing else is gone
+    assert _files(out) == set(USER_FILES)
+    assert _files(proc) == set(USER_PROCESSED)
+    assert any("leaving" in line and "no run manifest lists" in line for line in shown)
+
+
+def test_a_run_never_overwrites_a_file_it_did_not_make(tmp_path, raw):
+    out = tmp_path / "out"
+    placed = _place(out, ["tables/a.csv"])  # the user's file, under the name a run writes
+    with pytest.raises(pipeline.PipelineError) as err:
+        _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
+    msg = str(err.value)
+    assert "not made by a run" in msg and "tables/a.csv" in msg and "Nothing was replaced" in msg
+    assert _intact(placed) and not (out / manifest.MANIFEST).exists()
+    assert (out / "failed_run" / "tables" / "a.csv").read_text() == "value\n1\n"  # the run's result is not lost
+
+
+def test_files_the_notebooks_write_outside_a_run_are_the_projects(tmp_path, raw):
+    # A notebook run in JupyterLab writes straight into outputs/ and data/processed/: the
+    # library's writers record those files, so the next run replaces them.
+    import pandas as pd
+
+    from lib.tables import write_csv
+
+    (tmp_path / "out" / "tables").mkdir(parents=True)
+    write_csv(pd.DataFrame({"value": [0]}), tmp_path / "out" / "tables" / "a.csv")
+    assert "tables/a.csv" in manifest.read_manifest(tmp_path / "out").files
+    _run(tmp_path, raw, fake_chain(tmp_path / "c1", value=7), html=False)
+    assert (tmp_path / "out" / "tables" / "a.csv").read_text() == "value\n7\n"
+
+
+def test_results_of_a_run_without_a_manifest_are_refused_before_the_run(tmp_path, raw):
+    placed = _place(tmp_path / "out", ["run_info.csv", "tables/table1.csv"])
+    with pytest.raises(pipeline.PipelineError, match="made before runs kept manifests"):
+        _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
+    assert _intact(placed) and not (tmp_path / "out" / "failed_run").exists()
+
+
+def test_clean_refuses_a_manifest_it_did_not_write(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / manifest.MANIFEST).write_text(json.dumps({"files": ["../../etc/passwd"]}))
+    with pytest.raises(pipeline.PipelineError, match="not a manifest this project wrote"):
+        pipeline.clean(tmp_path / "out", tmp_path / "proc", tmp_path / "raw", show=lambda _: None)
+    forged = {"made_by": manifest.MADE_BY, "files": ["../outside.txt"], "folders": []}
+    (tmp_path / "out" / manifest.MANIFEST).write_text(json.dumps(forged))
+    with pytest.raises(pipeline.PipelineError, match="not a manifest this project wrote"):
+        pipeline.clean(tmp_path / "out", tmp_path / "proc", tmp_path / "raw", show=lambda _: None)
+
+
+def test_clean_removes_the_folders_a_run_made_and_the_synthetic_log(tmp_path, raw, monkeypatch):
+    out, proc, data_raw = tmp_path / "out" / "deep", tmp_path / "proc" / "runs" / "deep", tmp_path / "raw"
+    _run(tmp_path, raw, fake_chain(tmp_path / "c1"), out="out/deep", proc="proc/runs/deep", html=False)
+    data_raw.mkdir()
+    (data_raw / "synthetic.parquet").write_bytes(b"PAR1")
+    (data_raw / "real.parquet").write_bytes(b"PAR1")
+    from lib import synthetic
+
+    monkeypatch.setattr(synthetic, "synthetic_seed", lambda p: 2023 if Path(p).name == "synthetic.parquet" else None)
+    pipeline.clean(tmp_path / "out", tmp_path / "proc", data_raw, show=lambda _: None)
+    assert not out.exists() and not proc.exists()  # made by the run, left empty
+    assert (tmp_path / "out").is_dir()  # not made by the run (the test made it)
+    assert not (data_raw / "synthetic.parquet").exists() and (data_raw / "real.parquet").exists()
+
+
+# --- 3: what a user types is data ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "-p on_invalid x; touch {flag}",
+        '-p on_invalid "x; touch {flag}"',
+        "-p on_invalid `touch {flag}`",
+        "-p on_invalid $(touch {flag})",
+        "-p on_invalid '$(touch {flag})'",
+        "-p on_invalid $(shell touch {flag})",
+        "-p on_invalid ${{HOME}}; touch {flag}",
+        "-p on_invalid 'x' && touch {flag}",
+        '-p on_invalid "unbalanced',
+    ],
+)
+def test_make_hands_params_to_python_as_data(tmp_path, params):
+    flag = tmp_path / "FLAG"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+    done = subprocess.run(
+        ["make", "-s", "check", f"PARAMS={params.format(flag=flag)}"],
+        cwd=PROJ_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert not flag.exists(), "a value in PARAMS ran as a command"
+    assert done.returncode != 0 and "parameters accepted" not in done.stdout
+    assert "pipeline stopped:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_params_are_split_like_a_shell_line_but_taken_literally():
+    assert pipeline.params_from_text("-p raw_path 'data/raw/min eksport ø.csv' -p x \"a;b\"") == [
+        ["raw_path", "data/raw/min eksport ø.csv"],
+        ["x", "a;b"],
+    ]
+    assert pipeline.params_from_text("-p x `date`") == [["x", "`date`"]]
+    assert pipeline.params_from_text("-p x $(date)") == [["x", "$(date)"]]
+    with pytest.raises(pipeline.PipelineError, match="word 4 \\('touch'\\) does not start one"):
+        pipeline.params_from_text("-p x y touch FILE")
+
+
+def test_make_variables_reach_python_unexpanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("KONTAKT_RAW", "data/raw/min eksport ø; rm -rf x.csv")
+    monkeypatch.setenv("KONTAKT_OUT", "outputs/kjøring 2023")
+    monkeypatch.setenv("KONTAKT_FROM", "")
+    monkeypatch.setenv("KONTAKT_PARAMS", "-p on_invalid quarantine")
+    assert pipeline._argv_from_env("run") == [
+        "run",
+        "--raw",
+        "data/raw/min eksport ø; rm -rf x.csv",
+        "--outputs",
+        "outputs/kjøring 2023",
+        "-p",
+        "on_invalid",
+        "quarantine",
+    ]
+
+
+def test_paths_with_spaces_and_norwegian_letters_run(tmp_path):
+    raw = tmp_path / "min eksport ø" / "samtaler 2023 æå.csv"
+    raw.parent.mkdir()
+    raw.write_text("call_id;district\n1;Oslo\n")
+    pipeline.run(
+        {"raw_path": str(raw)},
+        tmp_path / "ut data ø",
+        tmp_path / "behandlet å",
+        nbs=fake_chain(tmp_path / "c"),
+        html=False,
+    )
+    assert (tmp_path / "ut data ø" / "tables" / "a.csv").exists()
+    assert (tmp_path / "behandlet å" / "calls_clean.parquet").exists()
+
+
+# --- 4: a full disk ------------------------------------------------------------------------------
+
+
+def test_the_space_check_refuses_a_run_before_it_writes_anything(tmp_path, raw, monkeypatch):
+    monkeypatch.setattr(runs, "estimate_rows", lambda path: 10**15)  # a log no disk holds
+    with pytest.raises(pipeline.PipelineError, match=r"not enough free space for this run on .* the run needs about"):
+        _run(tmp_path, raw, fake_chain(tmp_path / "c"), html=False)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "proc").exists()
+
+
+def test_a_full_disk_while_saving_a_notebook_fails_cleanly(tmp_path, raw, monkeypatch):
+    nbs = fake_chain(tmp_path / "c1", value=1)
+    _run(tmp_path, raw, nbs, html=False)
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    real = pipeline.execute
+
+    def full(nb, out, parameters):
+        if nb.name.startswith("02"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(out))
+        return real(nb, out, parameters)
+
+    monkeypatch.setattr(pipeline, "execute", full)
+    with pytest.raises(pipeline.PipelineError) as err:
+        _run(tmp_path, raw, fake_chain(tmp_path / "c2", value=2), html=False)
+    msg = str(err.value)
+    assert msg.startswith("notebook 02_b.ipynb stopped: no space left on ")
+    assert "a run needs about" in msg and "unchanged" in msg and "Traceback" not in msg
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (tmp_path / "proc" / runs.STAGING).exists() and not (tmp_path / "out" / runs.STAGING).exists()
+
+
+def _small_file_system(folder: Path, size: str) -> None:
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        folder.rmdir()
+        pytest.skip(
+            "a full disk is tested on a small tmpfs, which needs root to mount (CI runs as root; run "
+            "`sudo .venv/bin/python -m pytest tests/test_run_safety.py -k full_file_system` to try it here)"
+        )
+
+
+FILL = """
+from lib.paths import resolve
+proc = resolve(processed_dir); proc.mkdir(parents=True, exist_ok=True)
+(proc / "calls_clean.parquet").write_bytes(b"c" * 2_500_000)
+out = resolve(outputs_dir) / "tables"; out.mkdir(parents=True, exist_ok=True)
+(out / "huge.csv").write_bytes(b"x" * 8_000_000)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="tmpfs is Linux's")
+def test_a_full_file_system_fails_like_any_other_failure(tmp_path, raw, monkeypatch):
+    disk = tmp_path / "disk"
+    _small_file_system(disk, "6m")
+    try:
+        monkeypatch.setattr(runs, "OUTPUTS_BYTES", 1000)  # the fake chain is small; the real one needs more
+        out, proc = disk / "out", disk / "proc"
+        pipeline.run({"raw_path": str(raw)}, out, proc, nbs=fake_chain(tmp_path / "c1", value=1), html=False)
+        before = {p: p.read_bytes() for p in [*out.rglob("*"), *proc.rglob("*")] if p.is_file()}
+        placed = _place(out, ["tables/my_table.csv"])
+        nbs = fake_chain(tmp_path / "c2", value=2, second_body=FILL)
+        with pytest.raises(pipeline.PipelineError) as err:
+            pipeline.run({"raw_path": str(raw)}, out, proc, nbs=nbs, html=False)
+        msg = str(err.value)
+        assert msg.startswith("notebook 02_b.ipynb stopped: no space left on ")
+        assert "unchanged" in msg and "Traceback" not in msg
+        assert {p: p.read_bytes() for p in before} == before and _intact(placed)
+        assert not (proc / runs.STAGING).exists() and not (out / runs.STAGING).exists()  # partial data removed
+        note = out / runs.FAILED / runs.FAILED_NOTE
+        assert not note.exists() or "no space left" in note.read_text()  # never an empty note
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+# --- 5 is in test_calllog_exports (naive Parquet times); the smaller things ------------------------
+
+
+def test_nested_and_flattened_run_names_get_different_processed_folders():
+    folders = {runs.default_processed(runs.resolve(f"outputs/{n}")) for n in ("a/b", "a__b", "a", "b", "a__b-x")}
+    assert len(folders) == 5
+    assert runs.default_processed(runs.resolve("outputs/export-2023")).name == "export-2023"
+
+
+def test_refused_runs_leave_nothing_behind(tmp_path, raw):
+    # a processed folder another (live) run holds: no lock and no folder left in OUT
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / "proc").mkdir()
+        (tmp_path / "proc" / runs.LOCK).write_text(f"{sleeper.pid}\n")
+        with pytest.raises(pipeline.PipelineError, match="another run"):
+            _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
+        assert not (tmp_path / "out").exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # a run from a later notebook without the data it needs: no lock, no staging
+    with pytest.raises(pipeline.PipelineError, match="holds no complete processed data"):
+        _run(tmp_path, raw, fake_chain(tmp_path / "c2"), out="out2", proc="proc2", html=False, start_from="02")
+    assert not (tmp_path / "out2").exists() and not (tmp_path / "proc2").exists()
+
+
+def test_check_refuses_a_bad_notebook_parameter_and_a_processed_folder_in_outputs_in_one_line(capsys):
+    assert pipeline.main(["check", "-p", "on_invalid", "delete"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pipeline stopped: parameter on_invalid='delete' refused: allowed values are error")
+    assert pipeline.main(["check", "-p", "processed_dir", "outputs/x"]) == 1
+    err = capsys.readouterr().err
+    assert "never go into an outputs folder" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_folder_as_raw_and_an_outside_out_are_named_whole(tmp_path, raw):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(pipeline.PipelineError, match="is a folder, not a file"):
+        pipeline.run({"raw_path": str(folder)}, tmp_path / "out", tmp_path / "proc", nbs=fake_chain(tmp_path / "c"))
+    blocked = tmp_path / "somewhere" / "out"
+    blocked.parent.mkdir()
+    blocked.write_text("a file where the folder should be")
+    with pytest.raises(pipeline.PipelineError) as err:
+        pipeline.run({"raw_path": str(raw)}, blocked, tmp_path / "proc", nbs=fake_chain(tmp_path / "c"))
+    assert str(blocked) in str(err.value)  # the whole path, not only its last component
