@@ -39,8 +39,8 @@ def _peak_mb() -> float:
 
 def one(path: str, work: str) -> dict:
     """Time one format in this process (run as a subprocess by :func:`main`)."""
-    from lib.assumptions import Assumptions
     from lib.calllog import clean_call_log, read_call_log
+    from lib.core.assumptions import Assumptions
 
     a = Assumptions()  # the report's year, outlier threshold and excluded districts
     baseline = _peak_mb()
@@ -110,7 +110,7 @@ def main() -> None:
         print(json.dumps(one(*args.one)))
         return
 
-    from lib.paths import display_path, resolve
+    from lib.core.paths import display_path, resolve
 
     raw = resolve(args.raw)
     if not raw.exists():

@@ -1,4 +1,4 @@
-"""Speed and correctness benchmark of lib.erlang.required_agents (script, not a test).
+"""Speed and correctness benchmark of lib.queues.erlang.required_agents (script, not a test).
 
 1. Times ``required_agents`` on a seeded grid of 4 million board-hours (0-600 calls per
    hour incl. zero hours, handling time 90-300 s, half at 80/95 and half at 80/20,
@@ -24,7 +24,7 @@ import mpmath as mp
 import numpy as np
 from machine import machine_info
 
-from lib import erlang as E
+from lib.queues import erlang as E
 
 SEED = 20240702
 N_GRID = 4_000_000
@@ -89,9 +89,9 @@ def feasible(n: int, calls: float, aht: float, target_s: float) -> bool:
 
 
 def classify(ours: int, theirs: int, calls: float, aht: float, target_s: float, intensity: float) -> str:
-    """Why pyworkforce and lib.erlang disagree on one hour ('unexplained' if we can't tell)."""
+    """Why pyworkforce and lib.queues.erlang disagree on one hour ('unexplained' if we can't tell)."""
     if not (feasible(ours, calls, aht, target_s) and (ours == 0 or not feasible(ours - 1, calls, aht, target_s))):
-        return "unexplained: lib.erlang's answer is not the verified minimum"
+        return "unexplained: lib.queues.erlang's answer is not the verified minimum"
     if theirs < ours:
         return "unexplained: pyworkforce below the verified minimum"
     load = Fraction(calls) * Fraction(aht) / 3600
@@ -154,10 +154,12 @@ def compare_pyworkforce(rng, calls, aht, target_s, ours_grid, batch_us: float) -
     print(
         f"\npyworkforce {pyworkforce.__version__} ErlangC on {sc.size} hours "
         f"({pick.size} from the grid, {N_BOUNDARY} on the occupancy boundary; "
-        f"{int(zero.sum())} zero-traffic hours left out: pyworkforce raises ValueError, lib.erlang gives 0)"
+        f"{int(zero.sum())} zero-traffic hours left out: pyworkforce raises ValueError, lib.queues.erlang gives 0)"
     )
     print(f"  pyworkforce: {theirs_us:10.1f} µs per solve (Python loop, one object per hour)")
-    print(f"  lib.erlang : {ours_subset_us:10.2f} µs per solve on the same {sc.size} hours (one vectorised call)")
+    print(
+        f"  lib.queues.erlang : {ours_subset_us:10.2f} µs per solve on the same {sc.size} hours (one vectorised call)"
+    )
     print(
         f"  speed ratio: {theirs_us / ours_subset_us:,.0f}× per solve on the subset, "
         f"{theirs_us / batch_us:,.0f}× against the 4 M batch ({batch_us:.3f} µs per solve)"
@@ -171,7 +173,7 @@ def compare_pyworkforce(rng, calls, aht, target_s, ours_grid, batch_us: float) -
     elif not unexplained:
         print(
             "  each disagreement re-checked with the exact load and 50-digit Erlang C: "
-            "lib.erlang's count meets the target and the cap, one agent fewer does not"
+            "lib.queues.erlang's count meets the target and the cap, one agent fewer does not"
         )
     return unexplained
 

@@ -1,4 +1,4 @@
-"""Speed and accuracy benchmark of lib.erlang_a.required_agents (script, not a test).
+"""Speed and accuracy benchmark of lib.queues.erlang_a.required_agents (script, not a test).
 
 1. Times ``required_agents`` on one concept-year of board-hours: 11 boards × 8 760 hours =
    96 360 hours, seeded: 0-60 calls per hour and board (5 % of hours without traffic),
@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 from machine import machine_info
 
-from lib import erlang as E
-from lib import erlang_a as EA
+from lib.queues import erlang as E
+from lib.queues import erlang_a as EA
 
 SEED = 20240704
 BOARDS, HOURS = 11, 8_760

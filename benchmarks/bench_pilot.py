@@ -1,4 +1,4 @@
-"""Speed of the exhaustive pilot search (lib.pilot) and the centre's roster (lib.roster); a script, not a test.
+"""Speed of the exhaustive pilot search (lib.planning.pilot) and the centre's roster (lib.planning.roster); a script, not a test.
 
 1. The exhaustive search: all 2 047 non-empty sets of the 11 modelled districts pooled,
    staffed at today's target (80/95) and the centre's (80/20), concept IIb's traffic of the
@@ -26,9 +26,9 @@ from pathlib import Path
 import pandas as pd
 from machine import machine_info
 
-from lib import pilot, roster
-from lib.assumptions import Assumptions
-from lib.concepts import board_hours
+from lib.core.assumptions import Assumptions
+from lib.model.concepts import board_hours
+from lib.planning import pilot, roster
 
 TARGET_S_PER_SEARCH_TARGET = 5.0
 

@@ -1,9 +1,9 @@
-"""Speed of the discrete-event check of a staffing plan (lib.simulation, Ciw); a script, not a test.
+"""Speed of the discrete-event check of a staffing plan (lib.model.simulation, Ciw); a script, not a test.
 
 1. One week of the national centre of concept III (one board, the first analysis year,
    whose chatbot share is lowest and traffic highest), seconds per replication.
 2. One week of the 11 district boards of the base model, seconds per replication.
-3. The whole check (:func:`lib.simulation.check_plans`): base, I, IIa, IIb and III of the
+3. The whole check (:func:`lib.model.simulation.check_plans`): base, I, IIa, IIb and III of the
    first analysis year x 4 sampled weeks (one per season) x 3 replications, with one worker
    process and with every core (process start-up included). Target (brief): well under
    40 s on a 2-core machine.
@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 from machine import machine_info
 
-from lib.assumptions import Assumptions
-from lib.concepts import board_hours
-from lib.districts import DISTRICTS
-from lib.oslo_calendar import hour_grid
-from lib.simulation import check_plans, sample_weeks, simulate_plan
-from lib.staffing import staff
+from lib.core.assumptions import Assumptions
+from lib.core.districts import DISTRICTS
+from lib.core.oslo_calendar import hour_grid
+from lib.model.concepts import board_hours
+from lib.model.simulation import check_plans, sample_weeks, simulate_plan
+from lib.model.staffing import staff
 
 CONCEPTS = ("base", "I", "IIa", "IIb", "III")
 

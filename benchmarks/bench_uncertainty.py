@@ -1,4 +1,4 @@
-"""Speed and accuracy benchmark of the Monte Carlo of lib.uncertainty (script, not a test).
+"""Speed and accuracy benchmark of the Monte Carlo of lib.valuation.uncertainty (script, not a test).
 
 On the arrival rates of the last `make report` (data/processed/arrival_rates.parquet):
 
@@ -6,7 +6,7 @@ On the arrival rates of the last `make report` (data/processed/arrival_rates.par
    per concept and year): surrogate fit and evaluation, draws per second. Target (issue 12):
    under 60 s on this 2-core machine. Checks that a rerun with the same seed is identical.
 2. Times one exact set of assumptions through the compressed engine (``run_lean``) against
-   ``lib.staffing.run_all``, and notebook 04's one-at-a-time sensitivity with each runner
+   ``lib.model.staffing.run_all``, and notebook 04's one-at-a-time sensitivity with each runner
    (target: under 3 s with the engine).
 3. The surrogate's error against exact solves on the first 200 draws: the largest absolute
    error per cell (MNOK) and as a share of the tolerance (2 % or 0.3 MNOK; 0.5 % of the mean
@@ -27,13 +27,14 @@ import numpy as np
 import pandas as pd
 from machine import machine_info
 
-from lib import economics, sensitivity, staffing
-from lib import staffing_engine as se
-from lib import uncertainty as u
-from lib.assumptions import Assumptions
-from lib.concepts import board_hours, table1_concepts
-from lib.economics import SUM
-from lib.paths import DATA_PROCESSED
+from lib.core.assumptions import Assumptions
+from lib.core.paths import DATA_PROCESSED
+from lib.model import engine as se
+from lib.model import staffing
+from lib.model.concepts import board_hours, table1_concepts
+from lib.valuation import economics, sensitivity
+from lib.valuation import uncertainty as u
+from lib.valuation.economics import SUM
 
 
 def timed(f, *args, **kwargs):

@@ -2,7 +2,7 @@
 
 Before ``lib`` is imported, ``KONTAKT_WRITE_ROOT`` is pointed at a temporary folder
 (unless set already), so relative ``outputs/`` and ``data/processed/`` paths of the
-notebooks nbval executes, and of the library, resolve there (:mod:`lib.paths`). The
+notebooks nbval executes, and of the library, resolve there (:mod:`lib.core.paths`). The
 kernels nbval starts inherit the variable.
 """
 
@@ -20,8 +20,8 @@ if not os.environ.get("KONTAKT_WRITE_ROOT"):
 
 import pytest  # noqa: E402
 
-from lib import pipeline  # noqa: E402
-from lib.paths import DATA_RAW  # noqa: E402
+from lib.chain import pipeline  # noqa: E402
+from lib.core.paths import DATA_RAW  # noqa: E402
 
 RAW = DATA_RAW / "calls_2023.parquet"
 
@@ -39,7 +39,7 @@ def chain_run(tmp_path_factory) -> Path:
     golden tests check what this run built, never what an earlier run left in outputs/.
     """
     if not RAW.exists():
-        pytest.fail(f"{RAW.name} is missing: `make test` generates it (python -m lib.synthetic --out {RAW})")
+        pytest.fail(f"{RAW.name} is missing: `make test` generates it (python -m lib.calllog.synthetic --out {RAW})")
     root = tmp_path_factory.mktemp("chain")
     pipeline.run({"raw_path": str(RAW)}, root / "outputs", root / "processed", html=False)
     return root

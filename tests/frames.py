@@ -58,7 +58,7 @@ def call_row(
 #: processed files, through the same folder parameters the real notebooks use.
 FAKE_BODY = """
 from pathlib import Path
-from lib.paths import resolve
+from lib.core.paths import resolve
 out = resolve(outputs_dir) / "tables"; out.mkdir(parents=True, exist_ok=True)
 (out / "{name}.csv").write_text("value\\n" + str({value}) + "\\n")
 fig = resolve(outputs_dir) / "figures"; fig.mkdir(parents=True, exist_ok=True)

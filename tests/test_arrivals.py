@@ -1,4 +1,4 @@
-"""Hourly arrival rates and handling times (lib/arrivals.py)."""
+"""Hourly arrival rates and handling times (lib/traffic/arrivals.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from lib import arrivals
-from lib.arrivals import RATE_COLUMNS, build_rates, fit_margins
-from lib.districts import DISTRICTS, modelled_districts
-from lib.oslo_calendar import DAY_TYPES, TIMEZONE, hour_grid
+from lib.core.districts import DISTRICTS, modelled_districts
+from lib.core.oslo_calendar import DAY_TYPES, TIMEZONE, hour_grid
+from lib.traffic import arrivals
+from lib.traffic.arrivals import RATE_COLUMNS, build_rates, fit_margins
 
 MODELLED = modelled_districts(("Trøndelag",))
 #: The report's assumptions, as plain values (after-call work in seconds).

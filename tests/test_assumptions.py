@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from lib.assumptions import STAGES, Assumptions
+from lib.core.assumptions import STAGES, Assumptions
 
 A = Assumptions()
 
@@ -85,7 +85,7 @@ def test_excluded_districts_take_one_name_or_a_comma_separated_list(given, expec
 
 
 def test_every_district_excluded_is_refused():
-    from lib.districts import DISTRICTS
+    from lib.core.districts import DISTRICTS
 
     with pytest.raises(ValueError, match="excludes every district"):
         A.replace(excluded_districts=",".join(DISTRICTS))

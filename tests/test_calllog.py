@@ -35,7 +35,7 @@ from lib.calllog import (
     rules,
     sniff_delimiter,
 )
-from lib.paths import display_path
+from lib.core.paths import display_path
 
 H = list(CONTRACT_COLUMNS)
 SETTINGS = CLEANING_SETTINGS
@@ -407,7 +407,7 @@ def test_other_district_spellings_are_unknown(spelling):
 
 
 def test_alias_table_covers_every_district_exactly():
-    from lib.districts import DISTRICTS
+    from lib.core.districts import DISTRICTS
 
     assert set(DISTRICT_ALIASES.values()) == set(DISTRICTS)
     assert all(DISTRICT_ALIASES[d.casefold()] == d for d in DISTRICTS)
@@ -712,7 +712,7 @@ def test_accounting_identity_and_clean_properties(rows):
 
 
 def test_written_cleaning_report_and_clean_log_agree():
-    from lib.paths import DATA_PROCESSED, OUTPUTS
+    from lib.core.paths import DATA_PROCESSED, OUTPUTS
 
     report_csv, clean_pq = OUTPUTS / "tables" / "cleaning_report.csv", DATA_PROCESSED / "calls_clean.parquet"
     if not (report_csv.exists() and clean_pq.exists()):

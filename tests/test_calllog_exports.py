@@ -38,7 +38,7 @@ from lib.calllog.validate import (
     UNPARSABLE,
     WRONG_FIELDS,
 )
-from lib.paths import DATA_RAW, display_path
+from lib.core.paths import DATA_RAW, display_path
 
 H = list(CONTRACT_COLUMNS)
 SETTINGS = CLEANING_SETTINGS
@@ -469,7 +469,7 @@ def _sample() -> pd.DataFrame:
     that is ambiguous in Norwegian notation (row 71, 1-based)."""
     raw = DATA_RAW / "calls_2023.parquet"
     if not raw.exists():
-        pytest.fail(f"{raw.name} is missing: `make test` generates it (python -m lib.synthetic --out {raw})")
+        pytest.fail(f"{raw.name} is missing: `make test` generates it (python -m lib.calllog.synthetic --out {raw})")
     df = pd.read_parquet(raw).iloc[::500].reset_index(drop=True)
     local = df["arrived_at"]
     fold = (local.dt.strftime("%m-%d %H") == "10-29 02") & (local.dt.strftime("%z") == "+0100")

@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from lib import commit_guard, pipeline
+from lib.chain import commit_guard, pipeline
 
 
 def notebook(path, text: str, injected: bool = False):
@@ -54,7 +54,7 @@ def test_the_primer_shows_no_data_and_needs_no_source_line(tmp_path):
 
 
 def test_the_committed_notebooks_pass_the_guard():
-    from lib.paths import NOTEBOOKS
+    from lib.core.paths import NOTEBOOKS
 
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         assert commit_guard.problems(path) == [], path.name
@@ -62,8 +62,8 @@ def test_the_committed_notebooks_pass_the_guard():
 
 
 def test_refreshing_refuses_when_the_default_log_is_not_the_synthetic_one(monkeypatch):
-    import lib.synthetic
+    import lib.calllog.synthetic
 
-    monkeypatch.setattr(lib.synthetic, "synthetic_seed", lambda path: None)
+    monkeypatch.setattr(lib.calllog.synthetic, "synthetic_seed", lambda path: None)
     with pytest.raises(pipeline.PipelineError, match="is not the synthetic log"):
         pipeline.refresh()

@@ -9,9 +9,9 @@ from frames import rates_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import concepts as cc
-from lib.assumptions import Assumptions
-from lib.concepts import CONCEPTS, BoardHours, Concept
+from lib.core.assumptions import Assumptions
+from lib.model import concepts as cc
+from lib.model.concepts import CONCEPTS, BoardHours, Concept
 
 
 def params(**kw):

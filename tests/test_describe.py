@@ -1,4 +1,4 @@
-"""Tabell A.2 and Figur A.1/A.2 aggregates (lib.describe), on hand-made cleaned logs."""
+"""Tabell A.2 and Figur A.1/A.2 aggregates (lib.calllog.describe), on hand-made cleaned logs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import describe
-from lib.assumptions import PUBLISHED, Assumptions
+from lib.calllog import describe
+from lib.core.assumptions import PUBLISHED, Assumptions
 
 #: The rows of Tabell A.2 and Figur A.1/A.2 leave out Trøndelag's switchboard calls (the report's value).
 MISSING = ("Trøndelag",)

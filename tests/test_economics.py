@@ -1,4 +1,4 @@
-"""Tests of lib.economics and lib.table1: discounting, Table 1 cells, layout, comparison.
+"""Tests of lib.valuation.economics and lib.valuation.table1: discounting, Table 1 cells, layout, comparison.
 
 Expected values are worked out here from the report's numbers (§5.2.1, §5.2.2, §6.2.3,
 §7.2.2) by hand-written formulas, independent of the library code.
@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import economics as eco
-from lib import table1 as t1mod
-from lib.assumptions import TABLE1_PUBLISHED, Assumptions
-from lib.districts import OPS, SWITCHBOARD
+from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions
+from lib.core.districts import OPS, SWITCHBOARD
+from lib.valuation import economics as eco
+from lib.valuation import table1 as t1mod
 
 # The report's values, with III's shorter wait read model against model (IIb's ASA - III's)
 # so that these tables need no observed wait; the observed reading has its own test.
@@ -32,7 +32,7 @@ MNOK_PY = 1.1779
 
 
 def staffing(savings=None, asa=None, person_years=None):
-    """Hand-made staffing tables in the shape of lib.staffing.run_all's .by_year/.effects.
+    """Hand-made staffing tables in the shape of lib.model.staffing.run_all's .by_year/.effects.
 
     savings: effect -> person-years per year (default 0); asa: concept -> seconds (default 60);
     person_years: concept -> person-years (default 50). Scalars or lists over YEARS.

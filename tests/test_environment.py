@@ -4,7 +4,7 @@ import re
 
 import yaml  # shipped with jupyter's dependencies (pyyaml)
 
-from lib.paths import PROJ_ROOT
+from lib.core.paths import PROJ_ROOT
 
 
 def _pins() -> dict[str, str]:

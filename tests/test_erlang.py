@@ -1,4 +1,4 @@
-"""lib.erlang against 50-digit mpmath, exact rational Erlang B, hand values and properties."""
+"""lib.queues.erlang against 50-digit mpmath, exact rational Erlang B, hand values and properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import erlang as E
+from lib.queues import erlang as E
 
 pytestmark = pytest.mark.filterwarnings("error")  # no overflow/underflow/NaN warnings anywhere
 

@@ -1,5 +1,5 @@
-"""lib.erlang_a against 50-digit mpmath (the birth–death chain summed, the wait densities
-integrated), hand values, lib.erlang in the limit of infinite patience, and properties."""
+"""lib.queues.erlang_a against 50-digit mpmath (the birth–death chain summed, the wait densities
+integrated), hand values, lib.queues.erlang in the limit of infinite patience, and properties."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import erlang as E
-from lib import erlang_a as EA
+from lib.queues import erlang as E
+from lib.queues import erlang_a as EA
 
 pytestmark = pytest.mark.filterwarnings("error")  # no overflow/underflow/NaN warnings anywhere
 
@@ -65,7 +65,7 @@ def _panels(lo: float, hi: float, x1: float, y: float) -> tuple[list[float], flo
 
 
 def _reference(n: int, load: float, aht_s: float, patience_s: float, targets=TARGETS) -> dict:
-    """Erlang A in 50 digits, independently of lib.erlang_a's incomplete-gamma formulas.
+    """Erlang A in 50 digits, independently of lib.queues.erlang_a's incomplete-gamma formulas.
 
     The stationary distribution of the chain (birth rate λ, death rate min(k, n)μ +
     max(k − n, 0)θ) is summed state by state up to where the terms fall below 1e-60 of the
@@ -282,7 +282,7 @@ def test_scalar_in_scalar_out_and_broadcasting():
 
 
 def test_min_agents_mirrors_lib_erlang():
-    # As lib.erlang.required_agents: the answer is max(n*, min_agents) everywhere, the hours
+    # As lib.queues.erlang.required_agents: the answer is max(n*, min_agents) everywhere, the hours
     # without traffic included; pass 1 where traffic > 0, else 0, to keep those at 0.
     calls = np.array([0.0, 0.5, 30.0, 300.0])
     base = EA.required_agents(calls, 180, 120, 0.8, 95, 0.8)

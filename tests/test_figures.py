@@ -22,12 +22,18 @@ from frames import rates_frame
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lib import arrivals, concepts, describe, figures, pilot, plotstyle, roster, staffing, uncertainty
-from lib import sensitivity as sens
-from lib.assumptions import TABLE1_PUBLISHED, Assumptions
-from lib.districts import DISTRICTS
-from lib.economics import SUM
-from lib.oslo_calendar import hour_grid
+from lib.calllog import describe
+from lib.core import plotstyle
+from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions
+from lib.core.districts import DISTRICTS
+from lib.core.oslo_calendar import hour_grid
+from lib.model import concepts, staffing
+from lib.planning import pilot, roster
+from lib.report import figures
+from lib.traffic import arrivals
+from lib.valuation import sensitivity as sens
+from lib.valuation import uncertainty
+from lib.valuation.economics import SUM
 
 A = Assumptions()
 TARGETS = (A.service_time_today_s, A.service_time_centre_s)
@@ -158,7 +164,7 @@ def arrival_rates() -> arrivals.ArrivalRates:
 
 
 def _sensitivity_table(new_format: bool) -> pd.DataFrame:
-    """A sensitivity table as :func:`lib.sensitivity.one_at_a_time` writes it: values as text
+    """A sensitivity table as :func:`lib.valuation.sensitivity.one_at_a_time` writes it: values as text
     (``new_format=False``: low_value "0.02"), or as numbers with low_text/high_text beside."""
     rows = [
         ("Kalkulasjonsrente", (0.02,), (0.06,), " → ", 480.0, 430.0),
@@ -207,7 +213,7 @@ def _legends(fig: Figure) -> list:
 
 
 def check_figure(fig: Figure) -> None:
-    """The house rules of lib.plotstyle, asserted on a drawn figure."""
+    """The house rules of lib.core.plotstyle, asserted on a drawn figure."""
     assert isinstance(fig, Figure)
     fig.canvas.draw()
     assert plotstyle.title_of(fig)
@@ -364,7 +370,7 @@ def test_figure_keeps_the_legend_off_a_given_axes():
     assert leg is not None and not leg.get_window_extent().overlaps(ax.get_window_extent())
 
 
-# --- lib.plotstyle -----------------------------------------------------------------------------
+# --- lib.core.plotstyle -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import erlang_a, implied, patience, simulation
-from lib.oslo_calendar import hour_grid
+from lib.core.oslo_calendar import hour_grid
+from lib.model import implied, simulation
+from lib.queues import erlang_a
+from lib.traffic import patience
 
 
 def test_implied_agents_meet_the_share_exactly_and_fractionally():

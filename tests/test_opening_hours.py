@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import opening_hours as oh
-from lib.districts import DISTRICTS
-from lib.oslo_calendar import TIMEZONE
+from lib.calllog import opening_hours as oh
+from lib.core.districts import DISTRICTS
+from lib.core.oslo_calendar import TIMEZONE
 
 
 def _open(district: str, *local: str) -> list[bool]:

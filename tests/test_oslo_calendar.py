@@ -1,4 +1,4 @@
-"""The one calendar (lib/oslo_calendar.py): elapsed hours, holidays, day types and day kinds."""
+"""The one calendar (lib/core/oslo_calendar.py): elapsed hours, holidays, day types and day kinds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import oslo_calendar as cal
-from lib.oslo_calendar import TIMEZONE
-from lib.paths import PROJ_ROOT
+from lib.core import oslo_calendar as cal
+from lib.core.oslo_calendar import TIMEZONE
+from lib.core.paths import PROJ_ROOT
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib.assumptions import TABLE1_PUBLISHED
-from lib.paths import PROJ_ROOT
+from lib.core.assumptions import TABLE1_PUBLISHED
+from lib.core.paths import PROJ_ROOT
 
 GOLDEN = PROJ_ROOT / "tests" / "golden"
 CONCEPTS = ["I", "IIa", "IIb", "III"]

@@ -1,4 +1,4 @@
-"""Patience from the log (issue 11, lib.patience): the censored exponential MLE, its standard
+"""Patience from the log (issue 11, lib.traffic.patience): the censored exponential MLE, its standard
 error and interval, the Kaplan–Meier check, periods, the staffing model's scalar and the figure.
 
 Simulated queues: each caller has a patience P and an answer time A (both drawn with numpy,
@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 from test_figures import all_text, check_figure
 
-from lib import figures, plotstyle
-from lib import patience as pat
+from lib.core import plotstyle
+from lib.report import figures
+from lib.traffic import patience as pat
 
 N = 200_000
 TRUE_PATIENCE = 90.0

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 from frames import rates_frame
 
-from lib import pilot, plotstyle
-from lib.assumptions import Assumptions
-from lib.concepts import board_hours, pool, traffic
-from lib.districts import DISTRICTS
-from lib.queueing import solve
-from lib.staffing import staff
+from lib.core import plotstyle
+from lib.core.assumptions import Assumptions
+from lib.core.districts import DISTRICTS
+from lib.model.concepts import board_hours, pool, traffic
+from lib.model.staffing import staff
+from lib.planning import pilot
+from lib.queues.models import solve
 
 A = Assumptions()
 FOUR = ("Oslo", "Øst", "Agder", "Finnmark")

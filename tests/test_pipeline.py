@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from frames import notebook as _notebook
 
-from lib import pipeline, workbook
+from lib.chain import pipeline
+from lib.report import workbook
 
 
 @pytest.fixture
@@ -52,9 +53,7 @@ def test_a_failing_notebook_names_notebook_cell_and_error(tmp_path):
 def test_run_executes_in_order_scrubs_and_renders(tmp_path):
     raw = tmp_path / "raw.csv"
     raw.write_text("call_id\n1\n")
-    write = (
-        "from lib.paths import resolve\nimport pandas as pd\n(resolve(outputs_dir) / 'tables').mkdir(parents=True)\n"
-    )
+    write = "from lib.core.paths import resolve\nimport pandas as pd\n(resolve(outputs_dir) / 'tables').mkdir(parents=True)\n"
     write += "pd.DataFrame({'a': [1.5, 2.0]}).to_csv(resolve(outputs_dir) / 'tables' / 't.csv', index=False)"
     nbs = [
         _notebook(tmp_path / "01_a.ipynb", "x = 1\nraw_path = 'a'", "print(x, raw_path)"),

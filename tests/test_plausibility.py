@@ -1,14 +1,14 @@
-"""Plausibility checks of the cleaned log (lib.plausibility), on hand-made aggregates."""
+"""Plausibility checks of the cleaned log (lib.calllog.plausibility), on hand-made aggregates."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from lib import plausibility, table1
-from lib.assumptions import Assumptions
-from lib.calllog import cleaning_report
-from lib.districts import DISTRICTS
+from lib.calllog import cleaning_report, plausibility
+from lib.core.assumptions import Assumptions
+from lib.core.districts import DISTRICTS
+from lib.valuation import table1
 
 A = Assumptions()
 MODELLED = [d for d in DISTRICTS if d != "Trøndelag"]

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from lib.calllog import CallLogError, read_call_log
-from lib.paths import DATA_RAW, NOTEBOOKS, OUTPUTS, display_path
+from lib.core.paths import DATA_RAW, NOTEBOOKS, OUTPUTS, display_path
 
 RAW_LOG = DATA_RAW / "calls_2023.parquet"
 # Two tokenisations, so ids with or without inner punctuation (SYN00012345, 2023-0042.7,

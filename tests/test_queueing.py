@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from frames import rates_frame
 
-from lib import erlang, queueing
-from lib.assumptions import Assumptions
-from lib.staffing import run_all, staff
+from lib.core.assumptions import Assumptions
+from lib.model.staffing import run_all, staff
+from lib.queues import erlang
+from lib.queues import models as queueing
 
 A = Assumptions()
 

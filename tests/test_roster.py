@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from frames import rates_frame
 
-from lib import plotstyle, roster
-from lib.assumptions import Assumptions
-from lib.concepts import board_hours
-from lib.roster import DEFAULT_SHIFTS, ShiftType, solve_week
-from lib.staffing import staff
+from lib.core import plotstyle
+from lib.core.assumptions import Assumptions
+from lib.model.concepts import board_hours
+from lib.model.staffing import staff
+from lib.planning import roster
+from lib.planning.roster import DEFAULT_SHIFTS, ShiftType, solve_week
 
 A = Assumptions()
 ALL_DAY = ShiftType("Hel", 8, 0, 23, break_h=0)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from frames import fake_chain
 
-from lib import manifest, pipeline, runs
-from lib.paths import PROJ_ROOT
+from lib.chain import pipeline, runs
+from lib.core import manifest
+from lib.core.paths import PROJ_ROOT
 
 #: A user's files, one in every folder that a run, a failed run or make clean touches.
 USER_FILES = (
@@ -117,7 +118,7 @@ def test_files_the_notebooks_write_outside_a_run_are_the_projects(tmp_path, raw)
     # library's writers record those files, so the next run replaces them.
     import pandas as pd
 
-    from lib.tables import write_csv
+    from lib.core.result_csv import write_csv
 
     (tmp_path / "out" / "tables").mkdir(parents=True)
     write_csv(pd.DataFrame({"value": [0]}), tmp_path / "out" / "tables" / "a.csv")
@@ -150,7 +151,7 @@ def test_clean_removes_the_folders_a_run_made_and_the_synthetic_log(tmp_path, ra
     data_raw.mkdir()
     (data_raw / "synthetic.parquet").write_bytes(b"PAR1")
     (data_raw / "real.parquet").write_bytes(b"PAR1")
-    from lib import synthetic
+    from lib.calllog import synthetic
 
     monkeypatch.setattr(synthetic, "synthetic_seed", lambda p: 2023 if Path(p).name == "synthetic.parquet" else None)
     pipeline.clean(tmp_path / "out", tmp_path / "proc", data_raw, show=lambda _: None)
@@ -278,7 +279,7 @@ def _small_file_system(folder: Path, size: str) -> None:
 
 
 FILL = """
-from lib.paths import resolve
+from lib.core.paths import resolve
 proc = resolve(processed_dir); proc.mkdir(parents=True, exist_ok=True)
 (proc / "calls_clean.parquet").write_bytes(b"c" * 2_500_000)
 out = resolve(outputs_dir) / "tables"; out.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from frames import fake_chain as chain
 
-from lib import paths, pipeline, run_report, runs
-from lib.paths import PROJ_ROOT
+from lib.chain import pipeline, runs
+from lib.core import paths
+from lib.core.paths import PROJ_ROOT
+from lib.report import run_info as run_report
 
 
 @pytest.fixture

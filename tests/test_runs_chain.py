@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import pipeline, runs
-from lib.paths import DATA_RAW, NOTEBOOKS
+from lib.chain import pipeline, runs
+from lib.core.paths import DATA_RAW, NOTEBOOKS
 
 RAW = DATA_RAW / "calls_2023.parquet"
 

@@ -1,4 +1,4 @@
-"""Tests of lib.sensitivity with a fake staffing runner (no Erlang C here)."""
+"""Tests of lib.valuation.sensitivity with a fake staffing runner (no Erlang C here)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import sensitivity as sens
-from lib.assumptions import Assumptions
+from lib.core.assumptions import Assumptions
+from lib.valuation import sensitivity as sens
 
 # III's shorter wait model against model: the fake staffing has no observed wait to offer.
 P = Assumptions(iii_wait_reduction="model")
@@ -182,7 +182,7 @@ def test_default_variations_name_known_assumptions():
 def test_shift_handling_time_moves_only_busy_hours_of_board_hours():
     from frames import rates_frame
 
-    from lib.concepts import board_hours
+    from lib.model.concepts import board_hours
 
     bh = board_hours(rates_frame([[0.0, 10.0], [5.0, 0.0]], [[180.0, 200.0], [150.0, 170.0]]))
     out = sens.shift_handling_time(bh, 30.0)

@@ -1,4 +1,4 @@
-"""The discrete-event check of a staffing plan (lib.simulation, Ciw): theory, seeds, schedules, weeks."""
+"""The discrete-event check of a staffing plan (lib.model.simulation, Ciw): theory, seeds, schedules, weeks."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import lib.simulation as sim
-from lib.assumptions import Assumptions
-from lib.erlang import average_speed_of_answer, service_level
-from lib.oslo_calendar import hour_grid
-from lib.simulation import (
+import lib.model.simulation as sim
+from lib.core.assumptions import Assumptions
+from lib.core.oslo_calendar import hour_grid
+from lib.model.simulation import (
     CHECK_COLUMNS,
     check_plans,
     sample_weeks,
@@ -21,6 +20,7 @@ from lib.simulation import (
     simulate_plan,
     summarise,
 )
+from lib.queues.erlang import average_speed_of_answer, service_level
 
 
 def constant(calls, aht_s, agents, patience_s, target_s, hours=48, reps=8, seed=11):
@@ -63,7 +63,7 @@ def test_erlang_c_without_patience(calls, aht, n, target):
 def test_ciw_own_hand_over_would_fail_the_check(monkeypatch):
     """Ciw's stock node replaces every agent at each hourly shift end (busy ones finish beside
     a full new shift), which adds capacity at every boundary: the same check then fails.
-    This is why :class:`lib.simulation.ShiftNode` exists, and it shows the test has power."""
+    This is why :class:`lib.model.simulation.ShiftNode` exists, and it shows the test has power."""
     calls, aht, n, target = ERLANG_C_CASES[0]
     monkeypatch.setattr(sim, "ShiftNode", ciw.Node)
     _, s = constant(calls, aht, n, None, target)
@@ -92,8 +92,8 @@ def test_lean_event_methods_match_ciws(monkeypatch):
 
 def test_erlang_a_with_patience():
     """M/M/n+M: abandonment, both service levels and the answered calls' mean wait inside the
-    99 % intervals of lib.erlang_a, including an overloaded board (n < A) that abandonment keeps stable."""
-    erlang_a = pytest.importorskip("lib.erlang_a", reason="lib/erlang_a.py (Erlang A) is not there yet")
+    99 % intervals of lib.queues.erlang_a, including an overloaded board (n < A) that abandonment keeps stable."""
+    erlang_a = pytest.importorskip("lib.queues.erlang_a", reason="lib/queues/erlang_a.py (Erlang A) is not there yet")
     for calls, aht, n, patience, target in [(170.0, 180.0, 10, 120.0, 20.0), (170.0, 180.0, 7, 180.0, 95.0)]:
         reps, s = constant(calls, aht, n, patience, target)
         A = calls * aht / 3600
@@ -256,7 +256,7 @@ def _rates(calls_per_district: float) -> pd.DataFrame:
 
 
 def test_check_plans_contract():
-    from lib.staffing import staff
+    from lib.model.staffing import staff
 
     a = Assumptions()
     rates = _rates(12.0)

@@ -11,8 +11,8 @@ from frames import rates_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.assumptions import Assumptions
-from lib.staffing import run_all, staff, write_tables
+from lib.core.assumptions import Assumptions
+from lib.model.staffing import run_all, staff, write_tables
 
 
 def brute_agents(calls, aht, target_s, level=0.8, occ=0.8, floor=1):
@@ -293,7 +293,7 @@ def test_write_tables_is_deterministic(result, tmp_path):
 
 
 def test_compare_inputs_gives_one_row_per_variant_and_scales_to_actual():
-    from lib.staffing import compare_inputs
+    from lib.model.staffing import compare_inputs
 
     p = Assumptions()
     rates = _compare_rates()
@@ -322,8 +322,9 @@ def test_a_subset_of_concepts_brings_what_its_savings_need():
 
 def test_a_new_concept_is_one_entry_and_a_new_column_of_table1(monkeypatch):
     """A regional centre pooling two of three districts at 80/20: one Concept entry, no code."""
-    from lib import concepts, economics, table1
-    from lib.concepts import CONCEPTS, Concept, Saving
+    from lib.model import concepts
+    from lib.model.concepts import CONCEPTS, Concept, Saving
+    from lib.valuation import economics, table1
 
     regional = Concept(
         "IIIr",

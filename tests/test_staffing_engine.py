@@ -1,4 +1,4 @@
-"""Tests of lib.staffing_engine: the compressed exact solve, step curves and the surrogate."""
+"""Tests of lib.model.engine: the compressed exact solve, step curves and the surrogate."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from frames import rates_frame
 
-from lib import staffing
-from lib import staffing_engine as se
-from lib.assumptions import Assumptions
-from lib.concepts import board_hours
+from lib.core.assumptions import Assumptions
+from lib.model import engine as se
+from lib.model import staffing
+from lib.model.concepts import board_hours
 
 A = Assumptions()
 RNG = np.random.default_rng(11)

@@ -15,12 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special
 
-from lib import synthetic as syn
-from lib.assumptions import PUBLISHED
 from lib.calllog import CONTRACT_COLUMNS, Thresholds, kept_mask
-from lib.districts import DISTRICTS, OPS, SWITCHBOARD
-from lib.opening_hours import is_open
-from lib.oslo_calendar import TIMEZONE, day_type, hour_starts
+from lib.calllog import synthetic as syn
+from lib.calllog.opening_hours import is_open
+from lib.core.assumptions import PUBLISHED
+from lib.core.districts import DISTRICTS, OPS, SWITCHBOARD
+from lib.core.oslo_calendar import TIMEZONE, day_type, hour_starts
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +279,7 @@ def test_written_log_carries_the_marker_and_keeps_the_rows(tmp_path):
     marked = syn.write_log(df, tmp_path / "sub" / "calls.parquet", seed=5)
     assert syn.synthetic_seed(marked) == 5
     meta = pq.read_schema(marked).metadata
-    assert json.loads(meta[syn.MARKER_KEY.encode()]) == {"generator": "lib.synthetic", "seed": 5}
+    assert json.loads(meta[syn.MARKER_KEY.encode()]) == {"generator": "lib.calllog.synthetic", "seed": 5}
     # the rows are what a plain to_parquet writes: same table, same DataFrame read back
     df.to_parquet(tmp_path / "plain.parquet", index=False)
     assert pq.read_table(marked).equals(pq.read_table(tmp_path / "plain.parquet"))
@@ -308,7 +308,7 @@ def test_anything_else_has_no_seed(tmp_path):
     table = pa.table({"x": [1]})
     for name, marker in (
         ("other.parquet", {"generator": "elsewhere", "seed": 1}),
-        ("noseed.parquet", {"generator": "lib.synthetic", "seed": "1"}),
+        ("noseed.parquet", {"generator": "lib.calllog.synthetic", "seed": "1"}),
     ):
         pq.write_table(table.replace_schema_metadata({syn.MARKER_KEY: json.dumps(marker)}), tmp_path / name)
     (tmp_path / "folder").mkdir()

@@ -1,4 +1,4 @@
-"""Tests of lib.uncertainty: distributions, draws, the Monte Carlo against the exact model."""
+"""Tests of lib.valuation.uncertainty: distributions, draws, the Monte Carlo against the exact model."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import pytest
 from frames import rates_frame
 from scipy import stats
 
-from lib import economics, staffing
-from lib import uncertainty as u
-from lib.assumptions import Assumptions
-from lib.concepts import board_hours, table1_concepts
-from lib.economics import SUM
-from lib.table1 import table1
+from lib.core.assumptions import Assumptions
+from lib.model import staffing
+from lib.model.concepts import board_hours, table1_concepts
+from lib.valuation import economics
+from lib.valuation import uncertainty as u
+from lib.valuation.economics import SUM
+from lib.valuation.table1 import table1
 
 A = Assumptions()
 RNG = np.random.default_rng(5)

@@ -1,4 +1,4 @@
-"""The results workbook (lib.workbook) and the result-CSV writer (lib.tables).
+"""The results workbook (lib.report.workbook) and the result-CSV writer (lib.core.result_csv).
 
 The tests marked by the ``book`` fixture write the workbook from the tables of the session's
 chain run (``chain_run``, tests/conftest.py: the whole chain once, into a temporary folder),
@@ -16,14 +16,16 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from lib import run_report, table1, workbook
-from lib.economics import SUM, VALUED_ROWS
-from lib.tables import PRECISION, tidy_floats, write_csv
+from lib.core.result_csv import PRECISION, tidy_floats, write_csv
+from lib.report import run_info as run_report
+from lib.report import workbook
+from lib.valuation import table1
+from lib.valuation.economics import SUM, VALUED_ROWS
 
 NUMERIC_FORMATS = {k for k, v in workbook.FORMATS.items() if v is not None}
 
 
-# --- lib.tables ------------------------------------------------------------------------------------
+# --- lib.core.result_csv ------------------------------------------------------------------------------------
 
 
 def test_write_csv_removes_float_noise(tmp_path):
@@ -56,7 +58,7 @@ def test_tidy_floats_keeps_the_stated_precision():
     assert np.allclose(out, x["v"], rtol=0, atol=0.5 * 10**-PRECISION)
 
 
-# --- lib.workbook on small tables -------------------------------------------------------------------
+# --- lib.report.workbook on small tables -------------------------------------------------------------------
 
 
 def _small_tables(folder: Path) -> Path:
@@ -133,7 +135,7 @@ def test_table1_layout_has_numbers_in_the_valued_rows():
     assert table1.table1_layout(t1, warning="x").index.name.endswith("USIKKERT GRUNNLAG: x")
 
 
-# --- lib.workbook on the chain run's tables ----------------------------------------------------------
+# --- lib.report.workbook on the chain run's tables ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +162,7 @@ def test_the_column_dictionary_covers_every_column_of_every_table(run_tables):
         for column in df.columns
         if workbook.describe_column(d, name, str(column)) is None
     ]
-    assert not missing, f"add these to lib/data/column_dictionary.csv: {missing}"
+    assert not missing, f"add these to lib/core/data/column_dictionary.csv: {missing}"
     assert "sensitivity" in _csvs(run_tables)  # the chain ran the sensitivity analysis
 
 

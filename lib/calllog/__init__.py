@@ -1,4 +1,8 @@
-"""The call log: read a file (:mod:`.read`), validate every row against the contract
+"""The call log: read an export, validate and clean it; the opening hours, the plausibility checks, Table A.2's description and the synthetic log.
+
+May import lib.core only; never a sibling (queues, traffic) or a higher layer.
+
+Read a file (:mod:`.read`), validate every row against the contract
 (:mod:`.validate`), and clean it by appendix B's rules (:mod:`.rules`, one ordered table)
 with every row accounted for (:mod:`.clean`).
 

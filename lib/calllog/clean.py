@@ -46,9 +46,9 @@ from lib.calllog.rules import (
     rule_names,
 )
 from lib.calllog.validate import ParsedLog, invalid_summary, parse_call_log, reasons, rule_hint
-from lib.districts import QUEUES
-from lib.manifest import claim
-from lib.paths import PROJ_ROOT, resolve, tables_dir
+from lib.core.districts import QUEUES
+from lib.core.manifest import claim
+from lib.core.paths import PROJ_ROOT, resolve, tables_dir
 
 #: Columns of the cleaned log (interface 2).
 CLEAN_COLUMNS: tuple[str, ...] = (*CONTRACT_COLUMNS, "in_scope", "id_conflict")

@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from lib.paths import display_path, resolve
+from lib.core.paths import display_path, resolve
 
 #: The seven columns of the call-log contract (CALL_LOG_SCHEMA.md), in order.
 CONTRACT_COLUMNS: tuple[str, ...] = ("call_id", "district", "queue", "arrived_at", "wait_s", "talk_s", "answered")

@@ -7,7 +7,7 @@ distinct values, such as district, are mapped through their distinct values only
 Parsing rules
 -------------
 * ``call_id``: non-empty text (numbers stored in Parquet are turned into text).
-* ``district``: one of :data:`lib.districts.DISTRICTS`, or a known spelling variant in
+* ``district``: one of :data:`lib.core.districts.DISTRICTS`, or a known spelling variant in
   :data:`DISTRICT_ALIASES`. A value is first put in a comparable form: case folded,
   surrounding space removed, inner runs of space collapsed, and a trailing
   `` politidistrikt`` dropped; the alias table then accepts the ASCII spellings
@@ -51,8 +51,8 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from lib.calllog.read import TIMESTAMP_YEARS
-from lib.districts import DISTRICTS, QUEUES
-from lib.oslo_calendar import TIMEZONE, year_bounds
+from lib.core.districts import DISTRICTS, QUEUES
+from lib.core.oslo_calendar import TIMEZONE, year_bounds
 
 #: Row numbers listed per broken rule in messages.
 FIRST_ROWS_SHOWN = 5

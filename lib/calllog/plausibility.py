@@ -1,0 +1,220 @@
+"""Does the cleaned call log look like a year of 02800 calls? Plausibility checks on aggregates.
+
+A file can pass every contract rule and still be the wrong file: a quarter of a year, one
+district's export, a sheet Excel cut at its row limit, or a log whose rows were mostly
+quarantined. :func:`check_log` looks at the cleaning report and at the kept rows' months and
+districts only (counts, never row contents) and returns one line per check:
+
+* ``calls_every_month``: kept calls in each of the 12 months of ``data_year``;
+* ``calls_every_modelled_district``: kept calls in every district the model uses (all but
+  ``excluded_districts``);
+* ``volume_plausible``: rows read within [``plausible_volume_low``, ``plausible_volume_high``]
+  × ``registered_calls_2023``;
+* ``not_excel_truncated``: rows read is neither 1 048 575 nor 1 048 576. An Excel sheet holds
+  1 048 576 rows, 1 048 575 data rows under a header, so an export of exactly that size was
+  probably cut by Excel;
+* ``quarantined_share``: quarantined rows at most ``max_quarantined_share`` of the rows read.
+
+A failed check is a warning, never a stop: notebook 01 writes the table to
+``{outputs_dir}/tables/plausibility.csv`` (:func:`write_checks`) and prints it; notebook 04
+reads it back (:func:`read_checks`), prints :func:`notice` and marks Table 1 with
+:func:`warning_marker` when any check failed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from lib.core.assumptions import Assumptions
+from lib.core.districts import DISTRICTS
+from lib.core.manifest import claim
+from lib.core.paths import resolve, tables_dir
+
+#: Columns of the check table.
+COLUMNS = ("check", "passed", "detail")
+#: The checks, in the order of the table.
+CHECKS = (
+    "calls_every_month",
+    "calls_every_modelled_district",
+    "volume_plausible",
+    "not_excel_truncated",
+    "quarantined_share",
+)
+#: File name of the table under ``{outputs_dir}/tables``.
+CHECKS_FILE = "plausibility.csv"
+#: Rows of an Excel sheet (Excel 2007 and later); with a header row, one fewer data rows.
+EXCEL_SHEET_ROWS = 1_048_576
+EXCEL_ROW_LIMITS = (EXCEL_SHEET_ROWS - 1, EXCEL_SHEET_ROWS)
+
+
+def _n(n: int) -> str:
+    """A count with spaces between thousands (1 765 909)."""
+    return f"{int(n):,}".replace(",", " ")
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def _months(clean: pd.DataFrame, year: int) -> tuple[bool, str]:
+    arrived = clean["arrived_at"]
+    in_year = arrived[arrived.dt.year == year]
+    per_month = in_year.dt.month.value_counts().reindex(range(1, 13), fill_value=0)
+    empty = [calendar.month_name[m] for m, n in per_month.items() if n == 0]
+    if empty:
+        return False, (
+            f"no kept calls in {len(empty)} of 12 months of {year}: {', '.join(empty)} "
+            f"({_n(len(in_year))} kept calls in {year} in all)"
+        )
+    fewest = int(per_month.idxmin())
+    return True, (
+        f"kept calls in all 12 months of {year}; fewest {_n(per_month[fewest])} ({calendar.month_name[fewest]}), "
+        f"most {_n(per_month.max())}"
+    )
+
+
+def _districts(clean: pd.DataFrame, excluded: tuple[str, ...]) -> tuple[bool, str]:
+    modelled = [d for d in DISTRICTS if d not in excluded]
+    per_district = clean["district"].value_counts().reindex(modelled, fill_value=0)
+    empty = [d for d, n in per_district.items() if n == 0]
+    if empty:
+        return False, f"no kept calls in {len(empty)} of {len(modelled)} modelled districts: {', '.join(empty)}"
+    fewest = str(per_district.idxmin())
+    return True, (f"kept calls in all {len(modelled)} modelled districts; fewest {_n(per_district[fewest])} ({fewest})")
+
+
+def check_log(report: pd.DataFrame, clean: pd.DataFrame, a: Assumptions) -> pd.DataFrame:
+    """The plausibility checks of a cleaned log: columns :data:`COLUMNS`, rows :data:`CHECKS`.
+
+    ``report``: the cleaning report (``item, count``; rows_read and quarantined are used);
+    ``clean``: the kept rows (``district`` and ``arrived_at`` are used); ``a``: the
+    assumptions (``data_year``, ``excluded_districts``, ``registered_calls_2023``,
+    ``plausible_volume_low``/``_high``, ``max_quarantined_share``). ``passed`` is a bool;
+    ``detail`` says, in English with the numbers, what was found and what was allowed.
+    """
+    counts = report.set_index("item")["count"]
+    rows_read, quarantined = int(counts["rows_read"]), int(counts["quarantined"])
+    lines: list[tuple[str, bool, str]] = []
+
+    lines.append(("calls_every_month", *_months(clean, a.data_year)))
+    lines.append(("calls_every_modelled_district", *_districts(clean, a.excluded_districts)))
+
+    reference = a.registered_calls_2023
+    low, high = a.plausible_volume_low * reference, a.plausible_volume_high * reference
+    share = rows_read / reference if reference else float("nan")
+    lines.append(
+        (
+            "volume_plausible",
+            bool(low <= rows_read <= high),
+            f"rows read {_n(rows_read)} = {_pct(share)} of registered_calls_2023 ({_n(reference)}); plausible: "
+            f"{_pct(a.plausible_volume_low)}-{_pct(a.plausible_volume_high)} "
+            f"({_n(math.ceil(low))}-{_n(math.floor(high))} rows)",
+        )
+    )
+
+    cut = rows_read in EXCEL_ROW_LIMITS
+    limit = f"Excel's sheet limit ({_n(EXCEL_SHEET_ROWS)} rows, {_n(EXCEL_SHEET_ROWS - 1)} data rows under a header)"
+    lines.append(
+        (
+            "not_excel_truncated",
+            not cut,
+            f"rows read {_n(rows_read)} equals {limit}: the export was probably truncated by Excel"
+            if cut
+            else f"rows read {_n(rows_read)} is not {limit}",
+        )
+    )
+
+    q_share = quarantined / rows_read if rows_read else 0.0
+    lines.append(
+        (
+            "quarantined_share",
+            bool(q_share <= a.max_quarantined_share),
+            f"quarantined {_n(quarantined)} of {_n(rows_read)} rows read ({100 * q_share:.2f} %); "
+            f"allowed: at most {100 * a.max_quarantined_share:.2f} % (max_quarantined_share)",
+        )
+    )
+    table = pd.DataFrame(lines, columns=list(COLUMNS))
+    return table.astype({"passed": bool})
+
+
+def _passed(table: pd.DataFrame) -> pd.Series:
+    """``passed`` as booleans, also when read back from CSV as text."""
+    col = table["passed"]
+    if col.dtype == bool:
+        return col
+    return col.astype(str).str.strip().str.lower().isin(["true", "1"])
+
+
+def failed_checks(table: pd.DataFrame) -> list[str]:
+    """The ids of the checks that failed, in table order."""
+    return table.loc[~_passed(table), "check"].astype(str).tolist()
+
+
+def as_text(table: pd.DataFrame) -> str:
+    """The table as lines to print: ``PASS|FAIL  check: detail``."""
+    return "\n".join(
+        f"{'PASS' if ok else 'FAIL'}  {check}: {detail}"
+        for check, ok, detail in zip(table["check"], _passed(table), table["detail"], strict=True)
+    )
+
+
+def write_checks(table: pd.DataFrame, outputs_dir: str | Path) -> Path:
+    """Write the table to ``{outputs_dir}/tables/plausibility.csv``; its path."""
+    path = tables_dir(outputs_dir) / CHECKS_FILE
+    table.to_csv(path, index=False)
+    return claim(path)
+
+
+def read_checks(outputs_dir: str | Path) -> pd.DataFrame | None:
+    """The table notebook 01 wrote under ``outputs_dir``, or ``None`` when there is none (a run
+    from before the checks existed)."""
+    path = resolve(outputs_dir) / "tables" / CHECKS_FILE
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path, dtype={"check": str, "detail": str})
+    return table.assign(passed=_passed(table))
+
+
+def warning_marker(table: pd.DataFrame | None) -> str | None:
+    """A short Norwegian marker naming the failed checks, for a table resting on the log
+    (e.g. Table 1's heading); ``None`` when every check passed or there is no table."""
+    if table is None:
+        return None
+    failed = failed_checks(table)
+    if not failed:
+        return None
+    return f"loggen består ikke plausibilitetskontrollen ({', '.join(failed)})"
+
+
+def notice(table: pd.DataFrame | None, resting: str = "Table 1 below") -> str:
+    """What a notebook prints about the checks: one line when all passed, a prominent
+    Norwegian/English warning naming every failed check (with its detail) otherwise, and a
+    note when there is no table (``None``: an older run). ``resting``: what rests on the log,
+    for the warning's last line ("<resting> rests on a log that does not look like ...")."""
+    if table is None:
+        return (
+            f"tables/{CHECKS_FILE} not found under outputs_dir (a run from before the plausibility "
+            "checks): the call log's plausibility was not checked; going on without it."
+        )
+    failed = failed_checks(table)
+    if not failed:
+        return (
+            f"Plausibility of the call log: all {len(table)} checks passed ({', '.join(table['check'].astype(str))})."
+        )
+    bar = "!" * 100
+    detail = table.set_index("check")["detail"]
+    lines = [
+        bar,
+        f"ADVARSEL: loggen består ikke plausibilitetskontrollen: {len(failed)} av {len(table)} kontroller "
+        f"feilet ({', '.join(failed)}).",
+        f"WARNING: the call log fails the plausibility checks: {len(failed)} of {len(table)} failed.",
+        *(f"  - {name}: {detail[name]}" for name in failed),
+        f"{resting} rests on a log that does not look like a year of 02800 calls; check the export "
+        "(docs/call_log_contract.md) before using any number from it.",
+        bar,
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,188 @@
+"""What today's staffing delivers: the agents that reproduce the observed service under Erlang A.
+
+The report's Erlang C model needs 151 person-years (S_base) for what 90 actual person-years
+deliver, and bridges the gap by scaling every result by 90 / S_base. Erlang A (callers hang
+up after an exponential patience) can say instead how many agents today's answered share
+implies. For every board-hour of the data year this module finds the fewest agents whose
+Erlang A answered share, ``1 - abandon_probability``, reaches the share of calls observed
+answered in that hour's cell, and sums them (agent-hours per year).
+
+Agents are whole in a plan, but today's staffing is not a whole number of agents on one
+board in every hour (people move between tasks, the operations centre takes calls beside
+its other work), and whole agents would overshoot every quiet hour. So the implied
+staffing of an hour is fractional: between the whole numbers n - 1 and n around the
+target, the answered share is taken as linear in the agents, and the hour gets the
+fraction that meets the target exactly (0.4 agents: a board staffed 40 % of the hour).
+The model's answered share then equals the observed one hour by hour.
+
+The observed share of a single district-hour rests on a handful of calls, so each
+board-hour takes the share of its **cell**: district × day type × local hour of day over
+the year (11 × 3 × 24 cells), smoothed as ``(answered + 0.5) / (offered + 1)`` so a cell
+where every call was answered asks for a finite number of agents. The hour's traffic is
+the arrival model's expected rate and handling time (interface 3), the same traffic the
+staffing model uses. As a check the model's mean wait of answered calls at those agents is
+set beside the observed mean wait, per district.
+
+Units: calls per hour, seconds, agents, agent-hours per year, person-years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.core.oslo_calendar import DAY_TYPES, hour_grid, hour_index
+from lib.model.concepts import BoardHours, board_hours
+from lib.queues import erlang_a
+from lib.queues.models import offered_load
+
+#: Columns of :attr:`ImpliedStaffing.by_district` (and implied_staffing.csv).
+COLUMNS = [
+    "district",
+    "offered_calls",
+    "answered_share_observed",
+    "answered_share_model",
+    "mean_wait_observed_s",
+    "mean_wait_model_s",
+    "agent_hours",
+    "person_years",
+]
+TOTAL = "Totalt"
+
+
+def observed_cells(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -> pd.DataFrame:
+    """Offered and answered calls and the mean wait of answered calls per district, day type
+    and local hour of day. ``calls``: the cleaned log's calls of ``districts`` (columns
+    district, arrived_at, answered, wait_s)."""
+    grid = hour_grid(year)
+    h = hour_index(calls["arrived_at"], year)
+    d = pd.Categorical(calls["district"], categories=list(districts)).codes.astype(np.int64)
+    if (d < 0).any():
+        raise ValueError("observed_cells: calls of a district outside `districts`")
+    day = pd.Categorical(grid["day_type"].to_numpy()[h], categories=list(DAY_TYPES)).codes.astype(np.int64)
+    cell = (d * len(DAY_TYPES) + day) * 24 + grid["hour"].to_numpy()[h]
+    size = len(districts) * len(DAY_TYPES) * 24
+    answered = calls["answered"].to_numpy(dtype=bool)
+    wait = calls["wait_s"].to_numpy(dtype=float)
+    offered = np.bincount(cell, minlength=size)
+    n_ans = np.bincount(cell[answered], minlength=size)
+    wait_ans = np.bincount(cell[answered], weights=wait[answered], minlength=size)
+    idx = pd.MultiIndex.from_product(
+        [list(districts), list(DAY_TYPES), range(24)], names=["district", "day_type", "hour"]
+    )
+    return pd.DataFrame({"offered": offered, "answered": n_ans, "wait_answered_s": wait_ans}, index=idx).reset_index()
+
+
+def implied_agents(
+    calls_per_hour: np.ndarray, aht_s: np.ndarray, patience_s: float, answered_share: np.ndarray
+) -> np.ndarray:
+    """Agents per hour whose Erlang A answered share equals ``answered_share`` (float, same
+    shape; 0 in hours without traffic): the whole number n that first reaches it, found by a
+    vectorised bisection (the answered share rises with every agent added), less the
+    fraction of the last agent not needed when the share is taken as linear between n - 1
+    and n (see the module docstring)."""
+    load = offered_load(calls_per_hour, aht_s)
+    busy = load > 0
+    out = np.zeros(load.shape)
+    a, h, target = load[busy], aht_s[busy], np.clip(answered_share[busy], 0.0, 1.0 - 1e-9)
+
+    def answered(n: np.ndarray) -> np.ndarray:
+        return 1.0 - np.asarray(erlang_a.abandon_probability(n, a, h, patience_s), dtype=float)
+
+    def meets(n: np.ndarray) -> np.ndarray:
+        return answered(n) >= target
+
+    lo = np.zeros(a.shape, dtype=np.int64)  # fails (0 agents answer nobody)
+    hi = np.maximum(np.ceil(a).astype(np.int64), 1)
+    while not (ok := meets(hi)).all():  # double the upper bound where it still fails
+        hi = np.where(ok, hi, 2 * hi)
+    while (gap := hi - lo > 1).any():
+        mid = np.where(gap, (lo + hi) // 2, hi)
+        ok = meets(mid)
+        hi = np.where(gap & ok, mid, hi)
+        lo = np.where(gap & ~ok, mid, lo)
+    s_hi, s_lo = answered(hi), answered(hi - 1)
+    out[busy] = hi - 1 + np.clip((target - s_lo) / np.where(s_hi > s_lo, s_hi - s_lo, 1.0), 0.0, 1.0)
+    return out
+
+
+@dataclass(frozen=True)
+class ImpliedStaffing:
+    """Today's implied staffing: ``by_district`` (columns :data:`COLUMNS`, a total row last),
+    ``agents`` (boards, hours; fractional) and ``agent_hours`` (the year's total)."""
+
+    by_district: pd.DataFrame
+    agents: np.ndarray
+    agent_hours: float
+
+
+def implied_staffing(
+    rates: pd.DataFrame | BoardHours,
+    calls: pd.DataFrame,
+    patience_s: float,
+    year: int,
+    hours_per_person_year: float,
+) -> ImpliedStaffing:
+    """Agents per board-hour that reproduce the observed answered share under Erlang A.
+
+    ``rates``: the arrival rates (interface 3, with day_type and hour); ``calls``: the
+    cleaned log's in-scope calls (district, arrived_at, answered, wait_s); ``patience_s``:
+    the callers' mean patience (s, :func:`lib.traffic.patience.model_patience_s`).
+    """
+    bh = board_hours(rates)
+    if not {"day_type", "hour"} <= set(bh.hours.columns):
+        raise ValueError("rates: need the columns day_type and hour (interface 3)")
+    cells = observed_cells(calls, bh.boards, year)
+    share = ((cells["answered"] + 0.5) / (cells["offered"] + 1)).to_numpy().reshape(len(bh.boards), len(DAY_TYPES), 24)
+    day = pd.Categorical(bh.hours["day_type"], categories=list(DAY_TYPES)).codes
+    hour = bh.hours["hour"].to_numpy()
+    target = share[:, day, hour]
+    agents = implied_agents(bh.calls, bh.aht_s, patience_s, target)
+
+    load = offered_load(bh.calls, bh.aht_s)
+    busy = load > 0
+    answered_model = np.ones(load.shape)
+    wait_model = np.zeros(load.shape)
+    # The fractional agents' service: the share and the wait interpolated between n - 1 and n.
+    n = agents[busy]
+    lo, frac = np.floor(n), n - np.floor(n)
+    hi = np.where(frac > 0, lo + 1, lo)
+    args = (load[busy], bh.aht_s[busy], patience_s)
+    ans_lo, ans_hi = (1.0 - erlang_a.abandon_probability(k, *args) for k in (lo, hi))
+    answered_model[busy] = ans_lo + frac * (ans_hi - ans_lo)
+    w_lo = np.where(lo > 0, erlang_a.average_speed_of_answer(np.maximum(lo, 1), *args), 0.0)
+    w_hi = erlang_a.average_speed_of_answer(np.maximum(hi, 1), *args)
+    wait_model[busy] = np.where(lo > 0, w_lo + frac * (w_hi - w_lo), w_hi)
+    by_cell = cells.groupby("district", sort=False)[["offered", "answered", "wait_answered_s"]].sum()
+    answered_calls = bh.calls * answered_model
+    rows = []
+    for i, board in enumerate(bh.boards):
+        o = by_cell.loc[board]
+        rows.append(
+            {
+                "district": board,
+                "offered_calls": int(o["offered"]),
+                "answered_share_observed": o["answered"] / o["offered"] if o["offered"] else np.nan,
+                "answered_share_model": answered_calls[i].sum() / bh.calls[i].sum(),
+                "mean_wait_observed_s": o["wait_answered_s"] / o["answered"] if o["answered"] else np.nan,
+                "mean_wait_model_s": (answered_calls[i] * wait_model[i]).sum() / answered_calls[i].sum(),
+                "agent_hours": float(agents[i].sum()),
+            }
+        )
+    tot = by_cell.sum()
+    rows.append(
+        {
+            "district": TOTAL,
+            "offered_calls": int(tot["offered"]),
+            "answered_share_observed": tot["answered"] / tot["offered"],
+            "answered_share_model": answered_calls.sum() / bh.calls.sum(),
+            "mean_wait_observed_s": tot["wait_answered_s"] / tot["answered"],
+            "mean_wait_model_s": (answered_calls * wait_model).sum() / answered_calls.sum(),
+            "agent_hours": float(agents.sum()),
+        }
+    )
+    table = pd.DataFrame(rows)
+    table["person_years"] = table["agent_hours"] / hours_per_person_year
+    return ImpliedStaffing(by_district=table[COLUMNS], agents=agents, agent_hours=float(agents.sum()))

@@ -1,0 +1,318 @@
+"""The staffing model of appendix B: Erlang C hour by hour, summed over a year, used relatively.
+
+For every board (11 district switchboards, or one national centre for pooled concepts)
+and every elapsed hour of the data year, the model staffs the smallest whole number of
+agents that answers ``service_level_target`` of the contacts within the concept's target
+time while keeping the hour's occupancy (load / agents) at most ``max_occupancy``; every
+board-hour with expected traffic gets at least ``min_agents`` (the minimum staffing of an
+independent board, §7.2.1.1), hours without traffic get none. The agent-hours of a
+concept are summed over boards and hours: S_c.
+
+Erlang C ignores callers who hang up and so overstates staffing; the report therefore
+uses the model relatively (App. B): a concept's person-years are
+``actual_person_years x S_c / S_base`` and its saving against the concept it builds on is
+``actual_person_years x (S_prev - S_c) / S_base``, S_base being the base model (2023
+traffic, all by phone, 80/95).
+
+Units: traffic in contacts per hour, handling and waiting times in seconds, load in
+Erlangs, staffing in agent-hours per year and person-years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lib.core.assumptions import Assumptions
+from lib.core.paths import tables_dir
+from lib.core.result_csv import write_csv
+from lib.model.concepts import (
+    CONCEPTS,
+    BoardHours,
+    board_hours,
+    boards_of,
+    effects_for,
+    get,
+    phone_share_handled,
+    service_time_s,
+    traffic,
+)
+from lib.queues.models import offered_load, solve
+
+
+def years_of(a: Assumptions) -> list[int]:
+    """The analysis years a.first_year..a.last_year."""
+    return list(range(a.first_year, a.last_year + 1))
+
+
+# --- One concept, one year ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Board-hour staffing of one concept and year; arrays of shape (boards, hours).
+
+    ``calls`` are handled contacts per hour (phone + live chat), ``aht_s`` their mean
+    handling time (s), ``load`` the offered load (Erlangs), ``agents`` the staffed agents,
+    ``asa_s`` the mean speed of answer (s; the same for a call and a chat of the hour).
+    """
+
+    concept: str
+    year: int | None
+    boards: tuple[str, ...]
+    hours: pd.DataFrame
+    calls: np.ndarray
+    aht_s: np.ndarray
+    agents: np.ndarray
+    asa_s: np.ndarray
+
+    @property
+    def load(self) -> np.ndarray:
+        """Offered load in Erlangs (contacts per hour x handling time / 3 600 s)."""
+        return offered_load(self.calls, self.aht_s)
+
+    @property
+    def agent_hours(self) -> int:
+        """S: agents summed over boards and hours (agent-hours per year)."""
+        return int(self.agents.sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per board and hour: district, hour_start, calls_per_hour, aht_s, load, agents, asa_s."""
+        n_b, n_h = self.calls.shape
+        return pd.DataFrame(
+            {
+                "district": np.repeat(np.array(self.boards, dtype=object), n_h),
+                "hour_start": np.tile(self.hours["hour_start"].to_numpy(), n_b),
+                "calls_per_hour": self.calls.ravel(),
+                "aht_s": self.aht_s.ravel(),
+                "load": self.load.ravel(),
+                "agents": self.agents.ravel(),
+                "asa_s": self.asa_s.ravel(),
+            }
+        )
+
+
+def staff(concept: str, rates: pd.DataFrame | BoardHours, year: int | None, a: Assumptions) -> Staffing:
+    """Staff every board-hour of ``concept`` in ``year`` (None for year-independent concepts)."""
+    c = get(concept)
+    bh = board_hours(rates)
+    calls, aht = traffic(c, bh, year, a)
+    agents, asa = solve(calls, aht, service_time_s(c, a), a)
+    return Staffing(c.name, year, boards_of(c, bh), bh.hours, calls, aht, agents, asa)
+
+
+# --- All concepts, all years ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    """Output of :func:`run_all`.
+
+    ``by_year``: concept, year, agent_hours, model_person_years, person_years,
+    saving_person_years (versus the concept's previous; NaN for base), asa_s (mean speed
+    of answer of phone calls, s), phone_calls (expected phone calls per year in the model).
+    ``effects``: year, effect, saving_person_years. ``by_district``: concept, year,
+    district (the pooled board's label, "Nasjonalt", for pooled concepts), agent_hours,
+    person_years.
+    ``hourly`` (only with ``keep_hourly``): concept, year, hour_start (+ date, hour,
+    day_type when the rates have them), calls_per_hour, load, agents - summed over boards.
+    ``base_agent_hours`` is S_base.
+    """
+
+    by_year: pd.DataFrame
+    effects: pd.DataFrame
+    by_district: pd.DataFrame
+    base_agent_hours: int
+    hourly: pd.DataFrame | None = None
+
+
+def _order(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Rows in concept order (CONCEPTS), then ``by``."""
+    key = df["concept"].map({name: i for i, name in enumerate(CONCEPTS)})
+    return df.assign(_k=key).sort_values(["_k", *by], kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+def run_all(
+    rates: pd.DataFrame | BoardHours,
+    a: Assumptions,
+    years: Iterable[int] | None = None,
+    concepts: Iterable[str] | None = None,
+    keep_hourly: bool = False,
+) -> StaffingResult:
+    """Staff every concept in every year and scale to today's actual person-years.
+
+    Year-independent concepts (base, I) are solved once and repeated for every year.
+    All solves sharing a target answer time go to the queue model (``a.queue_model``) in
+    one vectorised call. ``concepts`` defaults to all of :data:`lib.model.concepts.CONCEPTS`
+    (base is always added). IIb's saving is split into chatbot and live chat in the order
+    ``a.iib_split`` (:data:`lib.model.concepts.DECOMPOSITIONS`).
+    """
+    effects_of = effects_for(a.iib_split)
+    bh = board_hours(rates)
+    years = years_of(a) if years is None else [int(y) for y in years]
+    names = list(CONCEPTS) if concepts is None else _with_prerequisites([get(c).name for c in concepts])
+
+    # Traffic of every distinct solve, then one queue-model call per target time.
+    tasks = [(name, y) for name in names for y in ([None] if not get(name).year_dependent else years)]
+    traffic_of = {t: traffic(t[0], bh, t[1], a) for t in tasks}
+    solved: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
+    for target in sorted({service_time_s(name, a) for name, _ in tasks}):
+        group = [t for t in tasks if service_time_s(t[0], a) == target]
+        calls = np.concatenate([traffic_of[t][0].ravel() for t in group])
+        aht = np.concatenate([traffic_of[t][1].ravel() for t in group])
+        agents, asa = solve(calls, aht, target, a)
+        start = 0
+        for t in group:
+            shape = traffic_of[t][0].shape
+            size = traffic_of[t][0].size
+            solved[t] = (agents[start : start + size].reshape(shape), asa[start : start + size].reshape(shape))
+            start += size
+
+    s_base = int(solved[("base", None)][0].sum())
+    if s_base <= 0:
+        raise ValueError("the base model staffs no agent-hours: the rates hold no traffic")
+    scale = a.actual_person_years / s_base
+
+    rows, district_rows, hourly = [], [], []
+    total: dict[tuple[str, int], int] = {}
+    for name, y0 in tasks:
+        c = get(name)
+        calls, _ = traffic_of[(name, y0)]
+        agents, asa = solved[(name, y0)]
+        s = int(agents.sum())
+        contacts = float(calls.sum())
+        # Calls and chats of an hour share one queue (one ASA); phone calls are a fixed share
+        # of the hour's contacts, so the phone-weighted mean equals the contact-weighted one.
+        asa_mean = float((calls * asa).sum() / contacts) if contacts > 0 else float("nan")
+        per_board = agents.sum(axis=1)
+        for y in years if y0 is None else [y0]:
+            total[(name, y)] = s
+            rows.append(
+                {
+                    "concept": name,
+                    "year": y,
+                    "agent_hours": s,
+                    "model_person_years": s / float(a.hours_per_person_year),
+                    "person_years": scale * s,
+                    "asa_s": asa_mean,
+                    "phone_calls": contacts * phone_share_handled(c, y, a),
+                }
+            )
+            for board, sb in zip(boards_of(c, bh), per_board, strict=True):
+                district_rows.append(
+                    {
+                        "concept": name,
+                        "year": y,
+                        "district": board,
+                        "agent_hours": int(sb),
+                        "person_years": scale * int(sb),
+                    }
+                )
+            if keep_hourly:
+                hourly.append(
+                    bh.hours.assign(
+                        concept=name,
+                        year=y,
+                        calls_per_hour=calls.sum(axis=0),
+                        load=offered_load(calls, traffic_of[(name, y0)][1]).sum(axis=0),
+                        agents=agents.sum(axis=0),
+                    )
+                )
+
+    by_year = pd.DataFrame(rows)
+    prev = [get(n).previous for n in by_year["concept"]]
+    by_year["saving_person_years"] = [
+        scale * (total[(pc, y)] - s) if pc is not None and (pc, y) in total else np.nan
+        for pc, y, s in zip(prev, by_year["year"], by_year["agent_hours"], strict=True)
+    ]
+    by_year = _order(
+        by_year[
+            [
+                "concept",
+                "year",
+                "agent_hours",
+                "model_person_years",
+                "person_years",
+                "saving_person_years",
+                "asa_s",
+                "phone_calls",
+            ]
+        ],
+        ["year"],
+    )
+
+    effect_rows = [
+        {"year": y, "effect": e.name, "saving_person_years": scale * (total[(e.before, y)] - total[(e.after, y)])}
+        for y in years
+        for e in effects_of.values()
+        if (e.before, y) in total and (e.after, y) in total
+    ]
+    effects = pd.DataFrame(effect_rows, columns=["year", "effect", "saving_person_years"])
+
+    by_district = _order(pd.DataFrame(district_rows), ["year"])
+    hourly_df = None
+    if keep_hourly:
+        hourly_df = _order(pd.concat(hourly, ignore_index=True), ["year"])
+        front = ["concept", "year"]
+        hourly_df = hourly_df[front + [c for c in hourly_df.columns if c not in front]]
+    return StaffingResult(
+        by_year=by_year, effects=effects, by_district=by_district, base_agent_hours=s_base, hourly=hourly_df
+    )
+
+
+def _with_prerequisites(names: list[str]) -> list[str]:
+    """``names`` plus every concept their savings are measured against, once each, in table order."""
+    wanted, todo = set(), ["base", *names]
+    while todo:
+        name = todo.pop()
+        if name not in wanted:
+            wanted.add(name)
+            prev = get(name).previous
+            if prev is not None:
+                todo.append(prev)
+    return [n for n in CONCEPTS if n in wanted]
+
+
+# --- Output --------------------------------------------------------------------------------
+
+TABLE_FILES = {
+    "by_year": "staffing_by_year.csv",
+    "effects": "staffing_effects.csv",
+    "by_district": "staffing_by_district.csv",
+}
+
+
+def write_tables(result: StaffingResult, outputs_dir: str | Path) -> list[Path]:
+    """Write by_year, effects and by_district as CSV under {outputs_dir}/tables
+    (:func:`lib.core.result_csv.write_csv`: floats to :data:`lib.core.result_csv.PRECISION` decimals)."""
+    out = tables_dir(outputs_dir)
+    return [write_csv(getattr(result, attr), out / filename) for attr, filename in TABLE_FILES.items()]
+
+
+def compare_inputs(variants: dict[str, pd.DataFrame | BoardHours], a: Assumptions) -> pd.DataFrame:
+    """Run the model on several versions of the arrival rates (e.g. fitted vs raw counts).
+
+    ``variants``: name → rates table (interface 3). Returns one row per variant: the base
+    model's agent-hours and modelled person-years, each concept's scaled person-years in the
+    last year, and each effect's saving summed over the analysis years (person-years), so
+    the choice of input can be judged by what it does to the results that are valued.
+    """
+    rows = []
+    for name, rates in variants.items():
+        r = run_all(rates, a)
+        last = r.by_year[r.by_year["year"] == a.last_year].set_index("concept")["person_years"]
+        saved = r.effects.groupby("effect", sort=False)["saving_person_years"].sum()
+        rows.append(
+            {
+                "variant": name,
+                "base_agent_hours": r.base_agent_hours,
+                "base_model_person_years": r.base_agent_hours / float(a.hours_per_person_year),
+                **{f"person_years_{c}_{a.last_year}": last[c] for c in last.index},
+                **{f"saving_{e}_sum": v for e, v in saved.items()},
+            }
+        )
+    return pd.DataFrame(rows)

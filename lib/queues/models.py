@@ -1,0 +1,143 @@
+"""The seam between the staffing model and the queue model of a board-hour.
+
+:mod:`lib.model.staffing` asks one question of a queue model, for arrays of board-hours: how many
+agents does each hour need, and what mean wait (speed of answer) do they give? A queue
+model is anything with the two methods of :class:`QueueModel`; :func:`queue_model` picks
+one by the assumption ``queue_model`` (:class:`lib.core.assumptions.Assumptions`). Erlang C
+(:class:`ErlangC`, appendix B's method) is the default; Erlang A (:class:`ErlangA`,
+callers hang up after an exponential patience ``patience_s``) plugs in beside it.
+
+Units: contacts per hour, seconds, agents (whole numbers).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from lib.core.assumptions import Assumptions
+from lib.queues import erlang, erlang_a
+
+
+def offered_load(calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
+    """Offered load in Erlangs: contacts per hour × handling time (s) / 3 600, without
+    argument checks (the one formula the staffing model uses on its own arrays)."""
+    return calls_per_hour * aht_s / 3600.0
+
+
+class QueueModel(Protocol):
+    """What the staffing model needs of a queue model; arrays of hours broadcast."""
+
+    name: str
+
+    def required_agents(
+        self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+    ) -> np.ndarray:
+        """Fewest agents (int64) per hour meeting ``a``'s service level within ``target_s``
+        seconds, its occupancy cap and its minimum staffing; only hours with traffic are passed."""
+        ...
+
+    def mean_wait_s(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        """Mean wait in seconds (speed of answer of the calls answered) per hour with ``agents`` agents."""
+        ...
+
+
+class ErlangC:
+    """Erlang C (M/M/n, nobody hangs up): :mod:`lib.queues.erlang`."""
+
+    name = "erlang_c"
+
+    def required_agents(
+        self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+    ) -> np.ndarray:
+        return np.asarray(
+            erlang.required_agents(
+                calls_per_hour,
+                aht_s,
+                a.service_level_target,
+                target_s,
+                max_occupancy=a.max_occupancy,
+                min_agents=a.min_agents,
+            )
+        )
+
+    def mean_wait_s(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        return np.asarray(erlang.average_speed_of_answer(agents, offered_load(calls_per_hour, aht_s), aht_s))
+
+
+class ErlangA:
+    """Erlang A (M/M/n+M: exponential patience ``a.patience_s``): :mod:`lib.queues.erlang_a`. The
+    service level is counted on ``a.service_level_basis`` (answered or offered calls); the
+    occupancy cap on the carried load."""
+
+    name = "erlang_a"
+
+    @staticmethod
+    def _patience(a: Assumptions) -> float:
+        if a.patience_s <= 0:
+            raise ValueError(
+                "queue_model='erlang_a' needs patience_s, the callers' mean patience (s): fit it from the log "
+                "(lib.traffic.patience.model_patience_s, notebook 05) and set it"
+            )
+        return a.patience_s
+
+    def required_agents(
+        self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+    ) -> np.ndarray:
+        return np.asarray(
+            erlang_a.required_agents(
+                calls_per_hour,
+                aht_s,
+                self._patience(a),
+                a.service_level_target,
+                target_s,
+                max_occupancy=a.max_occupancy,
+                min_agents=a.min_agents,
+                basis=a.service_level_basis,
+            )
+        )
+
+    def mean_wait_s(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        load = offered_load(calls_per_hour, aht_s)
+        return np.asarray(erlang_a.average_speed_of_answer(agents, load, aht_s, self._patience(a)))
+
+
+#: Queue models by the name the assumption ``queue_model`` gives.
+QUEUE_MODELS: dict[str, QueueModel] = {"erlang_c": ErlangC(), "erlang_a": ErlangA()}
+
+
+def queue_model(a: Assumptions) -> QueueModel:
+    """The queue model ``a.queue_model`` names."""
+    return QUEUE_MODELS[a.queue_model]
+
+
+def required_agents(calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions) -> np.ndarray:
+    """Agents (int64) for arrays of board-hours under ``a``'s queue model, without the mean
+    wait (which costs about as much again). Hours without traffic get 0 agents; only the
+    others reach the queue model."""
+    model = queue_model(a)
+    busy = calls_per_hour > 0
+    if busy.all():
+        return np.asarray(model.required_agents(calls_per_hour, aht_s, target_s, a), dtype=np.int64)
+    agents = np.zeros(calls_per_hour.shape, dtype=np.int64)
+    agents[busy] = model.required_agents(calls_per_hour[busy], aht_s[busy], target_s, a)
+    return agents
+
+
+def solve(
+    calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """Agents (int64, :func:`required_agents`) and mean wait (s) for arrays of board-hours
+    under ``a``'s queue model; hours without traffic get 0 agents and 0 s."""
+    agents = required_agents(calls_per_hour, aht_s, target_s, a)
+    busy = calls_per_hour > 0
+    wait = np.zeros(calls_per_hour.shape)
+    wait[busy] = queue_model(a).mean_wait_s(agents[busy], calls_per_hour[busy], aht_s[busy], a)
+    return agents, wait

@@ -1,0 +1,306 @@
+"""One-at-a-time sensitivity of "Sum verdsatte virkninger" (Table 1) to the main assumptions.
+
+Each :class:`Variation` sets one assumption (or a pair that moves together, such as the
+first- and last-year chat shares) to a low and a high value, all else at the values in
+force; Table 1 is recomputed for both and the spread of the sum per concept is reported
+(:func:`one_at_a_time`) and drawn as a tornado chart (:func:`tornado`).
+
+Assumptions that enter at the staffing stage (:meth:`lib.core.assumptions.Assumptions.stage`)
+re-run the staffing model; the after-call work enters through the arrival table instead
+(interface 3: ``aht_s`` = mean talk time + after-call work), so varying it shifts ``aht_s``
+by the difference in every hour with traffic and re-runs the model too. Every other
+assumption only revalues the same staffing result. The staffing runner is injected
+(``runner(rates, a)`` returning an object with ``.by_year`` and ``.effects``, such as
+:func:`lib.model.staffing.run_all`) so tests can use a fake.
+
+The low/high ranges in :data:`DEFAULT_VARIATIONS` are this project's choices for a
+sensitivity analysis, not numbers from the report; the base values come from the
+:class:`lib.core.assumptions.Assumptions` in force.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from lib.core.assumptions import Assumptions
+from lib.core.result_csv import PRECISION
+from lib.model.concepts import BoardHours, table1_concepts
+from lib.valuation.economics import SUM, TablesSource, period, present_values
+
+#: Assumptions that enter the staffing model through the arrival table (shifted here).
+RATE_ASSUMPTIONS: tuple[str, ...] = ("after_call_work_s",)
+
+
+class StaffingTables(Protocol):
+    """What a staffing runner returns (as :class:`lib.model.staffing.StaffingResult` does)."""
+
+    by_year: pd.DataFrame
+    effects: pd.DataFrame
+
+
+Runner = Callable[[pd.DataFrame | BoardHours, Assumptions], StaffingTables]
+XLABEL = "Sum verdsatte virkninger (mill. kr)"
+#: Columns of :func:`one_at_a_time`'s table: before the values, after them, and the values as
+#: text (``first → last`` for a pair; for labels such as the tornado chart's).
+LEAD_COLUMNS = ["assumption", "label"]
+SUM_COLUMNS = ["concept", "sum_base", "sum_low", "sum_high", "swing"]
+TEXT_COLUMNS = ["base_text", "low_text", "high_text"]
+
+
+def value_columns(k: int) -> list[str]:
+    """The numeric columns of the ``k``-th (1-based) assumption a variation moves: ``base_value``,
+    ``low_value``, ``high_value`` for the first, ``base_value_2``, ``low_value_2``, ... for the second."""
+    suffix = "" if k == 1 else f"_{k}"
+    return [f"base_value{suffix}", f"low_value{suffix}", f"high_value{suffix}"]
+
+
+def columns(n: int = 1) -> list[str]:
+    """Columns of :func:`one_at_a_time`'s table when its largest variation moves ``n`` assumptions."""
+    return [*LEAD_COLUMNS, *(c for k in range(1, n + 1) for c in value_columns(k)), *SUM_COLUMNS, *TEXT_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Variation:
+    """Low and high values of one assumption, or of several moved together.
+
+    ``names``: the assumptions; ``low``, ``high``: their values in the same order, or
+    factors on the values in force when ``relative``; ``label``: Norwegian, for tables
+    and the chart; ``sep``: how the values of several names are joined in tables.
+    """
+
+    label: str
+    names: tuple[str, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+    relative: bool = False
+    sep: str = " → "  # joins the values of several names in tables ("first → last year")
+
+    def __post_init__(self) -> None:
+        if not (len(self.names) == len(self.low) == len(self.high) > 0):
+            raise ValueError(f"variation {self.label!r}: names, low and high need the same, non-zero length")
+
+    def values(self, side: str, a: Assumptions) -> dict[str, float]:
+        """Assumption values of the ``"low"`` or ``"high"`` side, given the values in force ``a``."""
+        given = {"low": self.low, "high": self.high}[side]
+        if self.relative:
+            return {n: f * getattr(a, n) for n, f in zip(self.names, given, strict=True)}
+        return dict(zip(self.names, given, strict=True))
+
+
+DEFAULT_VARIATIONS: tuple[Variation, ...] = (
+    Variation("Reduksjon i telefoner fra politiet.no", ("call_reduction_politiet_no",), (0.05,), (0.15,)),
+    Variation(
+        "Andel chat/chatbot (første → siste år)",
+        ("chat_share_first_year", "chat_share_last_year"),
+        (0.15, 0.35),
+        (0.35, 0.65),
+    ),
+    Variation(
+        "Andel overført til livechat (første → siste år)",
+        ("transfer_share_first_year", "transfer_share_last_year"),
+        (0.20, 0.10),
+        (0.40, 0.30),
+    ),
+    Variation("Ressursbruk livechat / telefon", ("chat_handling_factor",), (0.4,), (0.7,)),
+    Variation("Etterarbeid per henvendelse (s)", ("after_call_work_s",), (15.0,), (60.0,)),
+    Variation("Maksimalt belegg", ("max_occupancy",), (0.75,), (0.85,)),
+    # One-sided: any board-hour with traffic needs at least one agent anyway (Erlang C needs
+    # more agents than the load), so a floor below 1 changes nothing; 1 is the low end.
+    Variation("Minimumsbemanning per sentralbord", ("min_agents",), (1,), (2,)),
+    Variation("Svartid kontaktsenter, 80 % innen (s)", ("service_time_centre_s",), (10.0,), (30.0,)),
+    Variation("Dagens bemanning på 02800 (årsverk, ±10 %)", ("actual_person_years",), (0.9,), (1.1,), True),
+    Variation("Kalkulasjonsrente", ("discount_rate",), (0.02,), (0.06,)),
+    Variation("Årsverkskostnad (±10 %)", ("cost_per_person_year_nok",), (0.9,), (1.1,), True),
+    Variation("Tidsbruk per telefon for innbygger (min)", ("citizen_minutes_per_call",), (4.0,), (6.0,)),
+    Variation("Verdi av fritid (±10 %)", ("leisure_value_per_person_year_nok",), (0.9,), (1.1,), True),
+    Variation(
+        "Investeringskostnader (±50 %)",
+        ("live_chat_investment_mnok", "chatbot_investment_mnok", "contact_centre_investment_mnok"),
+        (0.5, 0.5, 0.5),
+        (1.5, 1.5, 1.5),
+        True,
+        sep=", ",
+    ),
+)
+#: Columns of :func:`one_at_a_time`'s table with :data:`DEFAULT_VARIATIONS` (three value slots).
+COLUMNS = columns(max(len(v.names) for v in DEFAULT_VARIATIONS))
+
+
+def shift_handling_time(rates: pd.DataFrame | BoardHours, delta_s: float) -> pd.DataFrame | BoardHours:
+    """``rates`` with ``delta_s`` seconds added to the handling time of every hour with traffic.
+
+    Accepts the arrival-rate table (interface 3) or a :class:`lib.model.concepts.BoardHours`.
+    """
+    if isinstance(rates, pd.DataFrame):
+        busy = rates["rate_per_hour"] > 0
+        out = rates.copy()
+        out.loc[busy, "aht_s"] = out.loc[busy, "aht_s"] + delta_s
+        return out
+    busy = rates.calls > 0
+    return dataclasses.replace(rates, aht_s=np.where(busy, rates.aht_s + delta_s, rates.aht_s))
+
+
+def sums(staffing: StaffingTables, a: Assumptions, observed_wait_s: float | None = None) -> pd.Series:
+    """ "Sum verdsatte virkninger" per concept (MNOK NPV) for a staffing result and ``a``."""
+    years = period(a)
+    cells = present_values(TablesSource(staffing.by_year, staffing.effects, years), a, observed_wait_s)
+    return pd.Series({c: float(cells[(SUM, c)]) for c in table1_concepts()})
+
+
+def _fmt(values: Iterable[float], sep: str = " → ") -> str:
+    """Values as short text: thousands separated by spaces, small numbers to 4 digits."""
+    return sep.join(f"{v:,.0f}".replace(",", " ") if abs(v) >= 1000 else f"{v:.4g}" for v in values)
+
+
+def _needs_rerun(names: Iterable[str]) -> bool:
+    """True when a variation of ``names`` changes the staffing result (staffing-stage
+    assumptions, or the rate assumptions this module shifts); refuses earlier stages."""
+    rerun = False
+    for name in names:
+        stage = Assumptions.stage(name)
+        if stage in ("cleaning", "rates") and name not in RATE_ASSUMPTIONS:
+            raise ValueError(f"cannot vary {name!r} here: it enters at the {stage} stage (re-run notebooks 01-02)")
+        rerun |= stage in ("staffing", "rates")
+    return rerun
+
+
+def _numbers(values: Iterable[float]) -> list[float]:
+    """Values as floats for a table, rounded to :data:`lib.core.result_csv.PRECISION` decimals (a factor
+    times a value in force carries float noise: 1.1 x 90 = 99.00000000000001)."""
+    return [round(float(v), PRECISION) + 0.0 for v in values]
+
+
+def one_at_a_time(
+    rates: pd.DataFrame | BoardHours,
+    a: Assumptions,
+    runner: Runner,
+    variations: Iterable[Variation] = DEFAULT_VARIATIONS,
+    base: StaffingTables | None = None,
+    observed_wait_s: float | None = None,
+) -> pd.DataFrame:
+    """Sum of valued effects per concept at the low and high value of every variation.
+
+    ``rates``: what ``runner`` takes (the arrival-rate table); ``a``: the assumptions in
+    force; ``runner(rates, a)``: the staffing model; ``base``: its result at ``a`` if
+    already computed; ``observed_wait_s``: passed to :func:`lib.valuation.table1.table1`. Returns one
+    row per variation and concept with columns ``columns(n)``, ``n`` the most assumptions
+    one variation moves (:data:`COLUMNS` for the defaults): the values in force, low and
+    high as numbers (``base_value``, ``low_value``, ``high_value`` of the first assumption
+    named in ``assumption``, ``..._2`` of the second and so on, NaN where a variation moves
+    fewer), the sums in MNOK (``swing`` = |high - low|), and the values as text
+    (``base_text``, ``low_text``, ``high_text``: ``first → last`` for pairs). Sorted by
+    concept, then by swing, largest first.
+    """
+    variations = tuple(variations)
+    base = runner(rates, a) if base is None else base
+    base_sums = sums(base, a, observed_wait_s)
+    concepts = table1_concepts()
+    records = []
+    for v in variations:
+        result = {}
+        for side in ("low", "high"):
+            values = v.values(side, a)
+            q = a.replace(**values)
+            if _needs_rerun(values):
+                r = rates
+                for name in RATE_ASSUMPTIONS:
+                    if name in values:
+                        r = shift_handling_time(r, values[name] - getattr(a, name))
+                staffing = runner(r, q)
+            else:
+                staffing = base
+            result[side] = (values, sums(staffing, q, observed_wait_s))
+        base_values = [getattr(a, n) for n in v.names]
+        numbers: dict[str, float] = {}
+        for k, triple in enumerate(
+            zip(
+                _numbers(base_values),
+                _numbers(result["low"][0].values()),
+                _numbers(result["high"][0].values()),
+                strict=True,
+            ),
+            start=1,
+        ):
+            numbers.update(zip(value_columns(k), triple, strict=True))
+        for c in concepts:
+            lo, hi = result["low"][1][c], result["high"][1][c]
+            records.append(
+                {
+                    "assumption": ", ".join(v.names),
+                    "label": v.label,
+                    **numbers,
+                    "concept": c,
+                    "sum_base": float(base_sums[c]),
+                    "sum_low": float(lo),
+                    "sum_high": float(hi),
+                    "swing": float(abs(hi - lo)),
+                    "base_text": _fmt(base_values, v.sep),
+                    "low_text": _fmt(result["low"][0].values(), v.sep),
+                    "high_text": _fmt(result["high"][0].values(), v.sep),
+                }
+            )
+    out = pd.DataFrame(records, columns=columns(max((len(v.names) for v in variations), default=1)))
+    order = out["concept"].map({c: i for i, c in enumerate(concepts)})
+    out = out.assign(_c=order, _s=-out["swing"]).sort_values(["_c", "_s"], kind="stable")
+    return out.drop(columns=["_c", "_s"]).reset_index(drop=True)
+
+
+def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
+    """Tornado chart of one concept's sum at the low and high values, widest bar on top.
+
+    Bars start at the base sum (low value above, high value below); the y labels carry the
+    low / high values in Norwegian notation (:func:`lib.core.plotstyle.numbers_in`: ``0,02``,
+    ``1 060 110``): from ``low_text`` / ``high_text`` when the table has them, else from the
+    numbers in ``low_value`` / ``high_value`` (and ``low_value_2``, ... of the further
+    assumptions a variation moves, joined by "; "). The legend sits below the plot. Returns
+    the figure.
+    """
+    from lib.core import plotstyle
+
+    t = table.loc[table["concept"] == concept].sort_values("swing", kind="stable")
+    if t.empty:
+        raise ValueError(f"no sensitivity rows for concept {concept!r}")
+
+    def value_text(row: dict, side: str) -> str:
+        text = row.get(f"{side}_text")
+        if isinstance(text, str) and text.strip():
+            return plotstyle.numbers_in(text)
+        slots, k = [f"{side}_value"], 2
+        while f"{side}_value_{k}" in row:
+            slots.append(f"{side}_value_{k}")
+            k += 1
+        values = [row[c] for c in slots if c in row]
+        return "; ".join(
+            plotstyle.numbers_in(v) if isinstance(v, str) else plotstyle.number(v, None)
+            for v in values
+            if isinstance(v, str) or not pd.isna(v)
+        )
+
+    if ax is None:
+        fig, ax = plotstyle.subplots(figsize=(10, 0.42 * len(t) + 2.4))
+        legend_target = fig
+    else:
+        fig = ax.figure
+        legend_target = ax
+    base = float(t["sum_base"].iloc[0])
+    y = np.arange(len(t))
+    # side by side, so a low and a high value moving the sum the same way stay visible
+    ax.barh(y + 0.2, t["sum_low"] - base, left=base, height=0.4, color=plotstyle.LIGHT_BLUE, label="Lav verdi")
+    ax.barh(y - 0.2, t["sum_high"] - base, left=base, height=0.4, color=plotstyle.ORANGE, label="Høy verdi")
+    ax.axvline(base, color="black", linewidth=1, label=f"Basis: {plotstyle.number(base)} mill. kr")
+    rows = t.to_dict("records")
+    ax.set_yticks(y, [f"{r['label']} ({value_text(r, 'low')} / {value_text(r, 'high')})" for r in rows])
+    ax.set_xlabel(XLABEL)
+    ax.set_ylabel("Forutsetning (lav / høy verdi)")
+    plotstyle.axis_format(ax, "x")
+    ax.grid(False)
+    ax.grid(True, axis="x")
+    ax.set_title(f"Følsomhet, konsept {concept}: sum verdsatte virkninger (basis {plotstyle.number(base)} mill. kr)")
+    plotstyle.legend_below(legend_target)
+    return fig
