@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions
 from lib.core.districts import OPS, SWITCHBOARD
+from lib.model.staffing import StaffingResult
 from lib.valuation import economics as eco
 from lib.valuation import table1 as t1mod
 
@@ -32,7 +33,7 @@ MNOK_PY = 1.1779
 
 
 def staffing(savings=None, asa=None, person_years=None):
-    """Hand-made staffing tables in the shape of lib.model.staffing.run_all's .by_year/.effects.
+    """A hand-made staffing result (:class:`lib.model.staffing.StaffingResult`: by_year and effects).
 
     savings: effect -> person-years per year (default 0); asa: concept -> seconds (default 60);
     person_years: concept -> person-years (default 50). Scalars or lists over YEARS.
@@ -65,7 +66,7 @@ def staffing(savings=None, asa=None, person_years=None):
             for i, y in enumerate(YEARS)
         ]
     )
-    return by_year, effects
+    return StaffingResult(by_year, effects)
 
 
 def cell(t, row, concept):
@@ -112,7 +113,7 @@ def test_unit_values():
 
 
 def test_citizen_time_cells_round_to_the_reports_37_37_73():
-    t = t1mod.table1(*staffing(), P)
+    t = t1mod.table1(staffing(), P)
     concept_i = N_CALLS * 0.10 * 5 / 60 * NOK_PER_HOUR / 1e6 * ANNUITY
     chatbot_extra = 0.0
     for k in range(len(YEARS)):
@@ -127,8 +128,8 @@ def test_citizen_time_cells_round_to_the_reports_37_37_73():
 
 
 def test_investment_and_running_cost_cells():
-    by_year, effects = staffing(person_years={"III": 30.0})
-    t = t1mod.table1(by_year, effects, P)
+    result = staffing(person_years={"III": 30.0})
+    t = t1mod.table1(result, P)
     assert [cell(t, "Investeringskostnader", c) for c in ("I", "IIa", "IIb", "III")] == [0, 4, 10, 18]
     run_i = 4 * MNOK_PY * ANNUITY
     run_iia = run_i + (3 * MNOK_PY + 1) * ANNUITY
@@ -141,7 +142,7 @@ def test_investment_and_running_cost_cells():
 
 def test_investment_is_discounted_when_it_falls_later():
     p = P.replace(investment_year=2027)
-    t = t1mod.table1(*staffing(), p)
+    t = t1mod.table1(staffing(), p)
     assert cell(t, "Investeringskostnader", "IIa") == pytest.approx(4 / 1.04)
     with pytest.raises(ValueError, match="investment_year"):
         P.replace(investment_year=2040)
@@ -151,7 +152,7 @@ def test_investment_is_discounted_when_it_falls_later():
 
 
 def test_one_person_year_a_year_is_worth_cost_times_annuity():
-    t = t1mod.table1(*staffing(savings={"politiet_no": 1.0}), P)
+    t = t1mod.table1(staffing(savings={"politiet_no": 1.0}), P)
     for c in ("I", "IIa", "IIb", "III"):
         assert cell(t, "Spart tid politiet.no", c) == pytest.approx(MNOK_PY * 7.00205, abs=1e-4)
     assert cell(t, "Spart tid politiet.no", "I") == pytest.approx(8.2477, abs=1e-4)
@@ -159,7 +160,7 @@ def test_one_person_year_a_year_is_worth_cost_times_annuity():
 
 def test_effects_go_to_the_reports_cells():
     savings = {"livechat_IIa": 1.0, "chatbot": 2.0, "livechat_IIb": 3.0, "kontaktsenter": 4.0}
-    t = t1mod.table1(*staffing(savings=savings), P)
+    t = t1mod.table1(staffing(savings=savings), P)
     unit = MNOK_PY * ANNUITY
     assert cell(t, "Spart tid livechat", "IIa") == pytest.approx(1 * unit)
     assert cell(t, "Spart tid livechat", "IIb") == pytest.approx(3 * unit)
@@ -177,14 +178,14 @@ def test_effects_go_to_the_reports_cells():
 
 def test_year_varying_savings_are_discounted_year_by_year():
     saved = [0, 0, 0, 0, 0, 0, 0, 10.0]
-    t = t1mod.table1(*staffing(savings={"kontaktsenter": saved}), P)
+    t = t1mod.table1(staffing(savings={"kontaktsenter": saved}), P)
     assert cell(t, "Spart tid kontaktsenter", "III") == pytest.approx(10 * MNOK_PY / 1.04**7)
 
 
 def test_wait_reduction_of_concept_iii():
     # 50 s less waiting for every national phone call left: N x 0.9 x (1 - s_y)
-    by_year, effects = staffing(asa={"IIb": 80.0, "III": 30.0})
-    t = t1mod.table1(by_year, effects, P)
+    result = staffing(asa={"IIb": 80.0, "III": 30.0})
+    t = t1mod.table1(result, P)
     wait = sum(N_CALLS * 0.9 * (1 - (0.25 + 0.25 * k / 7)) * 50 / 3600 * NOK_PER_HOUR / 1e6 / 1.04**k for k in range(8))
     assert cell(t, "Spart tid innbyggere", "III") - cell(t, "Spart tid innbyggere", "IIb") == pytest.approx(wait)
     assert 30 < wait < 40  # the report's ≈ 36 for ≈ 50 s
@@ -200,10 +201,8 @@ def test_sum_is_benefits_minus_costs_and_matches_the_report_on_report_like_effec
         "livechat_IIb": 30 / unit,
         "kontaktsenter": 316 / unit,
     }
-    by_year, effects = staffing(
-        savings=savings, asa={"IIb": 100.0, "III": 48.0}, person_years={"III": 8e6 / 40_000 / ANNUITY}
-    )
-    t = t1mod.table1(by_year, effects, P)
+    result = staffing(savings=savings, asa={"IIb": 100.0, "III": 48.0}, person_years={"III": 8e6 / 40_000 / ANNUITY})
+    t = t1mod.table1(result, P)
     for c in ("I", "IIa", "IIb", "III"):
         col = t.set_index("row")[c]
         expected = col[list(eco.BENEFIT_ROWS)].sum() - col[list(eco.COST_ROWS)].sum()
@@ -218,7 +217,7 @@ def test_sum_is_benefits_minus_costs_and_matches_the_report_on_report_like_effec
 
 
 def test_comparison_flags_cells_outside_their_rule():
-    t = t1mod.table1(*staffing(), P)
+    t = t1mod.table1(staffing(), P)
     cmp = t1mod.table1_vs_report(t).set_index(["row", "concept"])
     det = cmp[cmp["kind"] == "deterministic"]
     assert len(det) == 3 + 4 + 3  # citizen I-IIb, investments, running I-IIb
@@ -238,7 +237,7 @@ def test_comparison_flags_cells_outside_their_rule():
 def test_tolerance_boundary_for_model_driven_cells():
     unit = MNOK_PY * ANNUITY
     for factor, ok in ((1.099, True), (1.101, False), (0.901, True), (0.899, False)):
-        t = t1mod.table1(*staffing(savings={"kontaktsenter": 316 * factor / unit}), P)
+        t = t1mod.table1(staffing(savings={"kontaktsenter": 316 * factor / unit}), P)
         row = t1mod.table1_vs_report(t).set_index(["row", "concept"]).loc[("Spart tid kontaktsenter", "III")]
         assert bool(row["check"]) == ok
         assert row["relative_difference"] == pytest.approx(factor - 1)
@@ -252,7 +251,7 @@ def test_round_half_away_from_zero():
 
 
 def test_rendered_table_follows_the_report():
-    t = t1mod.table1(*staffing(savings={"politiet_no": 4.0}), P)
+    t = t1mod.table1(staffing(savings={"politiet_no": 4.0}), P)
     r = t1mod.table1_rendered(t)
     assert list(r.index) == list(t1mod.LAYOUT)
     assert list(r.columns) == ["Konsept I", "Konsept IIa", "Konsept IIb", "Konsept III"]
@@ -272,8 +271,8 @@ def test_rendered_table_follows_the_report():
 
 
 def test_cash_flows_add_up_to_the_cells_and_are_written(tmp_path):
-    by_year, effects = staffing(savings={"chatbot": [1, 2, 3, 4, 5, 6, 7, 8]}, person_years={"III": 25.0})
-    flows = eco.cash_flows(by_year, effects, P)
+    result = staffing(savings={"chatbot": [1, 2, 3, 4, 5, 6, 7, 8]}, person_years={"III": 25.0})
+    flows = eco.cash_flows(result, P)
     assert list(flows.columns) == eco.CASH_FLOW_COLUMNS
     wide = t1mod.cash_flow_table(flows)
     assert [str(y) for y in YEARS] == [c for c in wide.columns if c.isdigit()]
@@ -293,11 +292,17 @@ def test_cash_flows_add_up_to_the_cells_and_are_written(tmp_path):
 
 
 def test_missing_staffing_years_or_columns_are_named():
-    by_year, effects = staffing()
+    result = staffing()
     with pytest.raises(ValueError, match=r"kontaktsenter.*2033"):
-        eco.cash_flows(by_year, effects[~((effects["effect"] == "kontaktsenter") & (effects["year"] == 2033))], P)
+        effects = result.effects
+        eco.cash_flows(
+            StaffingResult(
+                result.by_year, effects[~((effects["effect"] == "kontaktsenter") & (effects["year"] == 2033))]
+            ),
+            P,
+        )
     with pytest.raises(ValueError, match="asa_s"):
-        eco.cash_flows(by_year.drop(columns="asa_s"), effects, P)
+        eco.cash_flows(StaffingResult(result.by_year.drop(columns="asa_s"), result.effects), P)
 
 
 # --- today's picture (A.1.1) ----------------------------------------------------------------
@@ -325,7 +330,7 @@ def test_todays_picture_on_a_tiny_log():
 
 
 def test_gaps_name_their_drivers():
-    t = t1mod.table1(*staffing(savings={"kontaktsenter": 1.0}), P)
+    t = t1mod.table1(staffing(savings={"kontaktsenter": 1.0}), P)
     gaps = t1mod.explain_gaps(t1mod.table1_vs_report(t), threshold_mnok=0.5)
     # the deterministic cells are within rounding, so only model-driven cells and sums are listed
     assert set(gaps["kind"]) <= {"model-driven", "sum"}
@@ -336,9 +341,9 @@ def test_gaps_name_their_drivers():
 
 def test_wait_reduction_from_an_observed_baseline():
     # today's observed 60 s against III's modelled 10 s: 50 s per remaining national phone call
-    by_year, effects = staffing(asa={"IIb": 25.0, "III": 10.0})
-    default = t1mod.table1(by_year, effects, P)
-    observed = t1mod.table1(by_year, effects, P.replace(iii_wait_reduction="observed"), observed_wait_s=60.0)
+    result = staffing(asa={"IIb": 25.0, "III": 10.0})
+    default = t1mod.table1(result, P)
+    observed = t1mod.table1(result, P.replace(iii_wait_reduction="observed"), observed_wait_s=60.0)
     per_second = sum(
         N_CALLS * 0.9 * (1 - (0.25 + 0.25 * k / 7)) / 3600 * NOK_PER_HOUR / 1e6 / 1.04**k for k in range(8)
     )
@@ -352,14 +357,14 @@ def test_wait_reduction_from_an_observed_baseline():
 
 def test_observed_reading_needs_the_observed_wait():
     with pytest.raises(ValueError, match="observed_wait_s"):
-        t1mod.table1(*staffing(), Assumptions())
+        t1mod.table1(staffing(), Assumptions())
     calls = pd.DataFrame({"wait_s": [0.0, 30.0, 90.0]})
     assert eco.observed_mean_wait_s(calls) == pytest.approx(40.0)
 
 
 def test_wait_readings_side_by_side():
-    by_year, effects = staffing(asa={"IIb": 25.0, "III": 10.0})
-    r = t1mod.wait_readings(by_year, effects, P, observed_wait_s=60.0)
+    result = staffing(asa={"IIb": 25.0, "III": 10.0})
+    r = t1mod.wait_readings(result, P, observed_wait_s=60.0)
     assert list(r.index) == ["model", "observed", "report"]
     assert r.loc["observed", "wait_part_mnok"] == pytest.approx(r.loc["model", "wait_part_mnok"] * 50 / 15)
     assert r.loc["report", "sum_mnok"] == TABLE1_PUBLISHED[eco.SUM]["III"]

@@ -24,10 +24,10 @@ from PIL import Image
 
 from lib.calllog import describe
 from lib.core import plotstyle
-from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions
+from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions, analysis_years
 from lib.core.districts import DISTRICTS
 from lib.core.oslo_calendar import hour_grid
-from lib.model import concepts, staffing
+from lib.model import concepts
 from lib.planning import pilot, roster
 from lib.report import figures
 from lib.traffic import arrivals
@@ -87,7 +87,7 @@ def _channels() -> tuple[pd.DataFrame, float]:
     mix = pd.DataFrame(
         [
             {"year": y, "concept": c, **vars(concepts.channel_mix(c, y, A))}
-            for y in staffing.years_of(A)
+            for y in analysis_years(A)
             for c in ("IIa", "IIb")
         ]
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from lib.core.assumptions import Assumptions
+from lib.model.staffing import StaffingResult
 from lib.valuation import sensitivity as sens
 
 # III's shorter wait model against model: the fake staffing has no observed wait to offer.
@@ -41,7 +40,7 @@ class FakeRunner:
                 for y in YEARS
             ]
         )
-        return SimpleNamespace(by_year=by_year, effects=effects)
+        return StaffingResult(by_year, effects)
 
 
 RATES = pd.DataFrame({"rate_per_hour": [1.0, 0.0, 2.0], "aht_s": [100.0, 0.0, 100.0]})

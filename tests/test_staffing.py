@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.core.assumptions import Assumptions
-from lib.model.staffing import run_all, staff, write_tables
+from lib.model.staffing import StaffingResult, run_all, staff
 
 
 def brute_agents(calls, aht, target_s, level=0.8, occ=0.8, floor=1):
@@ -282,14 +282,19 @@ def test_more_traffic_never_needs_fewer_agents(scale, seed):
 # --- files -------------------------------------------------------------------------------------
 
 
-def test_write_tables_is_deterministic(result, tmp_path):
-    paths = write_tables(result, tmp_path)
+def test_written_tables_are_deterministic_and_read_back_as_the_same_result(result, tmp_path):
+    paths = result.write(tmp_path)
     assert [p.name for p in paths] == ["staffing_by_year.csv", "staffing_effects.csv", "staffing_by_district.csv"]
     first = [p.read_bytes() for p in paths]
-    write_tables(run_all(RATES, SMALL), tmp_path)
+    run_all(RATES, SMALL).write(tmp_path)
     assert [p.read_bytes() for p in paths] == first
-    back = pd.read_csv(paths[0])
-    pd.testing.assert_frame_equal(back, result.by_year, check_dtype=False)
+    back = StaffingResult.read(tmp_path)
+    for attr in ("by_year", "effects", "by_district"):
+        pd.testing.assert_frame_equal(getattr(back, attr), getattr(result, attr), check_dtype=False)
+    assert back.base_agent_hours == result.base_agent_hours
+    for concept in ("base", "III"):  # the contract the valuation reads, from the tables as from the run
+        assert back.staffing(concept, "person_years") == pytest.approx(result.staffing(concept, "person_years"))
+    assert back.effect("kontaktsenter") == pytest.approx(result.effect("kontaktsenter"))
 
 
 def test_compare_inputs_gives_one_row_per_variant_and_scales_to_actual():
@@ -354,7 +359,7 @@ def test_a_new_concept_is_one_entry_and_a_new_column_of_table1(monkeypatch):
     by = r.by_year.set_index(["concept", "year"])
     assert saved[2026] == pytest.approx(by.loc[("IIb", 2026), "person_years"] - by.loc[("IIIr", 2026), "person_years"])
 
-    t = table1.table1(r.by_year, r.effects, a).set_index("row")
+    t = table1.table1(r, a).set_index("row")
     assert list(t.columns) == ["I", "IIa", "IIb", "III", "IIIr"]
     # it builds on IIb: IIb's cells plus its own step, no costs of its own
     for row in ("Spart tid politiet.no", "Spart tid chatbot", "Spart tid livechat", "Investeringskostnader"):

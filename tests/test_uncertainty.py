@@ -79,7 +79,7 @@ def test_a_batch_reads_like_the_assumptions():
 def test_with_every_assumption_fixed_the_monte_carlo_is_table1():
     mc = u.monte_carlo(RATES, A, n=3, seed=1, observed_wait_s=WAIT_S, distributions=u.fixed())
     r = staffing.run_all(RATES, A)
-    t1 = table1(r.by_year, r.effects, A, WAIT_S).set_index("row")
+    t1 = table1(r, A, WAIT_S).set_index("row")
     summary = u.table1_uncertainty(mc, t1.reset_index())
     assert len(summary) == t1[list(table1_concepts())].notna().sum().sum()
     np.testing.assert_allclose(summary["mean"], summary["deterministic"], rtol=1e-12, atol=1e-9)
@@ -94,7 +94,7 @@ def test_a_batch_of_draws_values_each_draw_as_table1_would():
     for i, values in draws.iterrows():
         a = A.replace(**values.to_dict())
         r = staffing.run_all(RATES, a)
-        t1 = table1(r.by_year, r.effects, a, WAIT_S).set_index("row")
+        t1 = table1(r, a, WAIT_S).set_index("row")
         for name in cells.columns:
             row, concept = name.split("|")
             assert cells[name].iloc[i] == pytest.approx(t1.loc[row, concept], rel=1e-10, abs=1e-9), name
@@ -143,7 +143,7 @@ def test_scenarios_are_ordered_and_the_expected_one_is_table1():
     assert (sums.loc["Pessimistisk"] < sums.loc["Forventet"]).all()
     assert (sums.loc["Forventet"] < sums.loc["Optimistisk"]).all()
     r = staffing.run_all(RATES, A)
-    t1 = table1(r.by_year, r.effects, A, WAIT_S).set_index("row")
+    t1 = table1(r, A, WAIT_S).set_index("row")
     expected = scen[scen["scenario"] == "Forventet"].set_index("row")[list(table1_concepts())]
     pd.testing.assert_frame_equal(expected, t1[list(table1_concepts())], check_names=False, rtol=1e-10)
     values = u.scenario_values(A).set_index("assumption")

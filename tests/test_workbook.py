@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from lib.core.result_csv import PRECISION, tidy_floats, write_csv
 from lib.report import run_info as run_report
+from lib.core import output_tables
 from lib.report import workbook
 from lib.valuation import table1
 from lib.valuation.economics import SUM, VALUED_ROWS
@@ -108,20 +109,6 @@ def test_small_workbook_order_labels_and_unknown_tables(tmp_path):
     assert load_workbook(out2).sheetnames[-1] == "Kolonner"
 
 
-def test_the_column_dictionary_is_well_formed():
-    d = workbook.column_dictionary()
-    assert set(d["format"]) <= set(workbook.FORMATS)
-    assert not d.duplicated(["table", "column"]).any()
-    assert (d[["table", "column", "label_no", "meaning", "unit"]] != "").all().all()
-    # patterns: the year columns of the cash flows, the second assumption of a sensitivity variation
-    year = workbook.describe_column(d, "table1_cash_flows", "2031")
-    assert year is not None and year["format"] == "mnok" and "2031" in year["meaning"]
-    second = workbook.describe_column(d, "sensitivity", "low_value_2")
-    assert second is not None and second["label_no"] == "Lav verdi 2"
-    assert workbook.describe_column(d, "table_a2", "Andel besvart innen 120 sekunder") is not None
-    assert workbook.describe_column(d, "table1_cash_flows", "npv") is None
-
-
 def test_table1_layout_has_numbers_in_the_valued_rows():
     t1 = pd.DataFrame({"row": list(VALUED_ROWS), "I": 1.25, "IIa": 2.5, "IIb": 3.75, "III": 5.0})
     t1.loc[t1["row"] == "Spart tid chatbot", ["I", "IIa"]] = np.nan
@@ -155,12 +142,11 @@ def _csvs(run_tables: Path) -> dict[str, pd.DataFrame]:
 
 
 def test_the_column_dictionary_covers_every_column_of_every_table(run_tables):
-    d = workbook.column_dictionary()
     missing = [
         (name, column)
         for name, df in _csvs(run_tables).items()
         for column in df.columns
-        if workbook.describe_column(d, name, str(column)) is None
+        if output_tables.describe_column(name, str(column)) is None
     ]
     assert not missing, f"add these to lib/core/data/column_dictionary.csv: {missing}"
     assert "sensitivity" in _csvs(run_tables)  # the chain ran the sensitivity analysis
@@ -169,8 +155,9 @@ def test_the_column_dictionary_covers_every_column_of_every_table(run_tables):
 def test_sheet_order(book, run_tables):
     stems = [p.stem for p in workbook.table_order(run_tables)]
     assert book.sheetnames == ["Innhold", "Tabell 1", *stems, "Kolonner", "Kjøring"]
-    known = [s for s in stems if s in workbook.ORDER]
-    assert known == [s for s in workbook.ORDER if s in stems]
+    order = list(output_tables.registry())
+    known = [s for s in stems if s in order]
+    assert known == [s for s in order if s in stems]
     contents = [r[0] for r in book["Innhold"].iter_rows(min_row=2, values_only=True)]
     assert contents == book.sheetnames
     assert all(r[1] and r[2] for r in book["Innhold"].iter_rows(min_row=2, values_only=True))
@@ -196,11 +183,10 @@ def test_table1_sheet_is_the_reports_layout_with_numbers(book, run_tables):
 
 
 def test_data_sheets_hold_numbers_with_the_dictionarys_formats(book, run_tables):
-    d = workbook.column_dictionary()
     for name, df in _csvs(run_tables).items():
         ws = book[name]
         for j, column in enumerate(df.columns, start=1):
-            entry = workbook.describe_column(d, name, str(column))
+            entry = output_tables.describe_column(name, str(column))
             assert entry is not None, (name, column)
             fmt = entry["format"]
             if fmt in NUMERIC_FORMATS:
@@ -235,7 +221,6 @@ def test_sensitivity_values_are_numbers(book, run_tables):
 
 
 def test_headers_bold_frozen_and_labelled(book, run_tables):
-    d = workbook.column_dictionary()
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2", ws.title
         assert all(c.font.b for c in ws[1] if c.value is not None), ws.title
@@ -244,8 +229,8 @@ def test_headers_bold_frozen_and_labelled(book, run_tables):
     csvs = _csvs(run_tables)
     for name, df in csvs.items():
         headers = [c.value for c in book[name][1]]
-        if name in workbook.PEOPLE_TABLES:
-            assert headers == [workbook.describe_column(d, name, str(c))["label_no"] for c in df.columns]
+        if output_tables.get(name).for_people:
+            assert headers == [output_tables.describe_column(name, str(c))["label_no"] for c in df.columns]
         else:
             assert headers == [str(c) for c in df.columns]
     # the column sheet lists every column of every table sheet, the run information without its volatile rows

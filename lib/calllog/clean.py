@@ -46,9 +46,10 @@ from lib.calllog.rules import (
     rule_names,
 )
 from lib.calllog.validate import ParsedLog, invalid_summary, parse_call_log, reasons, rule_hint
+from lib.core import output_tables
 from lib.core.districts import QUEUES
 from lib.core.manifest import claim
-from lib.core.paths import PROJ_ROOT, resolve, tables_dir
+from lib.core.paths import PROJ_ROOT, resolve
 
 #: Columns of the cleaned log (interface 2).
 CLEAN_COLUMNS: tuple[str, ...] = (*CONTRACT_COLUMNS, "in_scope", "id_conflict")
@@ -352,9 +353,7 @@ def clean_call_log(
         result.written["id_conflicts"] = conflicts_path
         clean_path = processed / "calls_clean.parquet"
         clean.to_parquet(claim(clean_path), index=False)
-        report_path = tables_dir(outputs_dir) / "cleaning_report.csv"
-        report.to_csv(claim(report_path), index=False)
-        format_path = tables_dir(outputs_dir) / "input_format.csv"
-        result.input_format.to_csv(claim(format_path), index=False)
+        report_path = output_tables.write("cleaning_report", report, outputs_dir)
+        format_path = output_tables.write("input_format", result.input_format, outputs_dir)
         result.written.update(calls_clean=clean_path, cleaning_report=report_path, input_format=format_path)
     return result

@@ -29,10 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.core import output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.districts import DISTRICTS
-from lib.core.manifest import claim
-from lib.core.paths import resolve, tables_dir
 
 #: Columns of the check table.
 COLUMNS = ("check", "passed", "detail")
@@ -45,7 +44,8 @@ CHECKS = (
     "quarantined_share",
 )
 #: File name of the table under ``{outputs_dir}/tables``.
-CHECKS_FILE = "plausibility.csv"
+#: The result table of the checks (:mod:`lib.core.output_tables`).
+CHECKS_TABLE = "plausibility"
 #: Rows of an Excel sheet (Excel 2007 and later); with a header row, one fewer data rows.
 EXCEL_SHEET_ROWS = 1_048_576
 EXCEL_ROW_LIMITS = (EXCEL_SHEET_ROWS - 1, EXCEL_SHEET_ROWS)
@@ -163,20 +163,27 @@ def as_text(table: pd.DataFrame) -> str:
 
 
 def write_checks(table: pd.DataFrame, outputs_dir: str | Path) -> Path:
-    """Write the table to ``{outputs_dir}/tables/plausibility.csv``; its path."""
-    path = tables_dir(outputs_dir) / CHECKS_FILE
-    table.to_csv(path, index=False)
-    return claim(path)
+    """Write the table as the result table ``plausibility``; its path."""
+    return output_tables.write(CHECKS_TABLE, table, outputs_dir)
 
 
 def read_checks(outputs_dir: str | Path) -> pd.DataFrame | None:
     """The table notebook 01 wrote under ``outputs_dir``, or ``None`` when there is none (a run
     from before the checks existed)."""
-    path = resolve(outputs_dir) / "tables" / CHECKS_FILE
+    path = output_tables.path(CHECKS_TABLE, outputs_dir)
     if not path.is_file():
         return None
     table = pd.read_csv(path, dtype={"check": str, "detail": str})
     return table.assign(passed=_passed(table))
+
+
+def failures(table: pd.DataFrame | None) -> list[str]:
+    """Each failed check with its detail (``check: detail``), for the run information; empty
+    when every check passed or there is no table."""
+    if table is None:
+        return []
+    detail = table.set_index("check")["detail"]
+    return [f"{name}: {detail[name]}" for name in failed_checks(table)]
 
 
 def warning_marker(table: pd.DataFrame | None) -> str | None:
@@ -197,7 +204,7 @@ def notice(table: pd.DataFrame | None, resting: str = "Table 1 below") -> str:
     for the warning's last line ("<resting> rests on a log that does not look like ...")."""
     if table is None:
         return (
-            f"tables/{CHECKS_FILE} not found under outputs_dir (a run from before the plausibility "
+            f"tables/{output_tables.get(CHECKS_TABLE).file} not found under outputs_dir (a run from before the plausibility "
             "checks): the call log's plausibility was not checked; going on without it."
         )
     failed = failed_checks(table)

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lib.core.districts import DISTRICTS
@@ -585,3 +586,9 @@ TABLE1_PUBLISHED: dict[str, dict[str, float | None]] = {
     "Driftskostnader": {"I": 33, "IIa": 65, "IIb": 100, "III": 108},
     "Sum verdsatte virkninger": {"I": 39, "IIa": 76, "IIb": 105, "III": 442},
 }
+
+
+def analysis_years(a: Assumptions) -> np.ndarray:
+    """The analysis years ``a.first_year .. a.last_year`` (int array): the one definition the
+    staffing model and the valuation use."""
+    return np.arange(a.first_year, a.last_year + 1)

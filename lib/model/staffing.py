@@ -21,15 +21,14 @@ Erlangs, staffing in agent-hours per year and person-years.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lib.core.assumptions import Assumptions
-from lib.core.paths import tables_dir
-from lib.core.result_csv import write_csv
+from lib.core import output_tables
+from lib.core.assumptions import Assumptions, analysis_years
 from lib.model.concepts import (
     CONCEPTS,
     BoardHours,
@@ -38,16 +37,10 @@ from lib.model.concepts import (
     effects_for,
     get,
     phone_share_handled,
-    service_time_s,
     traffic,
 )
-from lib.queues.models import offered_load, solve
-
-
-def years_of(a: Assumptions) -> list[int]:
-    """The analysis years a.first_year..a.last_year."""
-    return list(range(a.first_year, a.last_year + 1))
-
+from lib.model.engine import Engine
+from lib.queues.models import offered_load
 
 # --- One concept, one year ----------------------------------------------------------------
 
@@ -98,11 +91,18 @@ class Staffing:
 
 def staff(concept: str, rates: pd.DataFrame | BoardHours, year: int | None, a: Assumptions) -> Staffing:
     """Staff every board-hour of ``concept`` in ``year`` (None for year-independent concepts)."""
+    return _staff(Engine(board_hours(rates), a), concept, [year])[0]
+
+
+def _staff(engine: Engine, concept: str, years: list[int | None]) -> list[Staffing]:
+    """:class:`Staffing` of ``concept`` in each of ``years``, every year in one engine call."""
     c = get(concept)
-    bh = board_hours(rates)
-    calls, aht = traffic(c, bh, year, a)
-    agents, asa = solve(calls, aht, service_time_s(c, a), a)
-    return Staffing(c.name, year, boards_of(c, bh), bh.hours, calls, aht, agents, asa)
+    bh = engine.board_hours_of_rates
+    out = []
+    for y, (agents, asa) in zip(years, engine.board_hours(c.name, years), strict=True):
+        calls, aht = traffic(c, bh, y, engine.a)
+        out.append(Staffing(c.name, y, boards_of(c, bh), bh.hours, calls, aht, agents, asa))
+    return out
 
 
 # --- All concepts, all years ---------------------------------------------------------------
@@ -110,24 +110,83 @@ def staff(concept: str, rates: pd.DataFrame | BoardHours, year: int | None, a: A
 
 @dataclass(frozen=True)
 class StaffingResult:
-    """Output of :func:`run_all`.
+    """The staffing of every concept and year: the one result valuation, sensitivity,
+    uncertainty and the notebooks read (a :class:`StaffingSource`, via :meth:`staffing` and
+    :meth:`effect`). :func:`run_all` makes it; :meth:`read` reads it back from the tables a
+    run wrote.
 
     ``by_year``: concept, year, agent_hours, model_person_years, person_years,
     saving_person_years (versus the concept's previous; NaN for base), asa_s (mean speed
     of answer of phone calls, s), phone_calls (expected phone calls per year in the model).
     ``effects``: year, effect, saving_person_years. ``by_district``: concept, year,
     district (the pooled board's label, "Nasjonalt", for pooled concepts), agent_hours,
-    person_years.
-    ``hourly`` (only with ``keep_hourly``): concept, year, hour_start (+ date, hour,
-    day_type when the rates have them), calls_per_hour, load, agents - summed over boards.
-    ``base_agent_hours`` is S_base.
+    person_years (empty when not computed). ``hourly`` (only with ``keep_hourly``): concept,
+    year, hour_start (+ date, hour, day_type when the rates have them), calls_per_hour,
+    load, agents - summed over boards.
     """
 
     by_year: pd.DataFrame
     effects: pd.DataFrame
-    by_district: pd.DataFrame
-    base_agent_hours: int
+    by_district: pd.DataFrame = field(default_factory=pd.DataFrame)
     hourly: pd.DataFrame | None = None
+
+    @property
+    def years(self) -> np.ndarray:
+        """The years the result covers (int array)."""
+        return np.sort(self.by_year["year"].astype(int).unique())
+
+    @property
+    def base_agent_hours(self) -> int:
+        """S_base: the base model's agent-hours per year."""
+        base = self.by_year.loc[self.by_year["concept"] == "base", "agent_hours"]
+        if base.empty:
+            raise ValueError("the staffing result has no base model (concept 'base')")
+        return int(base.iloc[0])
+
+    def staffing(self, concept: str, value: str) -> np.ndarray:
+        """``value`` (a column of ``by_year``: person_years, asa_s, ...) of ``concept`` per year."""
+        return _per_year(self.by_year, "concept", value, concept, self.years, "by_year")
+
+    def effect(self, name: str) -> np.ndarray:
+        """Person-years saved per year by the staffing effect ``name``."""
+        return _per_year(self.effects, "effect", "saving_person_years", name, self.years, "effects")
+
+    def write(self, outputs_dir: str | Path) -> list[Path]:
+        """Write ``by_year``, ``effects`` and ``by_district`` as the result tables of
+        :data:`TABLES` (:func:`lib.core.output_tables.write`)."""
+        return [output_tables.write(name, getattr(self, attr), outputs_dir) for attr, name in self.tables().items()]
+
+    def tables(self) -> dict[str, str]:
+        """Attribute → result table name of what :meth:`write` writes."""
+        return {attr: name for attr, name in TABLES.items() if attr != "by_district" or not self.by_district.empty}
+
+    @classmethod
+    def read(cls, outputs_dir: str | Path, tables: dict[str, str] | None = None) -> StaffingResult:
+        """The result a run wrote into ``outputs_dir`` (``tables``: attribute → table name, by
+        default :data:`TABLES`; e.g. the Erlang A tables of notebook 05)."""
+        names = TABLES if tables is None else tables
+        frames = {attr: output_tables.read(name, outputs_dir) for attr, name in names.items()}
+        return cls(**frames)
+
+
+#: The result tables of a :class:`StaffingResult`: attribute → table name.
+TABLES = {"by_year": "staffing_by_year", "effects": "staffing_effects", "by_district": "staffing_by_district"}
+
+
+def _per_year(frame: pd.DataFrame, key: str, value: str, label: str, years: np.ndarray, what: str) -> np.ndarray:
+    """One staffing quantity per year (error naming what is missing)."""
+    if value not in frame.columns or key not in frame.columns:
+        raise ValueError(
+            f"{what}: no column {value if value not in frame.columns else key!r}; it has {list(frame.columns)}"
+        )
+    s = frame.loc[frame[key] == label].set_index("year")[value]
+    if s.index.duplicated().any():
+        raise ValueError(f"{what}: {key}={label!r} has duplicate years")
+    missing = sorted(set(years.tolist()) - set(s.index.astype(int).tolist()))
+    if missing:
+        raise ValueError(f"{what}: no {value} for {key}={label!r} in year(s) {missing}")
+    s.index = s.index.astype(int)
+    return s.reindex(years).astype(float).to_numpy()
 
 
 def _order(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -153,24 +212,18 @@ def run_all(
     """
     effects_of = effects_for(a.iib_split)
     bh = board_hours(rates)
-    years = years_of(a) if years is None else [int(y) for y in years]
+    years = analysis_years(a).tolist() if years is None else [int(y) for y in years]
     names = list(CONCEPTS) if concepts is None else _with_prerequisites([get(c).name for c in concepts])
 
-    # Traffic of every distinct solve, then one queue-model call per target time.
+    # Every distinct concept-year, staffed once by the engine (year-independent ones once).
+    engine = Engine(bh, a)
     tasks = [(name, y) for name in names for y in ([None] if not get(name).year_dependent else years)]
-    traffic_of = {t: traffic(t[0], bh, t[1], a) for t in tasks}
-    solved: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
-    for target in sorted({service_time_s(name, a) for name, _ in tasks}):
-        group = [t for t in tasks if service_time_s(t[0], a) == target]
-        calls = np.concatenate([traffic_of[t][0].ravel() for t in group])
-        aht = np.concatenate([traffic_of[t][1].ravel() for t in group])
-        agents, asa = solve(calls, aht, target, a)
-        start = 0
-        for t in group:
-            shape = traffic_of[t][0].shape
-            size = traffic_of[t][0].size
-            solved[t] = (agents[start : start + size].reshape(shape), asa[start : start + size].reshape(shape))
-            start += size
+    staffed: dict[tuple[str, int | None], Staffing] = {}
+    for name in names:
+        ys = [y for n, y in tasks if n == name]
+        staffed.update(((name, s.year), s) for s in _staff(engine, name, ys))
+    solved = {t: (s.agents, s.asa_s) for t, s in staffed.items()}
+    traffic_of = {t: (s.calls, s.aht_s) for t, s in staffed.items()}
 
     s_base = int(solved[("base", None)][0].sum())
     if s_base <= 0:
@@ -259,9 +312,7 @@ def run_all(
         hourly_df = _order(pd.concat(hourly, ignore_index=True), ["year"])
         front = ["concept", "year"]
         hourly_df = hourly_df[front + [c for c in hourly_df.columns if c not in front]]
-    return StaffingResult(
-        by_year=by_year, effects=effects, by_district=by_district, base_agent_hours=s_base, hourly=hourly_df
-    )
+    return StaffingResult(by_year=by_year, effects=effects, by_district=by_district, hourly=hourly_df)
 
 
 def _with_prerequisites(names: list[str]) -> list[str]:
@@ -277,20 +328,7 @@ def _with_prerequisites(names: list[str]) -> list[str]:
     return [n for n in CONCEPTS if n in wanted]
 
 
-# --- Output --------------------------------------------------------------------------------
-
-TABLE_FILES = {
-    "by_year": "staffing_by_year.csv",
-    "effects": "staffing_effects.csv",
-    "by_district": "staffing_by_district.csv",
-}
-
-
-def write_tables(result: StaffingResult, outputs_dir: str | Path) -> list[Path]:
-    """Write by_year, effects and by_district as CSV under {outputs_dir}/tables
-    (:func:`lib.core.result_csv.write_csv`: floats to :data:`lib.core.result_csv.PRECISION` decimals)."""
-    out = tables_dir(outputs_dir)
-    return [write_csv(getattr(result, attr), out / filename) for attr, filename in TABLE_FILES.items()]
+# --- Inputs compared -------------------------------------------------------------------
 
 
 def compare_inputs(variants: dict[str, pd.DataFrame | BoardHours], a: Assumptions) -> pd.DataFrame:

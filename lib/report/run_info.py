@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib.calllog import plausibility
+from lib.core import output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.paths import PROJ_ROOT, display_path
 
@@ -38,16 +40,6 @@ def _git(*args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip()
-
-
-def failed_checks(tables: Path) -> list[str]:
-    """The failed plausibility checks of a run (``tables/plausibility.csv``), as text."""
-    path = tables / "plausibility.csv"
-    if not path.exists():
-        return []
-    t = pd.read_csv(path)
-    failed = t.loc[~t["passed"].astype(bool)]
-    return [f"{r.check}: {r.detail}" for r in failed.itertuples()]
 
 
 def run_info(
@@ -85,7 +77,7 @@ def run_info(
     ]
     if not changed:
         rows.append(("assumptions", "the report's values"))
-    warnings = failed_checks(tables)
+    warnings = plausibility.failures(plausibility.read_checks(tables.parent))
     rows += [("plausibility", "all checks passed" if report.exists() and not warnings else "not checked")]
     if warnings:
         rows[-1] = ("plausibility", f"{len(warnings)} check(s) FAILED")
@@ -132,15 +124,6 @@ def html_banner(info: pd.DataFrame) -> str:
 
 # --- comparing two runs -----------------------------------------------------------------------
 
-#: Tables compared: file, key columns, value columns.
-COMPARED: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("table1.csv", ("row",), ("I", "IIa", "IIb", "III")),
-    ("staffing_by_year.csv", ("concept", "year"), ("agent_hours", "person_years", "saving_person_years", "asa_s")),
-    ("staffing_effects.csv", ("year", "effect"), ("saving_person_years",)),
-    ("cleaning_report.csv", ("item",), ("count",)),
-    ("todays_picture.csv", ("item",), ("value",)),
-    ("input_format.csv", ("item",), ("value",)),
-)
 COMPARE_COLUMNS = ["table", "key", "a", "b", "difference"]
 
 
@@ -158,7 +141,10 @@ def compare_runs(a: Path, b: Path) -> pd.DataFrame:
     """Every compared value that differs between run folders ``a`` and ``b`` (columns
     :data:`COMPARE_COLUMNS`; ``difference`` = b - a for numbers). Empty when they agree."""
     rows = []
-    for name, keys, values in COMPARED:
+    for table in output_tables.registry().values():
+        if not table.compare_keys:
+            continue
+        name, keys, values = table.file, table.compare_keys, table.compare_values
         va, vb = _long(a / "tables" / name, keys, values), _long(b / "tables" / name, keys, values)
         for k in list(dict.fromkeys([*va.index, *vb.index])):
             x, y = va.get(k, np.nan), vb.get(k, np.nan)

@@ -7,8 +7,8 @@
 2. **Tabell 1**: Table 1 in the report's layout (:func:`lib.valuation.table1.table1_layout`): headings,
    the valued rows as numbers in MNOK shown with one decimal, "–" where the report has none,
    the qualitative rows as text; marked "USIKKERT GRUNNLAG" when a plausibility check failed;
-3. the tables in the chain's order (:data:`ORDER`: notebook 01's, 02's, 03's, 04's), then any
-   other CSV alphabetically;
+3. the tables in the chain's order (:mod:`lib.core.output_tables`: notebook 01's, 02's, ...),
+   then any other CSV alphabetically;
 4. **Kolonner**: every column of every table sheet with its Norwegian label, meaning and unit,
    from the column dictionary ``lib/core/data/column_dictionary.csv``;
 5. **Kjøring**: the run information (:func:`lib.report.run_info.run_info`) without its volatile rows.
@@ -16,7 +16,7 @@
 Headers are bold and frozen, columns sized to their content (bounded), numbers stored as
 numbers with the Excel format of their column's ``format`` in the dictionary
 (:data:`FORMATS`); in :data:`ROW_UNITS` tables the format follows each row's unit. The
-tables for people (:data:`PEOPLE_TABLES`) show the dictionary's Norwegian labels as headers;
+tables for people (``for_people`` in the registry) show the dictionary's Norwegian labels as headers;
 the others keep their CSV column names. Creation, modification and zip entry times are fixed
 (:data:`FIXED_TIME`), so the same tables give the same bytes.
 """
@@ -38,8 +38,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lib.calllog.plausibility import CHECKS_FILE, warning_marker
-from lib.core.paths import LIB_DATA
+from lib.calllog.plausibility import read_checks, warning_marker
+from lib.core import output_tables
 from lib.core.result_csv import tidy_floats
 from lib.report import run_info as run_report
 from lib.valuation.economics import SUM
@@ -47,8 +47,6 @@ from lib.valuation.table1 import HEADINGS, table1_layout
 
 # Excel stores creation/modification times and zip entry times; fixed so reruns are byte-identical.
 FIXED_TIME = datetime(2024, 1, 1)
-COLUMN_DICTIONARY = LIB_DATA / "column_dictionary.csv"
-DICTIONARY_COLUMNS = ("table", "column", "label_no", "meaning", "unit", "format")
 #: Excel number format of each ``format`` of the column dictionary (None: Excel's General).
 FORMATS: dict[str, str | None] = {
     "mnok": "0.0",
@@ -60,49 +58,6 @@ FORMATS: dict[str, str | None] = {
     "year": "0",
     "text": None,
 }
-#: The tables in the chain's order: notebook 01's, 02's, ..., 07's. Other CSVs follow alphabetically.
-ORDER: tuple[str, ...] = (
-    "cleaning_report",
-    "plausibility",
-    "input_format",
-    "table_a2",
-    "table_a2_vs_report",
-    "hourly_profile_a1_a2",
-    "arrival_fit_statistics",
-    "arrival_by_month",
-    "handling_time_summary",
-    "staffing_by_year",
-    "staffing_effects",
-    "staffing_by_district",
-    "table1",
-    "table1_vs_report",
-    "table1_cash_flows",
-    "todays_picture",
-    "sensitivity",
-    "patience",
-    "implied_staffing",
-    "staffing_by_year_erlang_a",
-    "table1_erlang_a",
-    "simulation_check",
-    "table1_uncertainty",
-    "decision_probabilities",
-    "uncertainty_drivers",
-    "scenarios",
-    "staffing_uncertainty",
-    "pilot_sets",
-    "pilot_curve",
-    "pilot_all_sets",
-    "roster",
-    "roster_summary",
-)
-#: Tables for people: their sheets show the dictionary's Norwegian labels (``label_no``) as headers.
-PEOPLE_TABLES: tuple[str, ...] = (
-    "todays_picture",
-    "staffing_by_year",
-    "sensitivity",
-    "table1_uncertainty",
-    "decision_probabilities",
-)
 #: Tables whose "number" columns change unit from row to row: the column naming each row's
 #: unit, and either the format of each unit or a table whose dictionary entry of that name
 #: gives it (table_a2_vs_report's "Mål" names a column of table_a2).
@@ -124,141 +79,13 @@ CONTENTS = "Innhold"
 TABLE1_SHEET = "Tabell 1"
 COLUMNS_SHEET = "Kolonner"
 RUN_SHEET = "Kjøring"
-NB01, NB02, NB03, NB04 = "01_clean_call_log", "02_arrival_rates", "03_staffing", "04_report_tables"
-NB05 = "05_abandonment"
-NB06 = "06_uncertainty"
-NB07 = "07_pilot_and_roster"
-#: Each sheet: what it is (Norwegian, one line) and where it comes from (notebook; report section).
+#: The sheets that are not result tables: what each is (Norwegian, one line) and where it
+#: comes from. A result table's come from :mod:`lib.core.output_tables`.
 SHEETS: dict[str, tuple[str, str]] = {
     CONTENTS: ("Denne oversikten: arkene i arbeidsboken, hva de er og hvor de kommer fra", "lib/report/workbook.py"),
     TABLE1_SHEET: (
         "Tabell 1 i rapportens oppsett: nåverdi over analyseperioden (mill. kr) og de ikke-prissatte virkningene",
-        f"notatbok {NB04}; rapporten: tabell 1 (sammendraget)",
-    ),
-    "cleaning_report": (
-        "Regnskap over radene i anropsloggen: lest, fjernet per renseregel, satt til side, beholdt",
-        f"notatbok {NB01}; rapporten: vedlegg B (rensing av loggen)",
-    ),
-    "plausibility": (
-        "Ser loggen ut som et år med 02800-anrop? Én rad per kontroll (advarsel, ikke stopp)",
-        f"notatbok {NB01}; prosjektets kontroll, ikke i rapporten",
-    ),
-    "input_format": (
-        "Hvordan anropsloggen ble lest: filformat, tegnkoding, skilletegn, desimaltegn, tidsformater",
-        f"notatbok {NB01}; prosjektets kontroll, ikke i rapporten",
-    ),
-    "table_a2": ("Tabell A.2 gjenskapt fra den rensede loggen", f"notatbok {NB01}; rapporten: vedlegg A.1, tabell A.2"),
-    "table_a2_vs_report": (
-        "Tabell A.2 mot rapportens tall, én rad per kø og mål",
-        f"notatbok {NB01}; rapporten: vedlegg A.1, tabell A.2",
-    ),
-    "hourly_profile_a1_a2": (
-        "Anrop og andel besvart per time, hverdag og helg (figur A.1 og A.2 som tall)",
-        f"notatbok {NB01}; rapporten: vedlegg A.1, figur A.1–A.2",
-    ),
-    "arrival_fit_statistics": (
-        "Tilpasningen av Poisson-modellen for ankomster per politidistrikt",
-        f"notatbok {NB02}; rapporten: vedlegg B (ankomstrater)",
-    ),
-    "arrival_by_month": (
-        "Observerte og modellerte anrop per måned",
-        f"notatbok {NB02}; rapporten: vedlegg B (ankomstrater)",
-    ),
-    "handling_time_summary": (
-        "Behandlingstid per politidistrikt og dagtype",
-        f"notatbok {NB02}; rapporten: vedlegg B (behandlingstid)",
-    ),
-    "staffing_by_year": (
-        "Bemanning per konsept og år: agenttimer, årsverk, svartid, telefonanrop",
-        f"notatbok {NB03}; rapporten: vedlegg B, §5.2.2.1, §6.2, §7.2.1.1",
-    ),
-    "staffing_effects": (
-        "Sparte årsverk per virkning og år",
-        f"notatbok {NB03}; rapporten: §5.2.2.1, §6.2.1.1, §6.2.2.1, §7.2.1.1",
-    ),
-    "staffing_by_district": (
-        "Bemanning per konsept, år og sentralbord",
-        f"notatbok {NB03}; rapporten: vedlegg B",
-    ),
-    "table1": (
-        "Tabell 1s prissatte rader, uavrundet (mill. kr, nåverdi)",
-        f"notatbok {NB04}; rapporten: tabell 1 (sammendraget)",
-    ),
-    "table1_vs_report": (
-        "Hver prissatt celle i tabell 1 mot rapportens tall, med kontrollregel",
-        f"notatbok {NB04}; rapporten: tabell 1",
-    ),
-    "table1_cash_flows": (
-        "Årlige kontantstrømmer bak hver celle i tabell 1 (mill. kr) og nåverdien",
-        f"notatbok {NB04}; rapporten: §5.2–§7.2",
-    ),
-    "todays_picture": (
-        "Dagens kostnad ved 02800 for politiet og innbyggerne",
-        f"notatbok {NB04}; rapporten: vedlegg A.1.1",
-    ),
-    "sensitivity": (
-        "Følsomhet: sum verdsatte virkninger ved lav og høy verdi av hver forutsetning",
-        f"notatbok {NB04}; prosjektets følsomhetsanalyse, ikke i rapporten",
-    ),
-    "patience": (
-        "Innringernes tålmodighet fra loggen (eksponentiell, sensurert sannsynlighetsmaksimering) per kø, periode og distrikt",
-        f"notatbok {NB05}; prosjektets utvidelse (Erlang A), ikke i rapporten",
-    ),
-    "implied_staffing": (
-        "Bemanningen dagens observerte svarandel tilsier under Erlang A, per distrikt",
-        f"notatbok {NB05}; sammenlignes med 90 årsverk (vedlegg A.1.1) og S_base (vedlegg B)",
-    ),
-    "staffing_by_year_erlang_a": (
-        "Bemanning per konsept og år med Erlang A (tålmodighet fra loggen)",
-        f"notatbok {NB05}; samme oppsett som staffing_by_year",
-    ),
-    "table1_erlang_a": (
-        "Tabell 1 med Erlang A i bemanningsmodellen (nåverdi, mill. kr)",
-        f"notatbok {NB05}; samme oppsett som table1",
-    ),
-    "simulation_check": (
-        "Simulert servicenivå (Ciw) for hver bemanningsplan mot målet, per uke og grunnlag",
-        f"notatbok {NB05}; prosjektets kontroll, ikke i rapporten",
-    ),
-    "table1_uncertainty": (
-        "Tabell 1 med usikkerhet: forventning og persentiler for hver celle over Monte Carlo-trekningene (mill. kr)",
-        f"notatbok {NB06}; utover rapporten (som omtaler grunnlaget som usikkert)",
-    ),
-    "decision_probabilities": (
-        "Sannsynlighet for at hvert konsept er lønnsomt, er best, og slår IIb",
-        f"notatbok {NB06}; utover rapporten (anbefalingen av konsept III)",
-    ),
-    "uncertainty_drivers": (
-        "Hvilke forutsetninger driver usikkerheten: rangkorrelasjon med summen per konsept",
-        f"notatbok {NB06}; utover rapporten",
-    ),
-    "scenarios": (
-        "Tabell 1 i et pessimistisk, forventet og optimistisk scenario, med enhetsverdiene variert (mill. kr)",
-        f"notatbok {NB06}; utover rapporten (DFØs veileder: scenarioanalyse)",
-    ),
-    "staffing_uncertainty": (
-        "Årsverk per konsept og år: forventning og persentiler over trekningene",
-        f"notatbok {NB06}; utover rapporten",
-    ),
-    "pilot_sets": (
-        "Piloter av et nasjonalt kontaktsenter: beste sett, grådig rekkefølge, største, minste og regioner per antall",
-        f"notatbok {NB07}; rapporten: sammendraget (pilot ut fra geografi)",
-    ),
-    "pilot_curve": (
-        "Innsparing mot antall politidistrikt i piloten: beste, median, dårligste sett og grådig rekkefølge",
-        f"notatbok {NB07}; utover rapporten",
-    ),
-    "pilot_all_sets": (
-        "Alle 2 047 sett av de 11 modellerte distriktene, samlet i ett sentralbord, ved begge svartidsmål",
-        f"notatbok {NB07}; utover rapporten",
-    ),
-    "roster": (
-        "Turnus for det nasjonale kontaktsenteret: ansatte per vakt, ukedag og starttime, per sesong",
-        f"notatbok {NB07}; rapporten: §7.1 (ressursbehov må utredes nærmere)",
-    ),
-    "roster_summary": (
-        "Turnusens betalte timer og årsverk mot modellens agenttimer, per sesong og for hele året",
-        f"notatbok {NB07}; rapporten: §7.1",
+        "notatbok 04_report_tables; rapporten: tabell 1 (sammendraget)",
     ),
     COLUMNS_SHEET: (
         "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet",
@@ -272,47 +99,6 @@ SHEETS: dict[str, tuple[str, str]] = {
 UNDESCRIBED = "Tabell fra kjøringen (ikke beskrevet i ordlisten)"
 MIN_WIDTH, MAX_WIDTH = 6, 60
 BOLD = Font(bold=True)
-PATTERN = "{n}"
-
-
-# --- the column dictionary --------------------------------------------------------------------
-
-
-def column_dictionary(path: Path = COLUMN_DICTIONARY) -> pd.DataFrame:
-    """The column dictionary: one row per table and column (:data:`DICTIONARY_COLUMNS`, all text).
-
-    A ``column`` containing ``{n}`` stands for every column that matches with a number in
-    its place (the year columns of table1_cash_flows, ``base_value_2``, ...); ``{n}`` in
-    ``label_no`` and ``meaning`` is then that number. Refuses unknown formats and duplicates.
-    """
-    d = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if tuple(d.columns) != DICTIONARY_COLUMNS:
-        raise ValueError(f"{path.name}: columns {list(d.columns)}, expected {list(DICTIONARY_COLUMNS)}")
-    bad = sorted(set(d["format"]) - set(FORMATS))
-    if bad:
-        raise ValueError(f"{path.name}: unknown format(s) {bad}; known: {sorted(FORMATS)}")
-    dup = d[d.duplicated(["table", "column"])]
-    if not dup.empty:
-        raise ValueError(f"{path.name}: duplicate entries {list(zip(dup['table'], dup['column'], strict=True))}")
-    return d
-
-
-def describe_column(dictionary: pd.DataFrame, table: str, column: str) -> dict[str, str] | None:
-    """The dictionary entry of ``table``'s ``column`` (label_no, meaning, unit, format), ``{n}``
-    patterns resolved; None when the dictionary has none."""
-    rows = dictionary[dictionary["table"] == table]
-    exact = rows[rows["column"] == column]
-    if not exact.empty:
-        return dict(exact.iloc[0])
-    for entry in rows[rows["column"].str.contains(PATTERN, regex=False)].itertuples(index=False):
-        regex = "^" + re.escape(entry.column).replace(re.escape(PATTERN), r"(\d+)") + "$"
-        m = re.match(regex, column)
-        if m:
-            entry_dict = dict(entry._asdict())
-            for key in ("column", "label_no", "meaning"):
-                entry_dict[key] = entry_dict[key].replace(PATTERN, m.group(1))
-            return entry_dict
-    return None
 
 
 # --- cells --------------------------------------------------------------------------------------
@@ -362,13 +148,13 @@ def _format_of(name: str | None) -> str | None:
     return None if name is None else FORMATS[name]
 
 
-def _cell_formats(table: str, df: pd.DataFrame, dictionary: pd.DataFrame) -> list[list[str | None]]:
+def _cell_formats(table: str, df: pd.DataFrame) -> list[list[str | None]]:
     """The Excel number format of every cell, column by column (the dictionary's format of the
     column, or per row for :data:`ROW_UNITS` tables; General for columns it does not describe)."""
     out: list[list[str | None]] = []
     row_units = ROW_UNITS.get(table)
     for column in df.columns:
-        entry = describe_column(dictionary, table, str(column))
+        entry = output_tables.describe_column(table, str(column))
         name = entry["format"] if entry else None
         if entry is None and pd.api.types.is_numeric_dtype(df[column]) and not pd.api.types.is_bool_dtype(df[column]):
             name = "number"
@@ -377,7 +163,7 @@ def _cell_formats(table: str, df: pd.DataFrame, dictionary: pd.DataFrame) -> lis
             unit_column, units = row_units
             for i, unit in enumerate(df[unit_column]):
                 if isinstance(units, str):
-                    unit_entry = describe_column(dictionary, units, str(unit))
+                    unit_entry = output_tables.describe_column(units, str(unit))
                     row_name = unit_entry["format"] if unit_entry else None
                 else:
                     row_name = units.get(str(unit))
@@ -426,15 +212,24 @@ def _write_sheet(
 
 
 def table_order(tables_dir: Path) -> list[Path]:
-    """The CSVs of ``tables_dir`` in the workbook's order: :data:`ORDER`, then the rest alphabetically."""
+    """The CSVs of ``tables_dir`` in the workbook's order: the registry's
+    (:func:`lib.core.output_tables.registry`, the chain's order), then the rest alphabetically."""
     csvs = {p.stem: p for p in tables_dir.glob("*.csv")}
-    known = [csvs[name] for name in ORDER if name in csvs]
-    return known + [csvs[name] for name in sorted(set(csvs) - set(ORDER))]
+    order = list(output_tables.registry())
+    known = [csvs[name] for name in order if name in csvs]
+    return known + [csvs[name] for name in sorted(set(csvs) - set(order))]
+
+
+def sheet_text(name: str) -> tuple[str, str]:
+    """What a sheet is and where it comes from (Norwegian), for the contents sheet."""
+    if name in SHEETS:
+        return SHEETS[name]
+    table = output_tables.registry().get(name)
+    return (table.title_no, table.source_no) if table is not None else (UNDESCRIBED, f"tables/{name}.csv")
 
 
 def _table1_sheet(ws: Worksheet, tables_dir: Path) -> None:
-    checks_path = tables_dir / CHECKS_FILE
-    checks = pd.read_csv(checks_path, dtype={"check": str, "detail": str}) if checks_path.is_file() else None
+    checks = read_checks(tables_dir.parent)
     layout = table1_layout(tidy_floats(pd.read_csv(tables_dir / "table1.csv")), warning=warning_marker(checks))
     frame = layout.reset_index()
     mnok = FORMATS["mnok"]
@@ -444,7 +239,7 @@ def _table1_sheet(ws: Worksheet, tables_dir: Path) -> None:
 
 
 def _contents_sheet(ws: Worksheet, names: list[str]) -> None:
-    rows = [(n, *SHEETS.get(n, (UNDESCRIBED, f"tables/{n}.csv"))) for n in names]
+    rows = [(n, *sheet_text(n)) for n in names]
     frame = pd.DataFrame(rows, columns=["Ark", "Innhold", "Kilde"])
     _write_sheet(ws, frame, list(frame.columns), _plain(frame), autofilter=False)
     for i, name in enumerate(names, start=2):
@@ -454,12 +249,12 @@ def _contents_sheet(ws: Worksheet, names: list[str]) -> None:
         cell.style = "Hyperlink"
 
 
-def _column_rows(tables: dict[str, pd.DataFrame], dictionary: pd.DataFrame) -> pd.DataFrame:
+def _column_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for sheet, df in tables.items():
         table = "run_info" if sheet == RUN_SHEET else sheet
         for column in df.columns:
-            entry = describe_column(dictionary, table, str(column)) or {}
+            entry = output_tables.describe_column(table, str(column)) or {}
             rows.append(
                 (
                     sheet,
@@ -477,7 +272,6 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None) -
     sheet first, Table 1 in the report's layout second (when ``table1.csv`` is there), the
     column dictionary and the run information (``run_info`` without
     :data:`lib.report.run_info.VOLATILE` rows; no sheet when None) last. Returns ``out``."""
-    dictionary = column_dictionary()
     tables = {p.stem[:31]: tidy_floats(pd.read_csv(p)) for p in table_order(tables_dir)}
     info = None if run_info is None else run_info[~run_info["item"].isin(run_report.VOLATILE)].reset_index(drop=True)
     has_table1 = (tables_dir / "table1.csv").is_file()
@@ -497,11 +291,11 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None) -
         _table1_sheet(book.create_sheet(TABLE1_SHEET), tables_dir)
     for name, df in tables.items():
         labels = [str(c) for c in df.columns]
-        if name in PEOPLE_TABLES:
-            labels = [(describe_column(dictionary, name, c) or {}).get("label_no") or c for c in labels]
-        _write_sheet(book.create_sheet(name), df, labels, _cell_formats(name, df, dictionary))
+        if name in output_tables.registry() and output_tables.get(name).for_people:
+            labels = [(output_tables.describe_column(name, c) or {}).get("label_no") or c for c in labels]
+        _write_sheet(book.create_sheet(name), df, labels, _cell_formats(name, df))
     described = {**tables, **({RUN_SHEET: info} if info is not None else {})}
-    columns = _column_rows(described, dictionary)
+    columns = _column_rows(described)
     _write_sheet(book.create_sheet(COLUMNS_SHEET), columns, list(columns.columns), _plain(columns))
     if info is not None:
         _write_sheet(book.create_sheet(RUN_SHEET), info, list(info.columns), _plain(info))

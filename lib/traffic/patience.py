@@ -65,10 +65,9 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from lib.core import output_tables
 from lib.core.districts import DISTRICTS, QUEUES
 from lib.core.oslo_calendar import day_type, wall_clock
-from lib.core.paths import tables_dir
-from lib.core.result_csv import write_csv
 
 #: Periods of :func:`period_of`, in order.
 PERIODS: tuple[str, ...] = ("weekday_day", "weekday_evening_night", "weekend_holiday")
@@ -99,7 +98,6 @@ PATIENCE_COLUMNS: tuple[str, ...] = (
 )
 #: Columns of :func:`kaplan_meier`'s table after the group columns, in order.
 KM_COLUMNS: tuple[str, ...] = ("time_s", "at_risk", "abandoned", "survival", "survival_se")
-PATIENCE_FILE = "patience.csv"
 #: Norwegian column labels of the notebook's tables.
 PATIENCE_LABELS = {
     "queue": "Kø",
@@ -315,12 +313,12 @@ def fit_patience(calls: pd.DataFrame, by: Sequence[str], *, in_scope_only: bool 
 
 
 def write_patience(table: pd.DataFrame, outputs_dir: str | Path) -> Path:
-    """Write :func:`fit_patience`'s table to ``{outputs_dir}/tables/patience.csv`` through
-    :func:`lib.core.result_csv.write_csv`; the path written."""
+    """Write :func:`fit_patience`'s table as the result table ``patience``
+    (:func:`lib.core.output_tables.write`); the path written."""
     missing = [c for c in PATIENCE_COLUMNS if c not in table]
     if missing:
         raise ValueError(f"write_patience: missing column(s) {missing}")
-    return write_csv(table, tables_dir(outputs_dir) / PATIENCE_FILE)
+    return output_tables.write("patience", table, outputs_dir)
 
 
 # --- The staffing model's patience -----------------------------------------------------

@@ -19,7 +19,8 @@ Norwegian label and the :data:`KINDS` formula that computes it. A new concept is
 entry in :mod:`lib.model.concepts` (and here, for any costs of its own), not new code.
 
 Every number comes from an :class:`lib.core.assumptions.Assumptions`; staffing results come
-from :func:`lib.model.staffing.run_all` (its ``.by_year`` and ``.effects`` tables).
+through :class:`StaffingSource` (the :class:`lib.model.staffing.StaffingResult` of
+:func:`lib.model.staffing.run_all`, or a Monte Carlo batch's arrays).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from lib.core.assumptions import PUBLISHED, Assumptions
+from lib.core.assumptions import PUBLISHED, Assumptions, analysis_years
 from lib.core.districts import OPS, SWITCHBOARD
 from lib.model.concepts import (
     CHATBOT,
@@ -62,11 +63,6 @@ CASH_FLOW_COLUMNS = ["row", "concept", "component", "year", "amount_mnok", "disc
 # --- discounting ---------------------------------------------------------------------------
 
 
-def period(a: Assumptions) -> np.ndarray:
-    """The analysis years ``first_year..last_year`` (int array)."""
-    return np.arange(a.first_year, a.last_year + 1)
-
-
 def discount_factor(year: np.ndarray | int, a: Assumptions) -> np.ndarray:
     """``1 / (1 + r) ** (year - first_year)``: 1 in the first year (year 0). Broadcasts."""
     return (1.0 + a.discount_rate) ** -(np.asarray(year, dtype=float) - a.first_year)
@@ -74,7 +70,7 @@ def discount_factor(year: np.ndarray | int, a: Assumptions) -> np.ndarray:
 
 def annuity_factor(a: Assumptions) -> float:
     """Present value of 1 per year over the period (7.00205 for 8 years at 4 %)."""
-    return float(discount_factor(period(a), a).sum())
+    return float(discount_factor(analysis_years(a), a).sum())
 
 
 def npv(flows: pd.Series, a: Assumptions) -> float:
@@ -137,21 +133,10 @@ def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
         raise ValueError(f"{what}: missing column(s) {missing}; has {list(frame.columns)}")
 
 
-def _by_year(frame: pd.DataFrame, key: str, value: str, label: str, years: np.ndarray, what: str) -> pd.Series:
-    """One staffing quantity per analysis year (error naming what is missing)."""
-    s = frame.loc[frame[key] == label].set_index("year")[value]
-    if s.index.duplicated().any():
-        raise ValueError(f"{what}: {key}={label!r} has duplicate years")
-    missing = sorted(set(years.tolist()) - set(s.index.astype(int).tolist()))
-    if missing:
-        raise ValueError(f"{what}: no {value} for {key}={label!r} in year(s) {missing}")
-    s.index = s.index.astype(int)
-    return s.reindex(years).astype(float)
-
-
 class StaffingSource(Protocol):
     """Staffing results a valuation reads, one value per analysis year (``(years,)``), or per
-    draw and year (``(n, years)``) for a batch of assumption sets."""
+    draw and year (``(n, years)``) for a batch of assumption sets: a
+    :class:`lib.model.staffing.StaffingResult`, or :class:`lib.valuation.batch.StaffingArrays`."""
 
     def staffing(self, concept: str, value: str) -> np.ndarray:
         """``value`` (person_years, asa_s) of ``concept``."""
@@ -160,22 +145,6 @@ class StaffingSource(Protocol):
     def effect(self, name: str) -> np.ndarray:
         """Person-years saved per year by the staffing effect ``name``."""
         ...
-
-
-@dataclass(frozen=True)
-class TablesSource:
-    """The staffing tables of :func:`lib.model.staffing.run_all` (``by_year``, ``effects``) as a
-    :class:`StaffingSource` for the analysis ``years``."""
-
-    by_year: pd.DataFrame
-    effects: pd.DataFrame
-    years: np.ndarray
-
-    def staffing(self, concept: str, value: str) -> np.ndarray:
-        return _by_year(self.by_year, "concept", value, concept, self.years, "by_year").to_numpy()
-
-    def effect(self, name: str) -> np.ndarray:
-        return _by_year(self.effects, "effect", "saving_person_years", name, self.years, "effects").to_numpy()
 
 
 @dataclass(frozen=True)
@@ -404,7 +373,7 @@ def present_values(
     cell a 0-d array). Cost rows a concept lacks are 0, benefit rows it lacks are absent;
     :data:`SUM` is benefits - costs.
     """
-    years = period(a)
+    years = analysis_years(a)
     v = Valuation(years, a, source, observed_wait_s)
     factor = discount_factor(years, a)
     cells: dict[tuple[str, str], np.ndarray] = {}
@@ -419,9 +388,7 @@ def present_values(
     return cells
 
 
-def cash_flows(
-    by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, observed_wait_s: float | None = None
-) -> pd.DataFrame:
+def cash_flows(source: StaffingSource, a: Assumptions, observed_wait_s: float | None = None) -> pd.DataFrame:
     """Per-year amounts behind every valued cell of Table 1 (MNOK, positive = as shown).
 
     Benefits and costs are both positive; :mod:`lib.valuation.table1` subtracts the cost rows.
@@ -429,20 +396,16 @@ def cash_flows(
     (undiscounted), discount_factor, present_value_mnok. Only cells that exist for a
     concept appear (concept I has no live chat, etc.).
 
-    ``by_year`` needs concept, year, person_years, asa_s (wait reduction, ATB); ``effects``
-    needs year, effect, saving_person_years (person-years per year). ``observed_wait_s``:
-    today's mean wait in the log (s, :func:`observed_mean_wait_s`), from which III's shorter
-    wait is measured when ``a.iii_wait_reduction == "observed"`` (the default).
+    ``source``: the staffing result (person_years, asa_s by concept and year; the effects'
+    saved person-years). ``observed_wait_s``: today's mean wait in the log (s,
+    :func:`observed_mean_wait_s`), from which III's shorter wait is measured when
+    ``a.iii_wait_reduction == "observed"`` (the default).
     """
-    _require(by_year, ["concept", "year", "person_years", "asa_s"], "by_year")
-    _require(effects, ["year", "effect", "saving_person_years"], "effects")
-    years = period(a)
+    years = analysis_years(a)
     concepts = table1_concepts()
     rows = [
         (comp.row, concept, comp.label, np.broadcast_to(amount, years.shape))
-        for concept, comp, amount in amounts(
-            Valuation(years, a, TablesSource(by_year, effects, years), observed_wait_s)
-        )
+        for concept, comp, amount in amounts(Valuation(years, a, source, observed_wait_s))
     ]
 
     df = discount_factor(years, a)

@@ -10,8 +10,8 @@ re-run the staffing model; the after-call work enters through the arrival table 
 (interface 3: ``aht_s`` = mean talk time + after-call work), so varying it shifts ``aht_s``
 by the difference in every hour with traffic and re-runs the model too. Every other
 assumption only revalues the same staffing result. The staffing runner is injected
-(``runner(rates, a)`` returning an object with ``.by_year`` and ``.effects``, such as
-:func:`lib.model.staffing.run_all`) so tests can use a fake.
+(``runner(rates, a)`` returning a :class:`lib.valuation.economics.StaffingSource`:
+:func:`lib.model.staffing.run_all` in the chain) so tests can use a fake.
 
 The low/high ranges in :data:`DEFAULT_VARIATIONS` are this project's choices for a
 sensitivity analysis, not numbers from the report; the base values come from the
@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -31,20 +30,13 @@ import pandas as pd
 from lib.core.assumptions import Assumptions
 from lib.core.result_csv import PRECISION
 from lib.model.concepts import BoardHours, table1_concepts
-from lib.valuation.economics import SUM, TablesSource, period, present_values
+from lib.valuation.economics import SUM, StaffingSource, present_values
 
 #: Assumptions that enter the staffing model through the arrival table (shifted here).
 RATE_ASSUMPTIONS: tuple[str, ...] = ("after_call_work_s",)
 
 
-class StaffingTables(Protocol):
-    """What a staffing runner returns (as :class:`lib.model.staffing.StaffingResult` does)."""
-
-    by_year: pd.DataFrame
-    effects: pd.DataFrame
-
-
-Runner = Callable[[pd.DataFrame | BoardHours, Assumptions], StaffingTables]
+Runner = Callable[[pd.DataFrame | BoardHours, Assumptions], StaffingSource]
 XLABEL = "Sum verdsatte virkninger (mill. kr)"
 #: Columns of :func:`one_at_a_time`'s table: before the values, after them, and the values as
 #: text (``first → last`` for a pair; for labels such as the tornado chart's).
@@ -146,10 +138,9 @@ def shift_handling_time(rates: pd.DataFrame | BoardHours, delta_s: float) -> pd.
     return dataclasses.replace(rates, aht_s=np.where(busy, rates.aht_s + delta_s, rates.aht_s))
 
 
-def sums(staffing: StaffingTables, a: Assumptions, observed_wait_s: float | None = None) -> pd.Series:
+def sums(staffing: StaffingSource, a: Assumptions, observed_wait_s: float | None = None) -> pd.Series:
     """ "Sum verdsatte virkninger" per concept (MNOK NPV) for a staffing result and ``a``."""
-    years = period(a)
-    cells = present_values(TablesSource(staffing.by_year, staffing.effects, years), a, observed_wait_s)
+    cells = present_values(staffing, a, observed_wait_s)
     return pd.Series({c: float(cells[(SUM, c)]) for c in table1_concepts()})
 
 
@@ -181,7 +172,7 @@ def one_at_a_time(
     a: Assumptions,
     runner: Runner,
     variations: Iterable[Variation] = DEFAULT_VARIATIONS,
-    base: StaffingTables | None = None,
+    base: StaffingSource | None = None,
     observed_wait_s: float | None = None,
 ) -> pd.DataFrame:
     """Sum of valued effects per concept at the low and high value of every variation.

@@ -17,20 +17,25 @@ tolerance.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from lib.core import output_tables
 from lib.core.assumptions import PUBLISHED, TABLE1_PUBLISHED, Assumptions
-from lib.core.paths import LIB_DATA, tables_dir
+from lib.core.paths import LIB_DATA
 from lib.model.concepts import CONCEPTS, DECOMPOSITIONS, BoardHours, table1_concepts
-from lib.model.staffing import run_all
-from lib.valuation.economics import BENEFIT_ROWS, CITIZEN, COST_ROWS, SUM, VALUED_ROWS, cash_flows, cell_kind
-
-if TYPE_CHECKING:
-    from lib.valuation.sensitivity import StaffingTables
-from lib.core.result_csv import write_csv
+from lib.model.staffing import StaffingResult, run_all
+from lib.valuation.economics import (
+    BENEFIT_ROWS,
+    CITIZEN,
+    COST_ROWS,
+    SUM,
+    VALUED_ROWS,
+    StaffingSource,
+    cash_flows,
+    cell_kind,
+)
 
 #: Relative tolerance for model-driven cells and the sum (a project choice, not the report's).
 MODEL_TOLERANCE = 0.10
@@ -88,15 +93,13 @@ def from_cash_flows(flows: pd.DataFrame) -> pd.DataFrame:
     return out[["row", *concepts]]
 
 
-def table1(
-    by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, observed_wait_s: float | None = None
-) -> pd.DataFrame:
+def table1(staffing: StaffingSource, a: Assumptions, observed_wait_s: float | None = None) -> pd.DataFrame:
     """Table 1's valued rows (NPV over the period, unrounded MNOK): columns row, I, IIa, IIb, III.
 
-    ``by_year``, ``effects``: the staffing tables of :func:`lib.model.staffing.run_all`;
+    ``staffing``: the staffing result (:class:`lib.model.staffing.StaffingResult`);
     ``observed_wait_s``: today's mean wait in the log (s), see :func:`lib.valuation.economics.cash_flows`.
     """
-    return from_cash_flows(cash_flows(by_year, effects, a, observed_wait_s=observed_wait_s))
+    return from_cash_flows(cash_flows(staffing, a, observed_wait_s=observed_wait_s))
 
 
 def qualitative_rows() -> pd.DataFrame:
@@ -243,21 +246,12 @@ def cash_flow_table(flows: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(flows: pd.DataFrame, outputs_dir: str | Path) -> dict[str, Path]:
-    """Write table1.csv (row, I, IIa, IIb, III, MNOK), table1_vs_report.csv and
-    table1_cash_flows.csv under ``{outputs_dir}/tables`` (:func:`lib.core.result_csv.write_csv`:
-    floats to :data:`lib.core.result_csv.PRECISION` decimals, not rounded to whole MNOK); returns
-    name -> path."""
-    d = tables_dir(outputs_dir)
+    """Write ``table1`` (row, I, IIa, IIb, III, MNOK), ``table1_vs_report`` and
+    ``table1_cash_flows`` as result tables (:func:`lib.core.output_tables.write`: floats to
+    :data:`lib.core.result_csv.PRECISION` decimals, not rounded to whole MNOK); returns name -> path."""
     t1 = from_cash_flows(flows)
-    paths = {
-        "table1": d / "table1.csv",
-        "table1_vs_report": d / "table1_vs_report.csv",
-        "table1_cash_flows": d / "table1_cash_flows.csv",
-    }
-    write_csv(t1, paths["table1"])
-    write_csv(table1_vs_report(t1), paths["table1_vs_report"])
-    write_csv(cash_flow_table(flows), paths["table1_cash_flows"])
-    return paths
+    frames = {"table1": t1, "table1_vs_report": table1_vs_report(t1), "table1_cash_flows": cash_flow_table(flows)}
+    return {name: output_tables.write(name, df, outputs_dir) for name, df in frames.items()}
 
 
 # --- The two readings notebook 04 sets side by side ------------------------------------------
@@ -279,7 +273,7 @@ def iib_split_comparison(
     columns = {}
     for order in DECOMPOSITIONS:
         run = run_all(rates, a.replace(iib_split=order))
-        t = table1(run.by_year, run.effects, a.replace(iib_split=order), observed_wait_s).set_index("row")
+        t = table1(run, a.replace(iib_split=order), observed_wait_s).set_index("row")
         columns[order] = t.loc[list(SPLIT_ROWS), "IIb"]
     split = pd.DataFrame(columns)
     split[PUBLISHED_COLUMN] = [TABLE1_PUBLISHED[r]["IIb"] for r in SPLIT_ROWS]
@@ -287,7 +281,7 @@ def iib_split_comparison(
     return split
 
 
-def wait_readings(by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, observed_wait_s: float) -> pd.DataFrame:
+def wait_readings(staffing: StaffingSource, a: Assumptions, observed_wait_s: float) -> pd.DataFrame:
     """Concept III's citizen-time cell and sum under both readings of its shorter wait
     (§7.2.1.2): measured from the model's ASA of IIb ("model") or from today's observed
     mean wait ``observed_wait_s`` (s, "observed"). Columns: ``wait_part_mnok`` (III's
@@ -295,7 +289,7 @@ def wait_readings(by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, 
     values in the row "report"."""
     rows = {}
     for reading in ("model", "observed"):
-        t = table1(by_year, effects, a.replace(iii_wait_reduction=reading), observed_wait_s).set_index("row")
+        t = table1(staffing, a.replace(iii_wait_reduction=reading), observed_wait_s).set_index("row")
         rows[reading] = {
             "wait_part_mnok": t.loc[CITIZEN, "III"] - t.loc[CITIZEN, "IIb"],
             "citizen_time_mnok": t.loc[CITIZEN, "III"],
@@ -314,19 +308,16 @@ def wait_readings(by_year: pd.DataFrame, effects: pd.DataFrame, a: Assumptions, 
 MODEL_GAP_COLUMNS = ["row", "concept", "erlang_c", "erlang_a", "difference", "relative_difference", "explanation"]
 
 
-def _effect_hours(staffing: StaffingTables, base_agent_hours: float, actual_person_years: float, effect: str) -> float:
+def _effect_hours(staffing: StaffingResult, actual_person_years: float, effect: str) -> float:
     """An effect's agent-hours saved over the period (its person-years unscaled)."""
-    saved = staffing.effects.loc[staffing.effects["effect"] == effect, "saving_person_years"].sum()
-    return float(saved) * base_agent_hours / actual_person_years
+    return float(staffing.effect(effect).sum()) * staffing.base_agent_hours / actual_person_years
 
 
 def queue_model_gaps(
     t1_c: pd.DataFrame,
     t1_a: pd.DataFrame,
-    staffing_c: StaffingTables,
-    staffing_a: StaffingTables,
-    base_c: float,
-    base_a: float,
+    staffing_c: StaffingResult,
+    staffing_a: StaffingResult,
     a: Assumptions,
     threshold: float = 0.10,
 ) -> pd.DataFrame:
@@ -335,13 +326,13 @@ def queue_model_gaps(
 
     A police-time cell is ``actual_person_years / S_base × (S_before − S_after)``: its ratio
     between the models is the ratio of the scale factors (S_base, agent-hours of the base
-    model, ``base_c`` and ``base_a``) times the ratio of the agent-hour differences; both are
-    given. III's citizen time moves with its modelled mean wait, its running cost with the
+    model of each result) times the ratio of the agent-hour differences; both are given. III's citizen time moves with its modelled mean wait, its running cost with the
     centre's person-years (ATB).
     """
     from lib.valuation.economics import CITIZEN, RUNNING, components
 
     c, m = t1_c.set_index("row"), t1_a.set_index("row")
+    base_c, base_a = staffing_c.base_agent_hours, staffing_a.base_agent_hours
     scale = base_c / base_a  # ratio of the scale factors actual / S_base (A over C)
     rows = []
     for row in VALUED_ROWS:
@@ -351,20 +342,19 @@ def queue_model_gaps(
                 continue
             effects = [x.effect for x in components(concept, a.iib_split) if x.row == row and x.effect]
             if effects:
-                hc = sum(_effect_hours(staffing_c, base_c, a.actual_person_years, e) for e in effects)
-                ha = sum(_effect_hours(staffing_a, base_a, a.actual_person_years, e) for e in effects)
+                hc = sum(_effect_hours(staffing_c, a.actual_person_years, e) for e in effects)
+                ha = sum(_effect_hours(staffing_a, a.actual_person_years, e) for e in effects)
                 why = (
                     f"police time = actual person-years / S_base x agent-hours saved: the scale factor changes "
                     f"x{scale:.2f} (S_base {base_c:,.0f} -> {base_a:,.0f} agent-hours) and the agent-hours saved "
                     f"x{ha / hc if hc else float('nan'):.2f} ({hc:,.0f} -> {ha:,.0f} over the period)"
                 )
             elif row == CITIZEN:
-                wc = staffing_c.by_year.loc[staffing_c.by_year["concept"] == concept, "asa_s"].mean()
-                wa = staffing_a.by_year.loc[staffing_a.by_year["concept"] == concept, "asa_s"].mean()
+                wc, wa = staffing_c.staffing(concept, "asa_s").mean(), staffing_a.staffing(concept, "asa_s").mean()
                 why = f"the modelled mean wait of answered calls in {concept}: {wc:.1f} s -> {wa:.1f} s"
             elif row == RUNNING:
-                pc = staffing_c.by_year.loc[staffing_c.by_year["concept"] == concept, "person_years"].mean()
-                pa = staffing_a.by_year.loc[staffing_a.by_year["concept"] == concept, "person_years"].mean()
+                pc = staffing_c.staffing(concept, "person_years").mean()
+                pa = staffing_a.staffing(concept, "person_years").mean()
                 why = f"the ATB allowance on {concept}'s person-years: {pc:.1f} -> {pa:.1f} a year"
             else:
                 why = "the sum of the cells above"

@@ -9,7 +9,7 @@ Following DFØ's guide (expected value plus an uncertainty analysis), this modul
 * draws them (:func:`draw`; a Gaussian copula ties assumptions of one group, e.g. the first-
   and last-year chat shares), deterministically from a seed;
 * values every draw at once (:func:`monte_carlo`): the staffing model through
-  :class:`lib.model.engine.Surrogate` (or exactly), the valuation through
+  :class:`lib.valuation.batch.Surrogate` (or exactly), the valuation through
   :func:`lib.valuation.economics.present_values` on a :class:`Batch` of assumption sets;
 * summarises: quantiles of every Table 1 cell and of the person-years per concept and year,
   the probability that each concept pays off, ranks first, beats IIb; the assumptions that
@@ -33,10 +33,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions
+from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions, analysis_years
 from lib.model.concepts import BoardHours, table1_concepts
-from lib.model.engine import Engine, StaffingArrays, Surrogate, check_batch, staffing_arrays
-from lib.valuation.economics import SUM, VALUED_ROWS, period, present_values
+from lib.model.engine import Engine
+from lib.valuation.batch import StaffingArrays, Surrogate, check_batch, staffing_arrays
+from lib.valuation.economics import SUM, VALUED_ROWS, present_values
 
 QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
 QUANTILE_COLUMNS = ["p5", "p10", "p50", "p90", "p95"]
@@ -380,7 +381,7 @@ def monte_carlo(
     engine = Engine(rates, a)
     surrogate = None if exact else Surrogate(engine, a, step).fit(batch.assumptions())
     cells, arrays = evaluate(engine, batch, observed_wait_s, surrogate)
-    years = period(a)
+    years = analysis_years(a)
     person_years = {c: np.broadcast_to(v, (n, len(years))) for c, v in arrays.person_years().items()}
     return MonteCarlo(draws, cells, person_years, years, a, surrogate, 0 if surrogate is None else surrogate.nodes)
 

@@ -1,4 +1,5 @@
-"""Tests of lib.model.engine: the compressed exact solve, step curves and the surrogate."""
+"""Tests of lib.model.engine (the compressed exact solve, step curves) and lib.valuation.batch
+(the batch of assumption sets, exactly and through the surrogate)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from frames import rates_frame
 from lib.core.assumptions import Assumptions
 from lib.model import engine as se
 from lib.model import staffing
-from lib.model.concepts import board_hours
+from lib.model.concepts import board_hours, traffic
+from lib.queues.models import solve
+from lib.valuation import batch as vb
 
 A = Assumptions()
 RNG = np.random.default_rng(11)
@@ -33,21 +36,42 @@ def test_compression_keeps_every_busy_board_hour_and_its_traffic():
     assert (c.count * c.calls * c.aht_s).sum() == pytest.approx((bh.calls * bh.aht_s).sum(), rel=1e-12)
 
 
+@pytest.mark.parametrize("overrides", [{}, {"min_agents": 2, "max_occupancy": 0.75}, {"queue_model": "erlang_a"}])
+def test_every_board_hour_equals_a_direct_solve_of_its_traffic(overrides):
+    # the engine solves each distinct pair of a layout once: the same agents as solving every
+    # board-hour of the concept's traffic, for every concept and year
+    a = A.replace(**overrides, patience_s=180.0)
+    engine = se.Engine(RATES, a)
+    for concept in ("base", "I", "IIb", "III"):
+        years = [None] if concept in ("base", "I") else [a.first_year, a.last_year]
+        for y, (agents, wait) in zip(years, engine.board_hours(concept, years), strict=True):
+            calls, aht = traffic(concept, board_hours(RATES), y, a)
+            direct, direct_wait = solve(calls, aht, engine_target(concept, a), a)
+            np.testing.assert_array_equal(agents, direct)
+            np.testing.assert_allclose(wait, direct_wait, rtol=1e-12, atol=1e-12)
+
+
+def engine_target(concept, a):
+    from lib.model.concepts import service_time_s
+
+    return service_time_s(concept, a)
+
+
 @pytest.mark.parametrize("overrides", [{}, {"iib_split": "livechat_first"}, {"min_agents": 2, "max_occupancy": 0.75}])
-def test_run_lean_equals_run_all(overrides):
+def test_the_batch_arrays_at_one_set_equal_run_all(overrides):
     a = A.replace(**overrides)
     full = staffing.run_all(RATES, a)
-    lean = se.run_lean(RATES, a)
-    m = full.by_year.merge(lean.by_year, on=["concept", "year"], suffixes=("", "_lean"))
-    assert len(m) == len(lean.by_year) and set(lean.by_year["concept"]) == set(se.needed_concepts(a))
-    assert (m["agent_hours"] == m["agent_hours_lean"]).all()
-    np.testing.assert_allclose(m["person_years_lean"], m["person_years"], rtol=1e-12)
-    waits = m[m["concept"].isin(se.wait_concepts(a))]
-    assert len(waits) and np.allclose(waits["asa_s_lean"], waits["asa_s"], rtol=1e-12)
-    e = full.effects.merge(lean.effects, on=["year", "effect"])
-    assert len(e) == len(full.effects) == len(lean.effects)
-    np.testing.assert_allclose(e["saving_person_years_y"], e["saving_person_years_x"], rtol=1e-12, atol=1e-12)
-    assert lean.base_agent_hours == full.base_agent_hours
+    arrays = vb.staffing_arrays(se.Engine(RATES, a), a)
+    assert set(arrays.agent_hours) == set(vb.needed_concepts(a))
+    assert arrays.base_agent_hours == full.base_agent_hours
+    for concept in vb.needed_concepts(a):
+        np.testing.assert_allclose(
+            arrays.staffing(concept, "person_years"), full.staffing(concept, "person_years"), rtol=1e-12
+        )
+    for concept in vb.wait_concepts(a):
+        np.testing.assert_allclose(arrays.staffing(concept, "asa_s"), full.staffing(concept, "asa_s"), rtol=1e-12)
+    for name in arrays.effects:
+        np.testing.assert_allclose(arrays.effect(name), full.effect(name), rtol=1e-12, atol=1e-12)
 
 
 def test_engine_points_equal_direct_solves():
@@ -56,7 +80,7 @@ def test_engine_points_equal_direct_solves():
     s, _ = engine.agent_hours("IIb", alpha, beta)
     bh = board_hours(RATES)
     for k in range(len(alpha)):
-        agents, _ = staffing.solve(bh.calls * alpha[k], bh.aht_s * beta[k], A.service_time_today_s, A)
+        agents, _ = solve(bh.calls * alpha[k], bh.aht_s * beta[k], A.service_time_today_s, A)
         assert s[k] == agents.sum()
 
 
@@ -76,47 +100,47 @@ def test_lagrange_reproduces_a_cubic():
     cubic = lambda x: 3 * x**3 - 2 * x**2 + x - 7  # noqa: E731
     x = RNG.uniform(0.5, 1.0, 50)
     values = np.tile(cubic(nodes), (50, 1))
-    np.testing.assert_allclose(se._lagrange(nodes, values, x), cubic(x), rtol=1e-12)
+    np.testing.assert_allclose(vb._lagrange(nodes, values, x), cubic(x), rtol=1e-12)
 
 
 def test_surrogate_is_exact_at_the_anchor_and_close_nearby():
     engine = se.Engine(RATES, A)
     batch = A.replace(chat_share_last_year=0.45)  # a one-set "batch" away from the anchor
-    sur = se.Surrogate(engine, A).fit(batch)
-    for concept in se.needed_concepts(A):
-        a0, b0 = se.factors(concept, A)
+    sur = vb.Surrogate(engine, A).fit(batch)
+    for concept in vb.needed_concepts(A):
+        a0, b0 = vb.factors(concept, A)
         s, _ = sur.evaluate(concept, a0, b0)
-        exact, _ = se._exact(engine, concept, a0, b0, False)
+        exact, _ = vb._exact(engine, concept, a0, b0, False)
         np.testing.assert_array_equal(s, exact)
-        a1, b1 = se.factors(concept, batch)
+        a1, b1 = vb.factors(concept, batch)
         s1, _ = sur.evaluate(concept, a1, b1)
-        exact1, _ = se._exact(engine, concept, a1, b1, False)
+        exact1, _ = vb._exact(engine, concept, a1, b1, False)
         np.testing.assert_allclose(s1, exact1, rtol=0.01)
 
 
 def test_factors_follow_the_concepts_traffic():
-    alpha, beta = se.factors("IIb", A)
+    alpha, beta = vb.factors("IIb", A)
     assert alpha.shape == beta.shape == (A.last_year - A.first_year + 1,)
     s, r, red = A.chat_share_first_year, A.transfer_share_first_year, A.call_reduction_politiet_no
     assert alpha[0] == pytest.approx((1 - red) * (1 - s + s * r))
     q = s * r / (1 - s + s * r)
     assert beta[0] == pytest.approx(1 - q + q * A.chat_handling_factor)
-    assert se.factors("base", A)[0].tolist() == [1.0] * len(alpha)
+    assert vb.factors("base", A)[0].tolist() == [1.0] * len(alpha)
 
 
 def test_a_batch_may_not_vary_the_queue_model_settings():
-    se.check_batch(["chat_share_last_year", "actual_person_years", "discount_rate"])
+    vb.check_batch(["chat_share_last_year", "actual_person_years", "discount_rate"])
     with pytest.raises(ValueError, match="max_occupancy"):
-        se.check_batch(["max_occupancy", "chat_share_last_year"])
+        vb.check_batch(["max_occupancy", "chat_share_last_year"])
 
 
 def test_empty_rates_are_refused():
     empty = rates_frame([[0.0, 0.0]], [[0.0, 0.0]], districts=("Oslo",))
     with pytest.raises(ValueError, match="no agent-hours"):
-        se.run_lean(empty, A)
+        vb.staffing_arrays(se.Engine(empty, A), A)
 
 
-def test_run_lean_accepts_board_hours_and_frames_alike():
-    a = se.run_lean(RATES, A).by_year
-    b = se.run_lean(board_hours(RATES), A).by_year
+def test_the_engine_takes_board_hours_and_frames_alike():
+    a = staffing.run_all(RATES, A).by_year
+    b = staffing.run_all(board_hours(RATES), A).by_year
     pd.testing.assert_frame_equal(a, b)
