@@ -590,3 +590,24 @@ def test_naive_parquet_times_are_oslo_local_time_whatever_the_pandas_metadata_sa
     form = fmt(res)["timestamp_forms"]
     assert form.startswith("Parquet timestamp without time zone, read as Oslo local time: 2 row(s)")
     assert "pandas metadata names Europe/Oslo; not applied" in form
+
+
+@pytest.mark.parametrize(
+    "metadata", [b"not json", b"[1, 2]", b'{"columns": [{"name": "arrived_at", "metadata": "x"}]}']
+)
+def test_parquet_pandas_metadata_of_any_shape_is_ignored(tmp_path, metadata):
+    wall = pa.array(pd.to_datetime(["2023-06-01 10:00:00"]).values.astype("datetime64[ms]"))
+    table = pa.table(
+        {
+            "call_id": ["P0"],
+            "district": ["Oslo"],
+            "queue": ["sentralbord"],
+            "arrived_at": wall,
+            "wait_s": [1.0],
+            "talk_s": [2.0],
+            "answered": [True],
+        }
+    )
+    pq.write_table(table.replace_schema_metadata({b"pandas": metadata}), tmp_path / "odd.parquet")
+    res = clean(tmp_path, tmp_path / "odd.parquet")
+    assert res.clean["arrived_at"].tolist() == [pd.Timestamp("2023-06-01 10:00", tz="Europe/Oslo")]

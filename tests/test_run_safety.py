@@ -108,7 +108,7 @@ def test_a_run_never_overwrites_a_file_it_did_not_make(tmp_path, raw):
     with pytest.raises(pipeline.PipelineError) as err:
         _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
     msg = str(err.value)
-    assert "not made by a run" in msg and "tables/a.csv" in msg and "Nothing was replaced" in msg
+    assert "not listed in a run_manifest.json" in msg and "tables/a.csv" in msg and "Nothing was replaced" in msg
     assert _intact(placed) and not (out / manifest.MANIFEST).exists()
     assert (out / "failed_run" / "tables" / "a.csv").read_text() == "value\n1\n"  # the run's result is not lost
 
@@ -358,3 +358,157 @@ def test_a_folder_as_raw_and_an_outside_out_are_named_whole(tmp_path, raw):
     with pytest.raises(pipeline.PipelineError) as err:
         pipeline.run({"raw_path": str(raw)}, blocked, tmp_path / "proc", nbs=fake_chain(tmp_path / "c"))
     assert str(blocked) in str(err.value)  # the whole path, not only its last component
+
+
+# --- found by an adversarial battery after the first version ---------------------------------------
+
+
+def test_a_symbolic_link_is_never_followed_to_remove_or_replace_a_file(tmp_path, raw):
+    out, proc = tmp_path / "out", tmp_path / "proc"
+    _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
+    # the user swaps the run's tables/ for a link to a folder of theirs holding a file of the same name
+    (out / "tables").rename(tmp_path / "old_tables")
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "a.csv").write_text("the user's")
+    (out / "tables").symlink_to(share)
+    pipeline.clean(out, proc, tmp_path / "raw", show=lambda _: None)
+    assert (share / "a.csv").read_text() == "the user's"  # not reached through the link
+    with pytest.raises(pipeline.PipelineError, match=r"not listed in a run_manifest.json.*tables"):
+        _run(tmp_path, raw, fake_chain(tmp_path / "c2"), html=False)
+    assert (share / "a.csv").read_text() == "the user's"
+
+
+def test_known_results_in_the_way_are_refused_before_anything_runs(tmp_path, raw, monkeypatch):
+    # an executed notebook saved by hand where the run puts its own, and a processed file of the user's
+    placed = _place(tmp_path / "out", ["notebooks/01_a.ipynb"]) | _place(tmp_path / "proc", ["calls_clean.parquet"])
+    ran = []
+    monkeypatch.setattr(pipeline, "execute", lambda *a: ran.append(a) or 0.0)
+    with pytest.raises(pipeline.PipelineError) as err:
+        _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
+    msg = str(err.value)
+    assert not ran and "this run would write" in msg
+    assert "notebooks/01_a.ipynb" in msg and "calls_clean.parquet" in msg  # both folders named at once
+    assert _intact(placed) and not (tmp_path / "out" / "failed_run").exists()
+
+
+def test_a_rerun_from_a_later_notebook_refuses_files_changed_outside_a_run(tmp_path, raw):
+    nbs = fake_chain(tmp_path / "c1", value=1)
+    _run(tmp_path, raw, nbs, html=False)
+    from lib.core.manifest import claim
+
+    # a notebook run in JupyterLab rewrites the cleaned log in place (and records it, undigested)
+    claim(tmp_path / "proc" / "calls_clean.parquet").write_text("changed in Lab")
+    with pytest.raises(pipeline.PipelineError, match=r"changed after it.*calls_clean.parquet"):
+        _run(tmp_path, raw, nbs, html=False, start_from="02")
+    _run(tmp_path, raw, nbs, html=False)  # the whole chain makes it consistent again
+    _run(tmp_path, raw, nbs, html=False, start_from="02")
+
+
+def test_clean_goes_past_a_dead_runs_lock_but_not_a_live_one(tmp_path, raw):
+    out, proc = tmp_path / "out", tmp_path / "proc"
+    _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (out / runs.LOCK).write_text(f"{dead.pid}\n")
+    (out / "notes").mkdir()
+    (out / "notes" / runs.LOCK).write_text("the user's own file named .lock")
+    pipeline.clean(out, proc, tmp_path / "raw", show=lambda _: None)
+    assert not (out / runs.LOCK).exists() and (out / "notes" / runs.LOCK).exists()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (proc).mkdir(exist_ok=True)
+        (proc / runs.LOCK).write_text(f"{live.pid}\n")
+        with pytest.raises(pipeline.PipelineError, match=f"process {live.pid}"):
+            pipeline.clean(out, proc, tmp_path / "raw", show=lambda _: None)
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_clean_removes_the_folders_runs_made_above_their_run_folder(tmp_path, raw, monkeypatch):
+    outputs, processed = tmp_path / "outputs", tmp_path / "processed"
+    outputs.mkdir()
+    processed.mkdir()
+    monkeypatch.setattr(runs, "OUTPUTS", outputs)
+    monkeypatch.setattr(runs, "DATA_PROCESSED", processed)
+    _run(tmp_path, raw, fake_chain(tmp_path / "c1"), out="outputs/a/b", proc="processed/runs/ab", html=False)
+    with pytest.raises(pipeline.PipelineError):  # a failed run into a new folder
+        _run(tmp_path, raw, fake_chain(tmp_path / "c2", fail_second=True), out="outputs/c", proc="processed/runs/c")
+    pipeline.clean(outputs, processed, tmp_path / "raw", show=lambda _: None)
+    assert sorted(p.name for p in outputs.iterdir()) == [] and sorted(p.name for p in processed.iterdir()) == []
+
+
+@pytest.mark.parametrize("out", ["outputs/failed_run", "outputs/comparisons", "outputs/x/tables", "outputs/.staging"])
+def test_the_projects_own_folder_names_are_refused_as_run_folders(out):
+    with pytest.raises(runs.RunError, match="named like the project's own folder"):
+        runs.RunFolders.of(out)
+
+
+def test_an_out_that_is_a_file_is_named_as_such(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(runs.RunError, match="is a file, not a folder"):
+        runs.RunFolders.of(tmp_path / "notes.txt", tmp_path / "proc")
+
+
+def test_out_paths_are_normalised():
+    assert runs.RunFolders.of("outputs/../outputs/a") == runs.RunFolders.of("outputs/a")
+
+
+def test_a_failed_runs_note_and_notebooks_never_take_the_place_of_the_users_files(tmp_path, raw):
+    placed = _place(tmp_path / "out", ["failed_run/FAILED.txt", "failed_run/notebooks/02_b.ipynb"])
+    with pytest.raises(pipeline.PipelineError) as err:
+        _run(tmp_path, raw, fake_chain(tmp_path / "c1", fail_second=True), html=False)
+    msg = str(err.value)
+    assert "FAILED.txt could not be written" in msg and "notebooks/02_b.ipynb" in msg and "hold their place" in msg
+    assert _intact(placed)
+
+
+def test_the_failure_note_names_where_the_rows_set_aside_are_now(tmp_path):
+    from lib.core.paths import NOTEBOOKS
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("call_id,district,queue,arrived_at,wait_s,talk_s,answered\nA,Oslo,sentralbord,nonsense,1,2,true\n")
+    with pytest.raises(pipeline.PipelineError) as err:
+        pipeline.run(
+            {"raw_path": str(bad), "on_invalid": "quarantine"},
+            tmp_path / "out",
+            tmp_path / "proc",
+            nbs=[NOTEBOOKS / "01_clean_call_log.ipynb"],
+            html=False,
+        )
+    note = (tmp_path / "out" / runs.FAILED / runs.FAILED_NOTE).read_text()
+    assert runs.STAGING not in note and runs.STAGING not in str(err.value)
+    assert "failed_run/rejected_rows.parquet" in note
+    assert str(err.value).count("rejected_rows.parquet") == 1  # named once
+
+
+def test_space_check_message_reads_well(tmp_path, raw, monkeypatch):
+    monkeypatch.setattr(runs, "estimate_rows", lambda path: 10**15)
+    with pytest.raises(pipeline.PipelineError) as err:
+        _run(tmp_path, raw, fake_chain(tmp_path / "c"), html=False)
+    msg = str(err.value)
+    assert "  " not in msg and ", " in msg and "-p processed_dir" in msg
+
+
+def test_check_judges_the_run_folder_too(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("KONTAKT_OUT", str(tmp_path / "o"))
+    monkeypatch.setenv("KONTAKT_PARAMS", f"-p processed_dir {tmp_path / 'o' / 'p'}")
+    assert pipeline.main(["check", "--env"]) == 1
+    assert "never go into an outputs folder" in capsys.readouterr().err
+
+
+def test_a_list_in_params_that_lost_its_quotes_gets_a_hint(capsys):
+    assert pipeline.main(["check", "-p", "excluded_districts", "[Trøndelag]"]) == 1
+    assert "wrap the whole value in single quotes" in capsys.readouterr().err
+
+
+def test_compare_into_a_comparisons_file_is_one_line(tmp_path, capsys):
+    for name in ("a", "b"):
+        (tmp_path / name / "tables").mkdir(parents=True)
+    (tmp_path / "comparisons").write_text("a file where the folder goes")
+    code = pipeline.main(
+        ["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "comparisons" / "x.csv")]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("pipeline stopped:") and "Traceback" not in err

@@ -124,7 +124,7 @@ def test_processed_data_are_never_written_inside_an_outputs_folder(tmp_path, raw
 def test_an_unwritable_outputs_folder_stops_the_run_before_anything_is_written(tmp_path, raw):
     blocker = tmp_path / "out"
     blocker.write_text("a file where the outputs folder should be")
-    with pytest.raises(pipeline.PipelineError, match="cannot write"):
+    with pytest.raises(pipeline.PipelineError, match="is a file, not a folder"):
         run(tmp_path, raw, chain(tmp_path / "c1"))
     assert not (tmp_path / "proc" / "calls_clean.parquet").exists()
 

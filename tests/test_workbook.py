@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from lib.core import output_tables
 from lib.core.result_csv import PRECISION, tidy_floats, write_csv
 from lib.report import run_info as run_report
-from lib.core import output_tables
 from lib.report import workbook
 from lib.valuation import table1
 from lib.valuation.economics import SUM, VALUED_ROWS

@@ -472,8 +472,9 @@ def _read_parquet(path: Path) -> RawLog:
     columns = [found[c] for c in CONTRACT_COLUMNS]
     try:
         table = pq.read_table(path, columns=columns, coerce_int96_timestamp_unit="us").select(columns)
-        # ignore_metadata: the Arrow types decide (a naive timestamp stays naive, see the docstring)
-        frame = _utc_if_out_of_range(table).to_pandas(ignore_metadata=True)
+        # without the schema's metadata: the Arrow types decide (a naive timestamp stays naive, see
+        # the docstring), and metadata that is not what pandas writes cannot stop the reading
+        frame = _utc_if_out_of_range(table.replace_schema_metadata(None)).to_pandas()
     except (pa.ArrowException, OSError, OverflowError, ValueError):
         raise _fail(path, "unreadable: the Parquet data cannot be read") from None
     if len(frame) == 0:
@@ -488,14 +489,19 @@ def _read_parquet(path: Path) -> RawLog:
 
 
 def _metadata_timezone(schema: pa.Schema, found: dict[str, str]) -> str | None:
-    """The time zone the pandas metadata names for a naive ``arrived_at`` column, or ``None``."""
+    """The time zone the pandas metadata names for a naive ``arrived_at`` column, or ``None``
+    (also for metadata that is not JSON or not of the shape pandas writes: it is ignored)."""
     field = schema.field(found["arrived_at"])
     if not pa.types.is_timestamp(field.type) or field.type.tz is not None:
         return None
-    for column in (schema.pandas_metadata or {}).get("columns", []):
-        if column.get("field_name", column.get("name")) == field.name:
-            tz = (column.get("metadata") or {}).get("timezone")
-            return str(tz) if tz else None
+    try:
+        columns = (schema.pandas_metadata or {}).get("columns", [])
+        for column in columns:
+            if column.get("field_name", column.get("name")) == field.name:
+                tz = (column.get("metadata") or {}).get("timezone")
+                return str(tz) if tz else None
+    except (ValueError, TypeError, AttributeError):
+        return None
     return None
 
 

@@ -38,7 +38,7 @@ import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
 from lib.chain import runs
-from lib.core import manifest
+from lib.core import manifest, output_tables
 from lib.core.assumptions import Assumptions, unknown_name_message
 from lib.core.paths import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, PROJ_ROOT, display_path, resolve
 from lib.report import run_info as run_report
@@ -94,7 +94,10 @@ def check_assumptions(params: dict[str, object]) -> tuple[dict[str, object], dic
     overrides: dict[str, object] = {}
     given = params.get(OVERRIDES, {})
     if not isinstance(given, dict):
-        raise PipelineError(f"parameter {OVERRIDES} must be a dict of assumption overrides, not {given!r}")
+        raise PipelineError(
+            f"parameter {OVERRIDES} must be a dict of assumption overrides, not {given!r}; in PARAMS, wrap the "
+            """dict in single quotes: -p overrides '{"max_occupancy": 0.85}'"""
+        )
     overrides.update(given)
     rest = {}
     for name, value in params.items():
@@ -105,7 +108,13 @@ def check_assumptions(params: dict[str, object]) -> tuple[dict[str, object], dic
     try:
         Assumptions().replace(**overrides)
     except ValueError as err:
-        raise PipelineError(f"assumption refused: {err}") from None
+        hint = ""
+        if any(isinstance(v, str) and v.strip()[:1] in "[{(" for v in overrides.values()):
+            hint = (
+                "; a list or dict given in PARAMS lost its inner quotes to the shell-like splitting: "
+                'wrap the whole value in single quotes, e.g. -p excluded_districts \'["Trøndelag", "Finnmark"]\''
+            )
+        raise PipelineError(f"assumption refused: {err}{hint}") from None
     return overrides, rest
 
 
@@ -314,12 +323,14 @@ def run(
     report = RunReport()
     rows = runs.estimate_rows(raw) if raw is not None and not before else 0
     try:
-        with runs.lock(folders) as made:
+        with runs.lock(folders, rerun=bool(before)) as made:
             if before:
                 if raw is None:
                     raise PipelineError("a run from a later notebook needs the raw file the processed data came from")
                 runs.check_provenance(folders.processed, raw, _early(overrides))
+                runs.check_seed(folders, before)
             runs.refuse_unlisted_run(folders)
+            runs.check_clashes(folders, _expected_outputs(to_run, html, known_tables=nbs is None), runs.PROCESSED_FILES)
             runs.check_space(folders, rows)
             stage = runs.start(folders)
             try:
@@ -338,27 +349,52 @@ def run(
     return report
 
 
+def _expected_outputs(to_run: list[Path], html: bool, known_tables: bool) -> list[str]:
+    """The files a run will write into its outputs folder that are known before it starts:
+    the executed notebooks and their HTML, the run information, the run times, the workbook,
+    and (for the project's own chain) every result table."""
+    names = [f"notebooks/{nb.name}" for nb in to_run] + ([f"html/{nb.stem}.html" for nb in to_run] if html else [])
+    names += [runs.RUN_INFO, runs.RUN_TIMES, runs.WORKBOOK]
+    if known_tables:
+        names += [f"tables/{t.file}" for t in output_tables.registry().values()]
+    return names
+
+
 def _failed(err: BaseException, folders: runs.RunFolders, stage: runs.RunFolders, report: RunReport, rows: int) -> str:
     """Put a failed run away (:func:`lib.chain.runs.fail`) and say what happened: which notebook,
-    what went wrong (a full disk as such), that the previous results stand, and where this
-    run's partial outputs are."""
+    what went wrong (a full disk as such, with the free space measured once the run's partial
+    call-level data are gone), that the previous results stand, and where this run's partial
+    outputs are."""
     where = report.step
     if runs.is_disk_full(err):
-        message = f"{where} stopped: {runs.full_disk_message(folders, rows)}"
-    elif isinstance(err, PipelineError | manifest.ManifestError):
-        message = str(err)
-    elif isinstance(err, KeyboardInterrupt):
-        message = f"{where} was interrupted (Ctrl-C)"
+
+        def message() -> str:
+            return f"{where} stopped: {runs.full_disk_message(folders, rows)}"
+
+        failed, text = runs.fail(folders, stage, message)
     else:
-        message = f"{where} failed: {type(err).__name__}: {err}"
-    failed, kept_rows = runs.fail(folders, stage, message)
-    message = runs.failure_text(message, folders, failed, kept_rows)
-    if (failed / runs.FAILED_NOTE).is_file():
-        where_now = f"This run's partial outputs, executed notebooks included, are in {display_path(failed)}/ ({runs.FAILED_NOTE})."
+        if isinstance(err, PipelineError | manifest.ManifestError):
+            text = str(err)
+        elif isinstance(err, KeyboardInterrupt):
+            text = f"{where} was interrupted (Ctrl-C)"
+        else:
+            text = f"{where} failed: {type(err).__name__}: {err}"
+        failed, text = runs.fail(folders, stage, text)
+    shown = display_path(failed.folder)
+    if failed.note_written:
+        where_now = f"This run's partial outputs, executed notebooks included, are in {shown}/ ({runs.FAILED_NOTE})."
     else:
-        where_now = f"{runs.FAILED_NOTE} could not be written in {display_path(failed)}/."
-    rows_note = f"\nThe rows this run set aside are in {kept_rows}." if kept_rows else ""
-    return f"{message}\nThe previous results in {display_path(folders.outputs)}/ are unchanged. {where_now}{rows_note}"
+        where_now = f"Its {runs.FAILED_NOTE} could not be written in {shown}/ (a full disk, or a file of yours there)."
+    if failed.dropped:
+        where_now += (
+            f" {len(failed.dropped)} of its files were not put there because files of yours hold their place: "
+            + ", ".join(failed.dropped[:4])
+            + (" ..." if len(failed.dropped) > 4 else "")
+        )
+    rows_note = ""
+    if failed.kept_rows and failed.kept_rows not in text:
+        rows_note = f"\nThe rows this run set aside are in {failed.kept_rows}."
+    return f"{text}\nThe previous results in {display_path(folders.outputs)}/ are unchanged. {where_now}{rows_note}"
 
 
 def _execute_run(
@@ -461,13 +497,14 @@ class CleanPlan:
     manifests: list[tuple[Path, manifest.Manifest]] = field(default_factory=list)
     staging: list[Path] = field(default_factory=list)
     synthetic: list[Path] = field(default_factory=list)
+    stale_locks: list[Path] = field(default_factory=list)
     left: list[Path] = field(default_factory=list)
 
     @property
     def paths(self) -> list[Path]:
         """Every file and folder to be removed, in the order shown."""
         out = [p for folder, m in self.manifests for p in manifest.removal_plan(folder, m)]
-        return out + self.staging + self.synthetic
+        return out + self.staging + self.stale_locks + self.synthetic
 
 
 def clean_plan(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW) -> CleanPlan:
@@ -476,12 +513,18 @@ def clean_plan(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: P
     from lib.calllog.synthetic import synthetic_seed
 
     plan = CleanPlan()
-    listed: set[Path] = set()
     for root in (outputs, processed):
         if not root.is_dir():
             continue
-        for lock in root.rglob(runs.LOCK):
-            raise PipelineError(f"a run may be writing to {display_path(lock.parent)} ({runs.LOCK}); nothing removed")
+        for lock in sorted(root.rglob(runs.LOCK)):
+            pid = runs.lock_holder(lock)
+            if pid is not None:
+                raise PipelineError(
+                    f"a run (process {pid}) is writing to {display_path(lock.parent)}; wait for it to finish, "
+                    "nothing was removed"
+                )
+            if lock.read_text(errors="replace").strip().isdigit():
+                plan.stale_locks.append(lock)  # left by a run that died
         manifests = sorted(root.rglob(manifest.MANIFEST), key=lambda p: (-len(p.parts), p))  # deepest first
         for path in manifests:
             try:
@@ -490,13 +533,13 @@ def clean_plan(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: P
                 raise PipelineError(str(err)) from None
             if made is not None:
                 plan.manifests.append((path.parent, made))
-                listed |= {path, *(path.parent / f for f in made.files)}
         for mark in sorted(root.rglob(manifest.STAGING_MARK)):
             if mark.parent.name == runs.STAGING:
                 plan.staging.append(mark.parent)
+        removed = set(plan.paths)
         for path in sorted(root.rglob("*")):
             inside_staging = any(path.is_relative_to(s) for s in plan.staging)
-            if path.is_file() and path not in listed and path.name != ".gitkeep" and not inside_staging:
+            if path.is_file() and path not in removed and path.name != ".gitkeep" and not inside_staging:
                 plan.left.append(path)
     if raw.is_dir():
         plan.synthetic = [p for p in sorted(raw.iterdir()) if p.is_file() and synthetic_seed(p) is not None]
@@ -526,12 +569,18 @@ def clean(
         )
     if dry:
         return paths
-    for folder, made in plan.manifests:
-        manifest.remove_made(folder, made)
-    for folder in plan.staging:
-        shutil.rmtree(folder)
-    for path in plan.synthetic:
-        path.unlink()
+    try:
+        for folder, made in plan.manifests:
+            manifest.remove_made(folder, made)
+        for folder in plan.staging:
+            shutil.rmtree(folder)
+        for path in [*plan.stale_locks, *plan.synthetic]:
+            path.unlink()
+    except OSError as err:
+        raise PipelineError(
+            f"make clean stopped: {err.strerror}: {display_path(err.filename or '')}; what it removed before is gone, "
+            "the rest stays"
+        ) from None
     return paths
 
 
@@ -582,6 +631,8 @@ def _argv_from_env(command: str) -> list[str]:
         argv += ["--raw", env["raw"]] if env["raw"] else []
         argv += ["--outputs", env["outputs"]] if env["outputs"] else []
         argv += ["--from", env["start_from"]] if env["start_from"] else []
+    if command == "check" and env["outputs"]:
+        argv += ["--outputs", env["outputs"]]
     if command in ("run", "check"):
         argv += [w for pair in params_from_text(env["params"]) for w in ("-p", *pair)]
     if command == "compare":
@@ -625,6 +676,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("refresh", help="re-execute the committed notebooks in place (writes to a temporary folder)")
     c = sub.add_parser("check", help="check parameters and assumption overrides; run nothing")
     add_parameter(c)
+    c.add_argument("--outputs", default=None, help="the run folder the run would use (default: outputs)")
     k = sub.add_parser("compare", help="what differs between two run folders")
     k.add_argument("a")
     k.add_argument("b")
@@ -638,8 +690,8 @@ def main(argv: list[str] | None = None) -> int:
             route_parameters(params, notebooks())
             overrides, rest = check_assumptions(params)
             folders = {n: str(rest[n]) for n in FOLDER_PARAMETERS if n in rest}
-            if folders:
-                runs.RunFolders.of(folders.get("outputs_dir", OUTPUTS), folders.get("processed_dir"))
+            if folders or args.outputs:
+                runs.RunFolders.of(folders.get("outputs_dir", args.outputs or OUTPUTS), folders.get("processed_dir"))
             print("parameters accepted" + (f"; assumptions overridden: {overrides}" if overrides else ""))
         elif args.command == "run":
             params = _parameters(args.parameter)
@@ -677,6 +729,9 @@ def main(argv: list[str] | None = None) -> int:
             refresh()
     except (PipelineError, manifest.ManifestError) as err:
         print(f"pipeline stopped: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # a folder that cannot be written, a file where a folder should be
+        print(f"pipeline stopped: {err.strerror or err}: {display_path(err.filename or '')}", file=sys.stderr)
         return 1
     return 0
 

@@ -43,37 +43,41 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lib.core.manifest import (
     MANIFEST,
+    OUTPUT_SUBFOLDERS,
     STAGING_MARK,
     Manifest,
     ManifestError,
+    exists,
+    inside,
     read_manifest,
+    record_made,
+    remove_empty_folders,
+    remove_files,
     remove_made,
+    sha256,
     write_manifest,
-)
-from lib.core.manifest import (
-    exists as _exists,
-)
-from lib.core.manifest import (
-    remove_empty_folders as _remove_empty_folders,
-)
-from lib.core.manifest import (
-    remove_files as _remove_files,
 )
 from lib.core.paths import DATA_PROCESSED, OUTPUTS, display_path, is_within, resolve
 
 STAGING = ".staging"
 FAILED = "failed_run"
 FAILED_NOTE = "FAILED.txt"
+COMPARISONS = "comparisons"
 LOCK = ".lock"
 PROVENANCE = "provenance.json"
 RUN_INFO = "run_info.csv"
+RUN_TIMES = "run_times.json"
+WORKBOOK = "tables/results.xlsx"
+#: Folder names a run folder may not have (nor any folder on its way below ``outputs/``):
+#: the project's own sub-folders, whose manifests a run or ``make clean`` obeys.
+RESERVED = (STAGING, FAILED, COMPARISONS, *OUTPUT_SUBFOLDERS)
 #: The call-level files a run writes into its processed folder (a run from a later notebook
 #: copies the earlier run's, :func:`seed_from_previous`).
 PROCESSED_FILES = (
@@ -116,9 +120,11 @@ class RunFolders:
     @classmethod
     def of(cls, outputs: str | Path, processed: str | Path | None = None) -> RunFolders:
         """The folders of a run into ``outputs``; ``processed`` defaults to
-        :func:`default_processed`. Refuses a processed folder inside an outputs folder."""
-        out = resolve(outputs)
-        proc = default_processed(out) if processed is None else resolve(processed)
+        :func:`default_processed`. Paths are normalised (``a/../b`` is ``b``). Refuses a
+        processed folder inside an outputs folder, a folder named like one of the project's
+        own sub-folders (:data:`RESERVED`), and a file where a folder should be."""
+        out = _normal(resolve(outputs))
+        proc = default_processed(out) if processed is None else _normal(resolve(processed))
         for folder in (out, OUTPUTS):
             if is_within(proc, folder):
                 raise RunError(
@@ -130,6 +136,16 @@ class RunFolders:
             raise RunError(
                 f"the outputs folder {display_path(out)} lies inside the processed folder {display_path(proc)}"
             )
+        for folder, root, what in ((out, OUTPUTS, "OUT"), (proc, DATA_PROCESSED, "processed_dir")):
+            parts = folder.relative_to(root).parts if is_within(folder, root) else (folder.name,)
+            reserved = [p for p in parts if p in RESERVED]
+            if reserved:
+                raise RunError(
+                    f"{what} {display_path(folder)} is named like the project's own folder {reserved[0]!r}, whose "
+                    f"contents runs and make clean manage; choose another name (reserved: {', '.join(RESERVED)})"
+                )
+            if exists(folder) and not folder.is_dir():
+                raise RunError(f"{what} {display_path(folder)} is a file, not a folder; choose a folder")
         return cls(out, proc)
 
     @property
@@ -143,13 +159,17 @@ class RunFolders:
         return self.outputs, self.processed
 
 
+def _normal(path: Path) -> Path:
+    return Path(os.path.normpath(path))
+
+
 def default_processed(outputs: Path) -> Path:
     """The processed folder of a run into ``outputs``: ``data/processed`` for ``outputs/``;
     ``data/processed/runs/NAME`` for ``outputs/NAME`` (one folder level without ``__``);
     otherwise the relative path's parts joined by ``__`` and a short hash of the path
     (``outputs/a/b`` and ``outputs/a__b`` must not share a folder); for a folder outside
     ``outputs/``, its name and a hash of its absolute path."""
-    out = resolve(outputs)
+    out = _normal(resolve(outputs))
     if out == OUTPUTS:
         return DATA_PROCESSED
     try:
@@ -190,29 +210,48 @@ def _place(live: Path, staged: Path, names: Iterable[str], made: set[str]) -> No
         os.replace(staged / name, target)
 
 
-def _in_the_way(live: Path, names: Iterable[str], ours: Manifest | None) -> list[str]:
-    """The files (or non-folders on the way to them) in ``live`` that a run's ``names`` would
-    replace although no manifest lists them: a user's."""
-    files = set() if ours is None else ours.files
-    found = []
-    for name in sorted(names):
-        if name not in files and _exists(live / name):
-            found.append(name)
+def in_the_way(live: Path, names: Iterable[str], ours: Manifest | None) -> list[str]:
+    """What in ``live`` a run's ``names`` would replace although no manifest lists it (a user's
+    file, or a file or symbolic link where a folder is needed): names, sorted."""
+    files = {} if ours is None else ours.files
+    found = set()
+    for name in names:
+        if name not in files and exists(live / name):
+            found.add(name)
         parts = name.split("/")[:-1]
         for i in range(1, len(parts) + 1):
             above = "/".join(parts[:i])
-            if _exists(live / above) and not (live / above).is_dir() and above not in found:
-                found.append(above)
-    return found
+            if (live / above).is_symlink() or (exists(live / above) and not (live / above).is_dir()):
+                found.add(above)
+    return sorted(found)
 
 
-def _refuse_overwrite(live: Path, clash: list[str]) -> RunError:
-    shown = ", ".join(clash[:5]) + (f" and {len(clash) - 5} more" if len(clash) > 5 else "")
-    return RunError(
-        f"{len(clash)} file(s) in {display_path(live)} would be replaced by this run's results but were not made by "
-        f"a run (no {MANIFEST} lists them): {shown}. Nothing was replaced; move them elsewhere (results of a run "
-        "made before runs kept manifests can be deleted), or give this run another folder (make report OUT=...)"
+def refuse_clashes(clashes: dict[Path, list[str]], early: bool) -> None:
+    """One error naming every file in the way in every folder (:func:`in_the_way`)."""
+    clashes = {folder: names for folder, names in clashes.items() if names}
+    if not clashes:
+        return
+    parts = []
+    for folder, names in clashes.items():
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        parts.append(f"{len(names)} in {display_path(folder)} ({shown})")
+    when = "this run would write" if early else "this run's results would replace"
+    raise RunError(
+        f"files that {when} are not listed in a {MANIFEST} (your own files, an executed notebook you saved "
+        f"there, or results of a run made before runs kept manifests): {'; '.join(parts)}. Nothing was "
+        "replaced; move them elsewhere (or delete what you do not need), or give this run another folder "
+        "(make report OUT=...)"
     )
+
+
+def check_clashes(folders: RunFolders, outputs_names: Iterable[str], processed_names: Iterable[str]) -> None:
+    """Before a run: refuse when any file it will write (the names known in advance) would
+    land on a file no manifest lists, naming every one in both folders."""
+    clashes = {
+        live: in_the_way(live, names, read_manifest(live))
+        for live, names in ((folders.outputs, list(outputs_names)), (folders.processed, list(processed_names)))
+    }
+    refuse_clashes(clashes, early=True)
 
 
 # --- the lock -----------------------------------------------------------------------------
@@ -228,21 +267,25 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _take(folder: Path) -> Path:
+def lock_holder(path: Path) -> int | None:
+    """The live process holding the lock file ``path`` (not this one), or ``None`` when the
+    lock was left by a process that died (or is not a lock this project wrote)."""
+    try:
+        pid = int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if pid > 0 and pid != os.getpid() and _alive(pid) else None
+
+
+def _take(folder: Path, advice: str) -> Path:
     path = folder / LOCK
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
-            try:
-                pid = int(path.read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                pid = -1
-            if pid > 0 and _alive(pid) and pid != os.getpid():
-                raise RunError(
-                    f"another run (process {pid}) is writing to {display_path(folder)}; wait for it to finish, "
-                    "or give this run another folder (make report OUT=outputs/NAME)"
-                ) from None
+            pid = lock_holder(path)
+            if pid is not None:
+                raise RunError(f"another run (process {pid}) is writing to {display_path(folder)}; {advice}") from None
             path.unlink(missing_ok=True)  # left by a run that died
             continue
         with os.fdopen(fd, "w") as f:
@@ -255,7 +298,7 @@ def _make_folder(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return the folders created, outermost first."""
     missing = []
     parent = folder
-    while not parent.exists():
+    while not exists(parent):
         missing.append(parent)
         parent = parent.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -263,13 +306,21 @@ def _make_folder(folder: Path) -> list[Path]:
 
 
 @contextmanager
-def lock(folders: RunFolders) -> Iterator[dict[Path, bool]]:
+def lock(folders: RunFolders, rerun: bool = False) -> Iterator[dict[Path, bool]]:
     """Hold the lock of both folders for the duration of a run (refuse a second run); yields,
     for each folder, whether the project made it (its manifest says so, or this call
     created it), for the manifest.
 
     On the way out the locks go, and so does every folder this call created that holds
-    nothing: a run refused before it wrote anything leaves no trace."""
+    nothing: a run refused before it wrote anything leaves no trace. A folder it created
+    that holds something is recorded as the project's (:func:`_record_created`), so that
+    ``make clean`` can remove it once it is empty again. ``rerun``: a run from a later
+    notebook (only the same folders will do, so the advice differs)."""
+    advice = (
+        "wait for it to finish (a rerun from a later notebook needs this run's folders)"
+        if rerun
+        else "wait for it to finish, or give this run another folder (make report OUT=outputs/NAME)"
+    )
     created: list[Path] = []
     taken: list[Path] = []
     made: dict[Path, bool] = {}
@@ -278,7 +329,7 @@ def lock(folders: RunFolders) -> Iterator[dict[Path, bool]]:
             for folder in folders.both:
                 new = _make_folder(folder)
                 created += new
-                taken.append(_take(folder))
+                taken.append(_take(folder, advice))
                 previous = read_manifest(folder)
                 made[folder] = bool(new) or (previous is not None and previous.made_folder)
         except OSError as err:
@@ -292,6 +343,23 @@ def lock(folders: RunFolders) -> Iterator[dict[Path, bool]]:
         for folder in reversed(created):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
+        _record_created(folders, created)
+
+
+def _record_created(folders: RunFolders, created: list[Path]) -> None:
+    """Record the folders a run created and that are still there: a run folder in its own
+    manifest (``made_folder``), a folder above it (``OUT=outputs/a/b`` makes ``outputs/a``) in
+    the manifest of the folder holding it, when that lies in ``outputs/`` or ``data/processed/``."""
+    for folder in created:
+        if not folder.is_dir():
+            continue
+        try:
+            if folder in folders.both:
+                record_made(folder, made_folder=True)
+            elif any(is_within(folder, root) and folder != root for root in (OUTPUTS, DATA_PROCESSED)):
+                record_made(folder.parent, folders=[folder.name], made_folder=folder.parent in created)
+        except (OSError, ManifestError):
+            pass  # a full disk or a manifest that is not ours: the folder stays unrecorded
 
 
 def refuse_unlisted_run(folders: RunFolders) -> None:
@@ -340,10 +408,18 @@ def _mb(n: float) -> str:
     return f"{n / 2**20:,.0f} MB".replace(",", " ")
 
 
+#: What to do when a disk is too small: where each of the run's folders can be sent.
+MORE_SPACE = (
+    "free space, or put the run's folders on another disk (make report OUT=PATH for the outputs, "
+    "PARAMS='-p processed_dir PATH' for the call-level data)"
+)
+
+
 def check_space(folders: RunFolders, raw_rows: int) -> None:
     """Refuse a run before it starts when a folder's file system has less room than the run
     needs (:func:`needed_bytes`; both folders' needs added where they share a file system)."""
     needs = dict(zip(folders.both, needed_bytes(raw_rows), strict=True))
+    names = {folders.outputs: "outputs", folders.processed: "call-level data"}
     by_device: dict[int, list[Path]] = {}
     for folder in folders.both:
         by_device.setdefault(folder.stat().st_dev, []).append(folder)
@@ -351,11 +427,12 @@ def check_space(folders: RunFolders, raw_rows: int) -> None:
         need = sum(needs[f] for f in group)
         free = shutil.disk_usage(group[0]).free
         if free < need:
+            what = "; ".join(f"{names[f]} about {_mb(needs[f])}" for f in group)
+            calls = f"{raw_rows:,}".replace(",", " ")
             raise DiskFullError(
                 f"not enough free space for this run on {display_path(group[0])}: {_mb(free)} free, the run needs "
-                f"about {_mb(need)} (outputs about {_mb(needs[folders.outputs])}, call-level data about "
-                f"{_mb(needs[folders.processed])} for {raw_rows:,} calls); nothing was written. Free space, or "
-                "give the run a folder on another disk (make report OUT=...)".replace(",", " ")
+                f"about {_mb(need)} there ({what}; for {calls} calls); nothing was written. {MORE_SPACE[0].upper()}"
+                f"{MORE_SPACE[1:]}"
             )
 
 
@@ -368,7 +445,8 @@ def is_disk_full(err: BaseException) -> bool:
 
 
 def full_disk_message(folders: RunFolders, raw_rows: int) -> str:
-    """What a full disk means for this run: which folder, what is free, what the run needs."""
+    """What a full disk means for this run: which folder, what is free now, what the run needs.
+    Called after the run's partial call-level data were removed."""
     out_need, proc_need = needed_bytes(raw_rows)
     parts = []
     for folder, need in ((folders.outputs, out_need), (folders.processed, proc_need)):
@@ -379,9 +457,9 @@ def full_disk_message(folders: RunFolders, raw_rows: int) -> str:
         parts.append((free, folder, need))
     free, folder, _ = min(parts, key=lambda p: p[0]) if parts else (0, folders.outputs, 0)
     return (
-        f"no space left on {display_path(folder)} ({_mb(free)} free after the run's partial data were removed); "
-        f"a run needs about {_mb(out_need)} for its outputs and {_mb(proc_need)} for its call-level data. Free "
-        "space, or give the run a folder on another disk (make report OUT=...)"
+        f"no space left on {display_path(folder)} ({_mb(free)} free now that the run's partial data are removed); "
+        f"a run needs about {_mb(out_need)} for its outputs and {_mb(proc_need)} for its call-level data: "
+        f"{MORE_SPACE}"
     )
 
 
@@ -395,7 +473,7 @@ def start(folders: RunFolders) -> RunFolders:
     a ``.staging`` folder that is not the project's is refused, never removed."""
     stage = folders.staging
     for folder in stage.both:
-        if _exists(folder) and not (folder / STAGING_MARK).is_file():
+        if exists(folder) and not (folder / STAGING_MARK).is_file():
             raise RunError(
                 f"{display_path(folder)} exists but was not made by a run; move it away (nothing was written)"
             )
@@ -423,21 +501,46 @@ def discard_staging(stage: RunFolders) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def seed_from_previous(folders: RunFolders, stage: RunFolders, notebooks_before: list[str]) -> None:
-    """For a run from a later notebook: copy the previous run's processed data, and the
-    tables, figures, notebooks and HTML of the notebooks it does not re-run, into the
-    staging folders. Only what the previous run's manifests list is copied: a file of the
-    user's in these folders never becomes part of a run."""
-    previous = read_manifest(folders.processed) or Manifest()
-    for name in PROCESSED_FILES:
-        if name in previous.files and (folders.processed / name).is_file():
-            shutil.copy2(folders.processed / name, stage.processed / name)
-    made = read_manifest(folders.outputs) or Manifest()
+def _seed_files(folders: RunFolders, notebooks_before: list[str]) -> dict[Path, list[str]]:
+    """What a run from a later notebook copies from the previous run: its processed files,
+    and the tables, figures, notebooks and HTML of the notebooks it does not re-run."""
+    processed = read_manifest(folders.processed) or Manifest()
+    outputs = read_manifest(folders.outputs) or Manifest()
     keep = {f"notebooks/{stem}.ipynb" for stem in notebooks_before} | {f"html/{stem}.html" for stem in notebooks_before}
-    for name in sorted(made.files):
-        if (name.split("/")[0] in ("tables", "figures") or name in keep) and (folders.outputs / name).is_file():
-            (stage.outputs / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(folders.outputs / name, stage.outputs / name)
+    return {
+        folders.processed: [n for n in PROCESSED_FILES if n in processed.files],
+        folders.outputs: [n for n in sorted(outputs.files) if n.split("/")[0] in ("tables", "figures") or n in keep],
+    }
+
+
+def check_seed(folders: RunFolders, notebooks_before: list[str]) -> None:
+    """Refuse a run from a later notebook when a file it would rest on changed since the run
+    that made it (a notebook run in JupyterLab or with papermill writes straight into the run's
+    folders): only files a run placed, unchanged, carry on."""
+    changed = []
+    for live, names in _seed_files(folders, notebooks_before).items():
+        listed = (read_manifest(live) or Manifest()).files
+        for name in names:
+            digest = listed.get(name)
+            if not inside(live, name) or not (live / name).is_file() or digest is None or sha256(live / name) != digest:
+                changed.append(display_path(live / name))
+    if changed:
+        shown = ", ".join(changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
+        raise RunError(
+            f"cannot rerun from a later notebook: {len(changed)} file(s) of the previous run changed after it "
+            f"(written by a notebook run outside make report?): {shown}; run the whole chain (without FROM=)"
+        )
+
+
+def seed_from_previous(folders: RunFolders, stage: RunFolders, notebooks_before: list[str]) -> None:
+    """For a run from a later notebook: copy what :func:`_seed_files` names (checked by
+    :func:`check_seed`) into the staging folders. Only files the previous run's manifests
+    list are copied: a file of the user's in these folders never becomes part of a run."""
+    for live, names in _seed_files(folders, notebooks_before).items():
+        staged = stage.processed if live == folders.processed else stage.outputs
+        for name in names:
+            (staged / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(live / name, staged / name)
 
 
 def _staged(stage: Path) -> set[str]:
@@ -448,28 +551,31 @@ def commit(folders: RunFolders, stage: RunFolders, made: dict[Path, bool]) -> No
     """The run succeeded: its files replace the previous run's, in both folders.
 
     Refuses (:class:`RunError`, nothing moved) when a result would replace a file no
-    manifest lists. Then, per folder: the manifest becomes the union of the previous and the
-    new run's files; the previous run's files that this run did not make again are removed;
-    the new files are moved into place (``run_info.csv`` last); the manifest becomes the new
-    run's; folders the previous run made and that are now empty go. The staging folders
-    and the previous ``failed_run/`` go last. ``made``: from :func:`lock`."""
+    manifest lists, naming every one in both folders. Then, per folder: the manifest becomes
+    the union of the previous and the new run's files; the previous run's files that this
+    run did not make again are removed; the new files are moved into place (``run_info.csv``
+    last); the manifest becomes the new run's, each file with its sha256; folders the
+    previous run made and that are now empty go. The staging folders and the previous
+    ``failed_run/`` go last. ``made``: from :func:`lock`."""
     plans = []
+    clashes = {}
     for live, staged in ((folders.processed, stage.processed), (folders.outputs, stage.outputs)):
         new = _staged(staged)
         old = read_manifest(live)
-        clash = _in_the_way(live, new, old)
-        if clash:
-            raise _refuse_overwrite(live, clash)
-        plans.append((live, staged, new, old or Manifest(made_folder=made.get(live, False))))
-    for live, staged, new, old in plans:
-        write_manifest(live, Manifest(old.files | new, set(old.folders), old.made_folder))
-        _remove_files(live, sorted(old.files - new, key=lambda n: n != RUN_INFO))  # the old run_info first
+        clashes[live] = in_the_way(live, new, old)
+        digests: dict[str, str | None] = {name: sha256(staged / name) for name in new}
+        plans.append((live, staged, digests, old or Manifest(made_folder=made.get(live, False))))
+    refuse_clashes(clashes, early=False)
+    for live, staged, digests, old in plans:
+        new = set(digests)
+        write_manifest(live, Manifest({**old.files, **digests}, set(old.folders), old.made_folder))
+        remove_files(live, sorted(set(old.files) - new, key=lambda n: n != RUN_INFO))  # the old run_info first
         created: set[str] = set()
         _place(live, staged, sorted(new, key=lambda n: n == RUN_INFO), created)  # the new run_info last
         folders_now = {f for f in old.folders | created if (live / f).is_dir()}
-        left = _remove_empty_folders(live, {f for f in folders_now if not any(n.startswith(f + "/") for n in new)})
         needed = {f for f in folders_now if any(n.startswith(f + "/") for n in new)}
-        write_manifest(live, Manifest(new, needed | left, old.made_folder))
+        left = remove_empty_folders(live, folders_now - needed)
+        write_manifest(live, Manifest(digests, needed | left, old.made_folder))
     discard_staging(stage)
     for live in folders.both:
         clear_failed(live)
@@ -478,91 +584,104 @@ def commit(folders: RunFolders, stage: RunFolders, made: dict[Path, bool]) -> No
 def clear_failed(live: Path) -> None:
     """Remove what the project made in ``live/failed_run`` (by its manifest)."""
     failed = live / FAILED
-    manifest = read_manifest(failed) if failed.is_dir() else None
+    manifest = read_manifest(failed) if failed.is_dir() and not failed.is_symlink() else None
     if manifest is not None:
         remove_made(failed, manifest)
 
 
-def fail(folders: RunFolders, stage: RunFolders, message: str) -> tuple[Path, str | None]:
+@dataclass
+class FailedRun:
+    """Where a failed run's outputs went (``folder``), whether its ``FAILED.txt`` was written
+    there, which of its files could not be placed because a file of the user's holds their
+    place (``dropped``), and where the rows it set aside are (``kept_rows``), if any."""
+
+    folder: Path
+    note_written: bool = False
+    dropped: list[str] = field(default_factory=list)
+    kept_rows: str | None = None
+
+
+def fail(folders: RunFolders, stage: RunFolders, message: str | Callable[[], str]) -> tuple[FailedRun, str]:
     """The run failed: previous results stay; the partial call-level data are removed first
     (the rows set aside excepted, kept in the processed folder's ``failed_run/``); the
     partial outputs move to ``OUT/failed_run`` with ``FAILED.txt``.
 
-    Never raises for a file system error (a full disk above all): what cannot be written is
-    skipped. Returns the failed folder and, when rows were set aside, where they are."""
-    kept_rows = None
+    ``message``: what went wrong, or a function giving it (called once the partial data are
+    removed, e.g. to measure the free space then). The staging paths it names are replaced
+    by where the files are now (:func:`failure_text`). Never raises for a file system error
+    (a full disk above all): what cannot be written is skipped, and said so. Returns what
+    happened and the message."""
+    failed = FailedRun(folders.outputs / FAILED)
     try:
         rejected = stage.processed / "rejected_rows.parquet"
         if rejected.is_file():  # the analyst needs them to see why; call-level, so with the processed data
-            _replace_failed(folders.processed, stage.processed, {rejected.name})
-            kept_rows = display_path(folders.processed / FAILED / rejected.name)
-    except (OSError, RunError):
+            if not _replace_failed(folders.processed, stage.processed, {rejected.name}):
+                failed.kept_rows = display_path(folders.processed / FAILED / rejected.name)
+    except (OSError, ManifestError):
         pass
     if (stage.processed / STAGING_MARK).is_file():
         shutil.rmtree(stage.processed, ignore_errors=True)
-    failed = folders.outputs / FAILED
+    text = message() if callable(message) else message
+    text = failure_text(text, folders, failed.folder, failed.kept_rows)
     try:
-        _replace_failed(folders.outputs, stage.outputs, _staged(stage.outputs))
-        manifest = read_manifest(failed) or Manifest(kind=FAILED)
-        if not _exists(failed / FAILED_NOTE) or FAILED_NOTE in manifest.files:
-            manifest.files.add(FAILED_NOTE)
-            write_manifest(failed, manifest)
+        failed.dropped = _replace_failed(folders.outputs, stage.outputs, _staged(stage.outputs))
+        manifest = read_manifest(failed.folder) or Manifest(kind=FAILED)
+        if not exists(failed.folder / FAILED_NOTE) or FAILED_NOTE in manifest.files:
+            manifest.files[FAILED_NOTE] = None
+            write_manifest(failed.folder, manifest)
             note = (
                 f"This run FAILED; its partial outputs are here, the previous results in "
-                f"{display_path(folders.outputs)} are unchanged.\n{message}\n"
+                f"{display_path(folders.outputs)} are unchanged.\n{text}\n"
             )
-            if kept_rows:
-                note += f"The rows this run set aside are in {kept_rows}.\n"
             try:
-                (failed / FAILED_NOTE).write_text(note, encoding="utf-8")
+                (failed.folder / FAILED_NOTE).write_text(note, encoding="utf-8")
+                failed.note_written = True
             except OSError:
-                (failed / FAILED_NOTE).unlink(missing_ok=True)  # no empty note that says nothing
+                (failed.folder / FAILED_NOTE).unlink(missing_ok=True)  # no empty note that says nothing
                 raise
-    except (OSError, RunError):
+    except (OSError, ManifestError):
         pass  # a full disk: the terminal still gets the message
     discard_staging(stage)
-    return failed, kept_rows
+    return failed, text
 
 
-def _replace_failed(live: Path, staged: Path, names: set[str]) -> None:
-    """Replace ``live/failed_run``'s project files by the staged ``names`` (a user's files there
-    stay; a staged file whose place a user's file holds is dropped)."""
+def _replace_failed(live: Path, staged: Path, names: set[str]) -> list[str]:
+    """Replace ``live/failed_run``'s project files by the staged ``names``; returns the names
+    dropped because a user's file holds their place there (the user's file stays)."""
     failed = live / FAILED
+    if failed.is_symlink():
+        return sorted(names)
     made_now = not failed.exists()
     failed.mkdir(exist_ok=True)
     old = read_manifest(failed) or Manifest(made_folder=made_now, kind=FAILED)
-    _remove_files(failed, old.files)
-    _remove_empty_folders(failed, old.folders)
-    clash = set(_in_the_way(failed, names, None))
+    remove_files(failed, old.files)
+    remove_empty_folders(failed, old.folders)
+    clash = set(in_the_way(failed, names, None))
     moving = sorted(n for n in names if n not in clash and not any(n.startswith(c + "/") for c in clash))
     created: set[str] = set()
-    manifest = Manifest(set(moving), set(), old.made_folder, FAILED)
+    manifest = Manifest(dict.fromkeys(moving), set(), old.made_folder, FAILED)
     write_manifest(failed, manifest)  # listed before they arrive: an interruption leaves them known
     _place(failed, staged, moving, created)
     manifest.folders = created | {f for f in old.folders if (failed / f).is_dir()}
     write_manifest(failed, manifest)
+    return sorted(set(names) - set(moving))
 
 
 def failure_text(text: str, folders: RunFolders, failed: Path, kept_rows: str | None) -> str:
     """A notebook's error text with the staging paths it names (which are gone after the run)
     replaced by where those files are now: ``failed_run/`` (outputs, rows set aside)."""
     stage = folders.staging
-    text = text.replace(display_path(stage.outputs), display_path(failed))
     if kept_rows:
         text = text.replace(display_path(stage.processed / "rejected_rows.parquet"), kept_rows)
-    return text
+    return text.replace(display_path(stage.outputs), display_path(failed))
 
 
 # --- provenance of the processed data (for runs from a later notebook) ----------------------
 
 
 def file_digest(path: Path) -> tuple[int, str]:
-    """Size (bytes) and sha256 of a file, read in blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return path.stat().st_size, h.hexdigest()
+    """Size (bytes) and sha256 of a file."""
+    return path.stat().st_size, sha256(path)
 
 
 def write_provenance(processed: Path, raw: Path, early_overrides: dict[str, object]) -> None:

@@ -15,6 +15,7 @@ files when it moves them into place.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -41,22 +42,24 @@ class ManifestError(RuntimeError):
 
 @dataclass
 class Manifest:
-    """What the project made in one folder: ``files`` and ``folders`` (POSIX paths relative to
-    the folder), and whether it made the folder itself (``made_folder``)."""
+    """What the project made in one folder: ``files`` (POSIX paths relative to the folder, each
+    with the sha256 its content had when a run placed it, or ``None`` for a file written
+    outside a run, e.g. by a notebook in JupyterLab), ``folders`` (sub-folders the project
+    created, relative paths), and whether it made the folder itself (``made_folder``)."""
 
-    files: set[str] = field(default_factory=set)
+    files: dict[str, str | None] = field(default_factory=dict)
     folders: set[str] = field(default_factory=set)
     made_folder: bool = False
     kind: str = "run"
 
     def to_json(self) -> str:
-        """Deterministic JSON (sorted lists): reruns give the same bytes."""
+        """Deterministic JSON (sorted entries)."""
         record = {
             "made_by": MADE_BY,
             "kind": self.kind,
             "made_folder": self.made_folder,
             "folders": sorted(self.folders),
-            "files": sorted(self.files),
+            "files": dict(sorted(self.files.items())),
         }
         return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
 
@@ -78,17 +81,23 @@ def read_manifest(folder: Path) -> Manifest | None:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise ManifestError(f"{display_path(path)} cannot be read; move it away, nothing was changed") from None
-    entries = [*record.get("files", []), *record.get("folders", [])] if isinstance(record, dict) else [None]
-    if not isinstance(record, dict) or record.get("made_by") != MADE_BY or not all(map(_safe_entry, entries)):
+    files: object = None
+    folders: object = None
+    if isinstance(record, dict) and record.get("made_by") == MADE_BY:
+        files, folders = record.get("files", {}), record.get("folders", [])
+        if isinstance(files, list):  # the first manifests listed names only
+            files = dict.fromkeys(files)
+    if not (
+        isinstance(files, dict)
+        and isinstance(folders, list)
+        and all(map(_safe_entry, [*files, *folders]))
+        and all(v is None or isinstance(v, str) for v in files.values())
+    ):
         raise ManifestError(
             f"{display_path(path)} is not a manifest this project wrote; move it away, nothing was changed"
         )
-    return Manifest(
-        set(record.get("files", [])),
-        set(record.get("folders", [])),
-        bool(record.get("made_folder", False)),
-        str(record.get("kind", "run")),
-    )
+    assert isinstance(record, dict)
+    return Manifest(dict(files), set(folders), bool(record.get("made_folder", False)), str(record.get("kind", "run")))
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
@@ -104,12 +113,39 @@ def exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def remove_files(folder: Path, names: Iterable[str]) -> None:
-    """Remove the listed files of ``folder`` that exist (never a folder)."""
+def sha256(path: Path) -> str:
+    """The sha256 of a file's content, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def inside(folder: Path, name: str) -> bool:
+    """Whether ``folder/name`` lies in ``folder`` itself: no folder on the way to it is a
+    symbolic link (which would lead elsewhere, perhaps outside the project). The project
+    never removes or replaces a file that is not inside."""
+    parts = name.split("/")[:-1]
+    here = folder
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            return False
+    return True
+
+
+def remove_files(folder: Path, names: Iterable[str]) -> list[str]:
+    """Remove the listed files of ``folder`` that exist and are inside it (:func:`inside`;
+    never a folder); returns the names left because a symbolic link leads to them."""
+    skipped = []
     for name in sorted(names):
         target = folder / name
-        if target.is_symlink() or target.is_file():
+        if not inside(folder, name):
+            skipped.append(name)
+        elif target.is_symlink() or target.is_file():
             target.unlink()
+    return skipped
 
 
 def remove_empty_folders(folder: Path, names: Iterable[str]) -> set[str]:
@@ -117,7 +153,9 @@ def remove_empty_folders(folder: Path, names: Iterable[str]) -> set[str]:
     left = set()
     for name in sorted(names, key=lambda n: -n.count("/")):
         target = folder / name
-        if target.is_dir() and not target.is_symlink() and not any(target.iterdir()):
+        if not inside(folder, name) or target.is_symlink():
+            continue
+        if target.is_dir() and not any(target.iterdir()):
             target.rmdir()
         elif target.is_dir():
             left.add(name)
@@ -125,9 +163,9 @@ def remove_empty_folders(folder: Path, names: Iterable[str]) -> set[str]:
 
 
 def removal_plan(folder: Path, manifest: Manifest) -> list[Path]:
-    """What removing ``manifest``'s files from ``folder`` would remove (files that exist,
-    then the manifest itself), for :func:`clean` to show before it acts."""
-    files = [folder / f for f in sorted(manifest.files) if exists(folder / f)]
+    """What removing ``manifest``'s files from ``folder`` would remove (files that exist and
+    are inside it, then the manifest itself), for ``make clean`` to show before it acts."""
+    files = [folder / f for f in sorted(manifest.files) if exists(folder / f) and inside(folder, f)]
     return [*files, folder / MANIFEST]
 
 
@@ -138,27 +176,41 @@ def remove_made(folder: Path, manifest: Manifest) -> None:
     remove_files(folder, manifest.files)
     remove_empty_folders(folder, manifest.folders)
     (folder / MANIFEST).unlink(missing_ok=True)
-    if manifest.made_folder and folder.is_dir() and not any(folder.iterdir()):
+    if manifest.made_folder and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
         folder.rmdir()
 
 
-def record_made(folder: Path, files: list[str] | set[str], kind: str = "run", made_folder: bool = False) -> None:
-    """Add ``files`` (relative to ``folder``) to ``folder``'s manifest (created if missing;
-    ``made_folder``: the project just created ``folder``)."""
-    manifest = read_manifest(folder) or Manifest(made_folder=made_folder, kind=kind)
-    if set(files) <= manifest.files:
+def record_made(
+    folder: Path,
+    files: Iterable[str] = (),
+    kind: str = "run",
+    made_folder: bool = False,
+    folders: Iterable[str] = (),
+) -> None:
+    """Add ``files`` (relative to ``folder``; written outside a run, so with no digest) and
+    ``folders`` (sub-folders the project created) to ``folder``'s manifest, created if
+    missing (``made_folder``: the project created ``folder`` itself)."""
+    existing = read_manifest(folder)
+    manifest = existing or Manifest(made_folder=made_folder, kind=kind)
+    files, folders = list(files), set(folders)
+    unchanged = all(manifest.files.get(f, "") is None for f in files) and folders <= manifest.folders
+    if existing is not None and unchanged and (manifest.made_folder or not made_folder):
         return
-    manifest.files |= set(files)
+    manifest.files.update(dict.fromkeys(files))
+    manifest.folders |= folders
+    manifest.made_folder |= made_folder
     write_manifest(folder, manifest)
 
 
 def claim(path: str | Path) -> Path:
-    """Record that the project just wrote ``path``, in the manifest of the folder it belongs
-    to: the outputs folder for a file in its ``tables/``, ``figures/``, ``notebooks/`` or
-    ``html/``, else the file's own folder (a processed folder). Nothing is recorded inside a
-    run's staging folder (the run lists its files when it succeeds). Returns ``path``."""
+    """Record that the project just wrote ``path`` outside a run, in the manifest of the folder
+    it belongs to: the outputs folder for a file in its ``tables/``, ``figures/``,
+    ``notebooks/`` or ``html/``, else the file's own folder (a processed folder). The entry
+    has no digest: a later run may replace the file, but a rerun from a later notebook
+    (``FROM=``) will not rest on it. Nothing is recorded inside a run's staging folder (the
+    run lists its files when it succeeds). Returns ``path``."""
     path = Path(path)
     root = path.parent.parent if path.parent.name in OUTPUT_SUBFOLDERS else path.parent
     if not (root / STAGING_MARK).exists():
-        record_made(root, {path.relative_to(root).as_posix()})
+        record_made(root, [path.relative_to(root).as_posix()])
     return path
