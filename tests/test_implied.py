@@ -6,16 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lib.core.assumptions import Assumptions
 from lib.core.oslo_calendar import hour_grid
 from lib.model import implied, simulation
 from lib.queues import erlang_a
 from lib.traffic import patience
 
+ERLANG_A_120 = Assumptions(queue_model="erlang_a", patience_s=120.0)
+
 
 def test_implied_agents_meet_the_share_exactly_and_fractionally():
     calls = np.array([[0.0, 20.0, 40.0, 40.0]])
     aht = np.array([[0.0, 180.0, 180.0, 180.0]])
-    n = implied.implied_agents(calls, aht, 120.0, np.array([[0.9, 0.7, 0.8, 0.95]]))
+    n = implied.implied_agents(calls, aht, np.array([[0.9, 0.7, 0.8, 0.95]]), ERLANG_A_120)
     assert n[0, 0] == 0.0  # no traffic, no agent
     load = calls[0, 1:] * aht[0, 1:] / 3600
     for k, target in zip(range(1, 4), (0.7, 0.8, 0.95), strict=True):
@@ -84,7 +87,12 @@ def test_patience_and_staffing_are_recovered_from_a_simulated_log(seed):
     fit = patience.fit_patience(log, ["queue"])
     fitted = float(fit["patience_s"].iloc[0])
     assert fitted == pytest.approx(120.0, rel=0.05)
-    today = implied.implied_staffing(rates, log, fitted, 2023, 1400.0)
+    today = implied.implied_staffing(rates, log, Assumptions(queue_model="erlang_a", patience_s=fitted))
     assert today.agent_hours == pytest.approx(plan_hours, rel=0.03)
     total = today.by_district.iloc[-1]
     assert total["answered_share_model"] == pytest.approx(total["answered_share_observed"], abs=0.002)
+
+
+def test_implied_staffing_needs_a_model_where_callers_hang_up():
+    with pytest.raises(ValueError, match="callers hang up"):
+        implied.implied_agents(np.array([[10.0]]), np.array([[180.0]]), np.array([[0.9]]), Assumptions())

@@ -45,7 +45,7 @@ def test_membership_rows_are_bitmasks():
 def test_pooled_traffic_is_pool_of_every_set(bh):
     calls, aht = traffic("IIb", bh, A.first_year, A)
     members = pilot.membership(4)
-    total, mean_aht = pilot.pooled_traffic(members, calls, aht)
+    total, mean_aht = pool(calls, aht, members)
     for row, m in enumerate(members):
         c, h = pool(calls[m], aht[m])
         assert np.array_equal(total[row], c[0])

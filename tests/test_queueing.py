@@ -40,10 +40,17 @@ class Doubling:
 def test_a_queue_model_plugs_in_without_touching_concepts_or_staffing(monkeypatch):
     rates = rates_frame([[10, 40], [5, 0]], [[180, 200], [150, 0]])
     before = staff("III", rates, 2030, A)
-    monkeypatch.setitem(queueing.QUEUE_MODELS, "erlang_c", Doubling())
+    monkeypatch.setitem(queueing.REGISTRY, "erlang_c", Doubling())
     after = staff("III", rates, 2030, A)
     assert after.agents.tolist() == (2 * before.agents).tolist()
     assert after.asa_s == pytest.approx(before.asa_s / 2)
     # relative scaling: doubling every staffing leaves the scaled person-years unchanged
     r = run_all(rates, A)
     assert r.by_year["person_years"].notna().all()
+
+
+def test_the_registry_holds_exactly_the_queue_models_the_assumption_names():
+    from lib.core.assumptions import QUEUE_MODELS
+
+    assert tuple(queueing.REGISTRY) == QUEUE_MODELS
+    assert all(m.name == name for name, m in queueing.REGISTRY.items())

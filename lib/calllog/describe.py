@@ -26,10 +26,9 @@ import pandas as pd
 
 from lib.core import plotstyle
 from lib.core.assumptions import PUBLISHED
-from lib.core.districts import OPS, QUEUE_LABELS, SWITCHBOARD
+from lib.core.districts import OPS, QUEUE_LABELS, SWITCHBOARD, TOTAL
 from lib.core.oslo_calendar import DAY_KINDS, days_of_kind, in_day_kind
 
-TOTAL = "Total"
 ROWS = (QUEUE_LABELS[SWITCHBOARD], QUEUE_LABELS[OPS], TOTAL)
 CALLS = "Anrop (besvart og ubesvart)"
 ANSWERED = "Andel besvart"

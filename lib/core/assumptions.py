@@ -32,7 +32,10 @@ from lib.core.districts import DISTRICTS
 #: Columns of :meth:`Assumptions.table`.
 TABLE_COLUMNS = ["assumption", "value", "unit", "source", "report_value", "overridden"]
 #: Choices of the queue model behind :mod:`lib.queues.models` (Erlang C is the report's method).
-QUEUE_MODELS = ("erlang_c", "erlang_a")
+#: The queue models the staffing model may use (the seam's registry, :mod:`lib.queues.models`,
+#: is keyed by these names).
+ERLANG_C, ERLANG_A = "erlang_c", "erlang_a"
+QUEUE_MODELS = (ERLANG_C, ERLANG_A)
 SERVICE_LEVEL_BASES = ("answered", "offered")
 IIB_SPLITS = ("chatbot_first", "livechat_first")
 III_WAIT_REDUCTIONS = ("observed", "model")

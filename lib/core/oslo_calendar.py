@@ -32,6 +32,14 @@ import numpy as np
 import pandas as pd
 
 TIMEZONE = "Europe/Oslo"
+#: The seasons of the year and their calendar months (winter: December, January and February
+#: of the same calendar year), named in Norwegian as the tables and figures show them.
+SEASONS: dict[str, tuple[int, ...]] = {
+    "vinter": (12, 1, 2),
+    "vår": (3, 4, 5),
+    "sommer": (6, 7, 8),
+    "høst": (9, 10, 11),
+}
 #: Day types of the arrival model and the synthetic log; codes 0-2 of :func:`day_type`.
 DAY_TYPES: tuple[str, ...] = ("weekday", "saturday", "sunday_holiday")
 #: Day classes of the handling time: weekday vs Saturday, Sunday or holiday.

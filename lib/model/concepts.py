@@ -382,14 +382,29 @@ def board_hours(rates: pd.DataFrame | BoardHours) -> BoardHours:
     return rates if isinstance(rates, BoardHours) else BoardHours.from_rates(rates)
 
 
-def pool(calls: np.ndarray, aht_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One national queue per hour: summed arrivals, arrival-weighted mean AHT (load kept).
+def pool(
+    calls: np.ndarray, aht_s: np.ndarray, members: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pooled queues per hour: summed arrivals, arrival-weighted mean AHT (the load is kept);
+    AHT 0 where there is no traffic.
 
-    Inputs of shape (boards, hours); outputs of shape (1, hours); AHT 0 where no traffic.
-    """
-    total = calls.sum(axis=0, keepdims=True)
-    work = (calls * aht_s).sum(axis=0, keepdims=True)
+    ``calls``, ``aht_s``: (boards, hours). ``members``: (sets, boards) boolean, one pooled board
+    per set (None: one set of every board). Returns two (sets, hours) arrays. The sums run
+    board by board in board order, one vectorised pass over all sets each (:mod:`lib.planning.pilot`
+    pools all 2 047 sets of the districts at once), so a set gets bitwise the same traffic
+    whatever other sets are pooled beside it; a set of one board keeps that board's own
+    handling time."""
+    members = np.ones((1, calls.shape[0]), dtype=bool) if members is None else np.asarray(members, dtype=bool)
+    n_sets, n_hours = members.shape[0], calls.shape[1]
+    total = np.zeros((n_sets, n_hours))
+    work = np.zeros((n_sets, n_hours))
+    for i in range(calls.shape[0]):
+        rows = members[:, i : i + 1]
+        np.add(total, calls[i], out=total, where=rows)
+        np.add(work, calls[i] * aht_s[i], out=work, where=rows)
     aht = np.divide(work, total, out=np.zeros_like(work), where=total > 0)
+    single = members.sum(axis=1) == 1
+    aht[single] = aht_s[members[single].argmax(axis=1)]
     return total, aht
 
 

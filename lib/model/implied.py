@@ -33,10 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lib.core.assumptions import Assumptions
+from lib.core.districts import TOTAL
 from lib.core.oslo_calendar import DAY_TYPES, hour_grid, hour_index
 from lib.model.concepts import BoardHours, board_hours
-from lib.queues import erlang_a
-from lib.queues.models import offered_load
+from lib.queues.erlang import offered_load
+from lib.queues.models import queue_model
 
 #: Columns of :attr:`ImpliedStaffing.by_district` (and implied_staffing.csv).
 COLUMNS = [
@@ -49,7 +51,6 @@ COLUMNS = [
     "agent_hours",
     "person_years",
 ]
-TOTAL = "Totalt"
 
 
 def observed_cells(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -> pd.DataFrame:
@@ -75,27 +76,27 @@ def observed_cells(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -
     return pd.DataFrame({"offered": offered, "answered": n_ans, "wait_answered_s": wait_ans}, index=idx).reset_index()
 
 
-def implied_agents(
-    calls_per_hour: np.ndarray, aht_s: np.ndarray, patience_s: float, answered_share: np.ndarray
-) -> np.ndarray:
-    """Agents per hour whose Erlang A answered share equals ``answered_share`` (float, same
-    shape; 0 in hours without traffic): the whole number n that first reaches it, found by a
-    vectorised bisection (the answered share rises with every agent added), less the
-    fraction of the last agent not needed when the share is taken as linear between n - 1
-    and n (see the module docstring)."""
+def implied_agents(calls_per_hour: np.ndarray, aht_s: np.ndarray, answered_share: np.ndarray, a: Assumptions) -> np.ndarray:
+    """Agents per hour whose answered share under ``a``'s queue model (one where callers hang
+    up: Erlang A with ``a.patience_s``) equals ``answered_share`` (float, same shape; 0 in hours
+    without traffic): the whole number n that first reaches it, found by a vectorised
+    bisection (the answered share rises with every agent added), less the fraction of the
+    last agent not needed when the share is taken as linear between n - 1 and n (see the
+    module docstring). Through the queue-model seam (:mod:`lib.queues.models`)."""
+    model = _abandoning(a)
     load = offered_load(calls_per_hour, aht_s)
     busy = load > 0
     out = np.zeros(load.shape)
-    a, h, target = load[busy], aht_s[busy], np.clip(answered_share[busy], 0.0, 1.0 - 1e-9)
+    c, h, target = calls_per_hour[busy], aht_s[busy], np.clip(answered_share[busy], 0.0, 1.0 - 1e-9)
 
     def answered(n: np.ndarray) -> np.ndarray:
-        return 1.0 - np.asarray(erlang_a.abandon_probability(n, a, h, patience_s), dtype=float)
+        return model.answered_share(n, c, h, a)
 
     def meets(n: np.ndarray) -> np.ndarray:
         return answered(n) >= target
 
-    lo = np.zeros(a.shape, dtype=np.int64)  # fails (0 agents answer nobody)
-    hi = np.maximum(np.ceil(a).astype(np.int64), 1)
+    lo = np.zeros(c.shape, dtype=np.int64)  # fails (0 agents answer nobody)
+    hi = np.maximum(np.ceil(load[busy]).astype(np.int64), 1)
     while not (ok := meets(hi)).all():  # double the upper bound where it still fails
         hi = np.where(ok, hi, 2 * hi)
     while (gap := hi - lo > 1).any():
@@ -108,6 +109,16 @@ def implied_agents(
     return out
 
 
+def _abandoning(a: Assumptions):
+    """``a``'s queue model, refused unless callers hang up in it (an answered share below 1)."""
+    if a.queue_model != "erlang_a":
+        raise ValueError(
+            f"implied staffing inverts the answered share, which needs a queue model where callers hang up "
+            f"(queue_model='erlang_a' with patience_s), not {a.queue_model!r}"
+        )
+    return queue_model(a)
+
+
 @dataclass(frozen=True)
 class ImpliedStaffing:
     """Today's implied staffing: ``by_district`` (columns :data:`COLUMNS`, a total row last),
@@ -118,19 +129,17 @@ class ImpliedStaffing:
     agent_hours: float
 
 
-def implied_staffing(
-    rates: pd.DataFrame | BoardHours,
-    calls: pd.DataFrame,
-    patience_s: float,
-    year: int,
-    hours_per_person_year: float,
-) -> ImpliedStaffing:
-    """Agents per board-hour that reproduce the observed answered share under Erlang A.
+def implied_staffing(rates: pd.DataFrame | BoardHours, calls: pd.DataFrame, a: Assumptions) -> ImpliedStaffing:
+    """Agents per board-hour that reproduce the observed answered share under ``a``'s queue
+    model (Erlang A with the callers' mean patience ``a.patience_s``, from
+    :func:`lib.traffic.patience.model_patience_s`), in the data year ``a.data_year``;
+    person-years at ``a.hours_per_person_year``.
 
     ``rates``: the arrival rates (interface 3, with day_type and hour); ``calls``: the
-    cleaned log's in-scope calls (district, arrived_at, answered, wait_s); ``patience_s``:
-    the callers' mean patience (s, :func:`lib.traffic.patience.model_patience_s`).
+    cleaned log's in-scope calls (district, arrived_at, answered, wait_s).
     """
+    model = _abandoning(a)
+    year, hours_per_person_year = a.data_year, a.hours_per_person_year
     bh = board_hours(rates)
     if not {"day_type", "hour"} <= set(bh.hours.columns):
         raise ValueError("rates: need the columns day_type and hour (interface 3)")
@@ -139,7 +148,7 @@ def implied_staffing(
     day = pd.Categorical(bh.hours["day_type"], categories=list(DAY_TYPES)).codes
     hour = bh.hours["hour"].to_numpy()
     target = share[:, day, hour]
-    agents = implied_agents(bh.calls, bh.aht_s, patience_s, target)
+    agents = implied_agents(bh.calls, bh.aht_s, target, a)
 
     load = offered_load(bh.calls, bh.aht_s)
     busy = load > 0
@@ -149,11 +158,11 @@ def implied_staffing(
     n = agents[busy]
     lo, frac = np.floor(n), n - np.floor(n)
     hi = np.where(frac > 0, lo + 1, lo)
-    args = (load[busy], bh.aht_s[busy], patience_s)
-    ans_lo, ans_hi = (1.0 - erlang_a.abandon_probability(k, *args) for k in (lo, hi))
+    args = (bh.calls[busy], bh.aht_s[busy], a)
+    ans_lo, ans_hi = (model.answered_share(k, *args) for k in (lo, hi))
     answered_model[busy] = ans_lo + frac * (ans_hi - ans_lo)
-    w_lo = np.where(lo > 0, erlang_a.average_speed_of_answer(np.maximum(lo, 1), *args), 0.0)
-    w_hi = erlang_a.average_speed_of_answer(np.maximum(hi, 1), *args)
+    w_lo = np.where(lo > 0, model.mean_wait_s(np.maximum(lo, 1), *args), 0.0)
+    w_hi = model.mean_wait_s(np.maximum(hi, 1), *args)
     wait_model[busy] = np.where(lo > 0, w_lo + frac * (w_hi - w_lo), w_hi)
     by_cell = cells.groupby("district", sort=False)[["offered", "answered", "wait_answered_s"]].sum()
     answered_calls = bh.calls * answered_model

@@ -88,12 +88,13 @@ import pandas as pd
 from scipy import stats
 
 from lib.core.assumptions import Assumptions
+from lib.core.oslo_calendar import SEASONS
 from lib.model.concepts import service_time_s
 
 __all__ = [
     "CHECK_COLUMNS",
     "METRICS",
-    "SEASONS",
+
     "ShiftNode",
     "check_plans",
     "sample_weeks",
@@ -103,13 +104,6 @@ __all__ = [
 ]
 
 HOUR_S = 3600.0
-#: Seasons of :func:`sample_weeks` and their calendar months.
-SEASONS: dict[str, tuple[int, ...]] = {
-    "winter": (12, 1, 2),
-    "spring": (3, 4, 5),
-    "summer": (6, 7, 8),
-    "autumn": (9, 10, 11),
-}
 #: Per-replication columns that :func:`summarise` summarises.
 METRICS: tuple[str, ...] = (
     "service_level_offered",
@@ -743,7 +737,7 @@ def sample_weeks(hours: pd.DataFrame, per_season: int = 1, seed: int = 0) -> pd.
 
     ``hours``: one row per elapsed hour in time order with ``date`` (local date) and
     ``day_type`` (e.g. :func:`lib.core.oslo_calendar.hour_grid` or ``Staffing.hours``). A week
-    belongs to a season (:data:`SEASONS`: winter = December, January, February of the
+    belongs to a season (:data:`lib.core.oslo_calendar.SEASONS`: winter = December, January, February of the
     data year) when all seven dates fall in its months and in the grid. Returns one row
     per week, seasons in order, weeks by date: season, week_start (the Monday), first and
     stop (positions of its hours in ``hours``, ``slice(first, stop)``), n_hours (168; 167

@@ -40,7 +40,7 @@ from lib.model.concepts import (
     traffic,
 )
 from lib.model.engine import Engine
-from lib.queues.models import offered_load
+from lib.queues.erlang import offered_load
 
 # --- One concept, one year ----------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from matplotlib.figure import Figure
 
 from lib.core import plotstyle
 from lib.core.assumptions import Assumptions
-from lib.model.concepts import BoardHours, board_hours, traffic
+from lib.model.concepts import BoardHours, board_hours, pool, traffic
 from lib.model.staffing import staff
 from lib.queues.models import required_agents
 
@@ -71,27 +71,6 @@ def membership(n: int) -> np.ndarray:
     """
     masks = np.arange(1, 2**n, dtype=np.int64)
     return ((masks[:, None] >> np.arange(n)) & 1).astype(bool)
-
-
-def pooled_traffic(members: np.ndarray, calls: np.ndarray, aht_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Arrivals (contacts per hour) and mean handling time (s) of every set's pooled board.
-
-    ``members``: (sets, boards) boolean; ``calls``, ``aht_s``: (boards, hours). Returns two
-    (sets, hours) arrays. The sums run board by board in board order, as
-    :func:`lib.model.concepts.pool` sums them, so the set of all boards gets bitwise the traffic of
-    the national queue; a set of one board keeps that board's own handling time.
-    """
-    n_sets, n_hours = members.shape[0], calls.shape[1]
-    total = np.zeros((n_sets, n_hours))
-    work = np.zeros((n_sets, n_hours))
-    for i in range(calls.shape[0]):  # a loop over the boards, each a vectorised pass over all sets
-        rows = members[:, i : i + 1]
-        np.add(total, calls[i], out=total, where=rows)
-        np.add(work, calls[i] * aht_s[i], out=work, where=rows)
-    aht = np.divide(work, total, out=np.zeros_like(work), where=total > 0)
-    single = members.sum(axis=1) == 1
-    aht[single] = aht_s[members[single].argmax(axis=1)]
-    return total, aht
 
 
 @dataclass(frozen=True)
@@ -172,7 +151,7 @@ def search(
     targets = (a.service_time_today_s, a.service_time_centre_s) if targets_s is None else tuple(targets_s)
     calls, aht = traffic(concept, bh, year, a)
     members = membership(len(bh.boards))
-    total, pooled_aht = pooled_traffic(members, calls, aht)
+    total, pooled_aht = pool(calls, aht, members)
     separate = np.empty((len(targets), len(bh.boards)), dtype=np.int64)
     pooled = np.empty((len(targets), len(members)), dtype=np.int64)
     for t, target in enumerate(targets):

@@ -49,18 +49,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from lib.core import plotstyle
 from lib.core.assumptions import Assumptions
+from lib.core.oslo_calendar import SEASONS, TIMEZONE
 from lib.model.concepts import BoardHours, board_hours, get
 from lib.model.staffing import staff
 
-TZ = "Europe/Oslo"
 HOURS_PER_WEEK = 168
-#: Seasons and their calendar months (winter: December, January and February of the data year).
-SEASONS: dict[str, tuple[int, ...]] = {
-    "vinter": (12, 1, 2),
-    "vår": (3, 4, 5),
-    "sommer": (6, 7, 8),
-    "høst": (9, 10, 11),
-}
 #: Weekday labels, Monday first (pandas' dayofweek 0..6).
 WEEKDAYS: tuple[str, ...] = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
@@ -147,7 +140,7 @@ def local_day_hours(hourly: pd.DataFrame, seasons: dict[str, tuple[int, ...]] | 
     hour, weekday (0 = Monday), season, agents. The hour repeated when clocks go back keeps
     the larger of its two values; the hour skipped when they go forward has no row."""
     stamps = pd.DatetimeIndex(hourly["hour_start"])
-    local = stamps.tz_convert(TZ) if stamps.tz is not None else stamps
+    local = stamps.tz_convert(TIMEZONE) if stamps.tz is not None else stamps
     df = pd.DataFrame(
         {"date": local.normalize().tz_localize(None), "hour": local.hour, "agents": hourly["agents"].to_numpy()}
     )
@@ -334,7 +327,7 @@ def plan(
         for season, g in requirement.groupby("season", sort=False)
     }
     stamps = pd.DatetimeIndex(hourly["hour_start"])
-    months = (stamps.tz_convert(TZ) if stamps.tz is not None else stamps).month
+    months = (stamps.tz_convert(TIMEZONE) if stamps.tz is not None else stamps).month
     model = hourly["agents"].groupby(season_of(months, seasons)).sum().reindex(list(rosters))
     return Roster(
         year=year,

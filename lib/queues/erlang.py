@@ -318,7 +318,7 @@ def blockwise(solve_block, args: tuple[np.ndarray, ...], block: int = _BLOCK, **
 
 def _solve_block(calls, aht, level, t, occ, floor_n) -> np.ndarray:
     """required_agents on flat, equally long arrays (one block of hours)."""
-    load = calls * aht / 3600.0
+    load = offered_load(calls, aht)
     n = np.zeros(load.shape)
     busy = np.flatnonzero(load > 0)
     if busy.size:

@@ -100,7 +100,7 @@ import numpy as np
 from scipy.special import digamma, expit, gammainc, gammaincc, gammaln
 
 from lib.queues import erlang
-from lib.queues.erlang import OCCUPANCY_RTOL, _check, _check_aht_with_load, _out
+from lib.queues.erlang import OCCUPANCY_RTOL, _check, _check_aht_with_load, _out, offered_load
 
 __all__ = [
     "BASES",
@@ -624,7 +624,7 @@ def required_agents(
 
 def _solve_block(calls, aht, pat, level, t, occ, floor_n, *, answered: bool) -> np.ndarray:
     """required_agents on flat, equally long arrays (one block of hours)."""
-    load = calls * aht / 3600.0
+    load = offered_load(calls, aht)
     n = np.zeros(load.shape)
     busy = np.flatnonzero(load > 0)
     if busy.size:

@@ -16,14 +16,9 @@ from typing import Protocol
 
 import numpy as np
 
-from lib.core.assumptions import Assumptions
+from lib.core.assumptions import ERLANG_A, ERLANG_C, Assumptions
 from lib.queues import erlang, erlang_a
-
-
-def offered_load(calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
-    """Offered load in Erlangs: contacts per hour × handling time (s) / 3 600, without
-    argument checks (the one formula the staffing model uses on its own arrays)."""
-    return calls_per_hour * aht_s / 3600.0
+from lib.queues.erlang import offered_load
 
 
 class QueueModel(Protocol):
@@ -44,11 +39,18 @@ class QueueModel(Protocol):
         """Mean wait in seconds (speed of answer of the calls answered) per hour with ``agents`` agents."""
         ...
 
+    def answered_share(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        """Share of the offered calls answered per hour with ``agents`` agents (1 where nobody
+        hangs up)."""
+        ...
+
 
 class ErlangC:
     """Erlang C (M/M/n, nobody hangs up): :mod:`lib.queues.erlang`."""
 
-    name = "erlang_c"
+    name = ERLANG_C
 
     def required_agents(
         self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
@@ -69,13 +71,18 @@ class ErlangC:
     ) -> np.ndarray:
         return np.asarray(erlang.average_speed_of_answer(agents, offered_load(calls_per_hour, aht_s), aht_s))
 
+    def answered_share(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        return np.ones(np.broadcast_shapes(np.shape(agents), np.shape(calls_per_hour), np.shape(aht_s)))
+
 
 class ErlangA:
     """Erlang A (M/M/n+M: exponential patience ``a.patience_s``): :mod:`lib.queues.erlang_a`. The
     service level is counted on ``a.service_level_basis`` (answered or offered calls); the
     occupancy cap on the carried load."""
 
-    name = "erlang_a"
+    name = ERLANG_A
 
     @staticmethod
     def _patience(a: Assumptions) -> float:
@@ -108,14 +115,21 @@ class ErlangA:
         load = offered_load(calls_per_hour, aht_s)
         return np.asarray(erlang_a.average_speed_of_answer(agents, load, aht_s, self._patience(a)))
 
+    def answered_share(
+        self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
+    ) -> np.ndarray:
+        load = offered_load(calls_per_hour, aht_s)
+        return 1.0 - np.asarray(erlang_a.abandon_probability(agents, load, aht_s, self._patience(a)), dtype=float)
 
-#: Queue models by the name the assumption ``queue_model`` gives.
-QUEUE_MODELS: dict[str, QueueModel] = {"erlang_c": ErlangC(), "erlang_a": ErlangA()}
+
+#: Queue models by the name the assumption ``queue_model`` gives (the names live once, in
+#: :data:`lib.core.assumptions.QUEUE_MODELS`; a test checks the two agree).
+REGISTRY: dict[str, QueueModel] = {m.name: m for m in (ErlangC(), ErlangA())}
 
 
 def queue_model(a: Assumptions) -> QueueModel:
     """The queue model ``a.queue_model`` names."""
-    return QUEUE_MODELS[a.queue_model]
+    return REGISTRY[a.queue_model]
 
 
 def required_agents(calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions) -> np.ndarray:

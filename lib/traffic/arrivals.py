@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from lib.core.assumptions import ARRIVAL_MODELS
-from lib.core.districts import modelled_districts
+from lib.core.districts import TOTAL, modelled_districts
 from lib.core.manifest import claim
 from lib.core.oslo_calendar import DAY_CLASSES, hour_grid, hour_index, hour_starts
 from lib.core.paths import resolve
@@ -235,7 +235,7 @@ def _fit_row(label: str, y: np.ndarray, mu: np.ndarray, n_params: int) -> dict:
 class GlmFit:
     """The fitted Poisson model: fitted means (districts x hours) and goodness of fit.
 
-    ``stats``: one row per district and a total row (column ``district`` = "Total"), with
+    ``stats``: one row per district and a total row (column ``district`` = :data:`lib.core.districts.TOTAL`), with
     calls, fitted, cells (hours with a positive fitted mean), parameters, df, deviance,
     Pearson chi2 and dispersion (chi2 / df; 1 for Poisson noise, above 1 for extra-Poisson
     variation such as day-to-day shocks). ``models``: the same totals for the nested models
@@ -265,7 +265,7 @@ def fit_glm(counts: np.ndarray, grid: pd.DataFrame, districts: tuple[str, ...], 
         sub = [f[sl] - f[sl].min() for f in factors]
         rows.append({"district": name, **_fit_row("glm", y[sl], mu[sl], _n_parameters(y[sl], sub, 1))})
     total = _fit_row("glm", y, mu, _n_parameters(y, factors, nd))
-    stats = pd.DataFrame([*rows, {"district": "Total", **total}]).drop(columns="model")
+    stats = pd.DataFrame([*rows, {"district": TOTAL, **total}]).drop(columns="model")
 
     f1 = _model_factors(grid, nd, with_month=False)
     mu1, _ = fit_margins(y, f1, tol=tol)
