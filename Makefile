@@ -16,7 +16,7 @@ FROM ?=
 # make clean DRY=1 lists what it would remove, and removes nothing
 DRY ?=
 # What a user types reaches Python as data, never as part of a shell command: each variable
-# is handed over, unexpanded ($(value ...)), in the environment, and lib.chain.pipeline --env reads
+# is handed over, unexpanded ($(value ...)), in the environment, and lib.chain.cli --env reads
 # it there (PARAMS split with shlex). Never paste these variables into a recipe line.
 export KONTAKT_RAW := $(value RAW)
 export KONTAKT_PARAMS := $(value PARAMS)
@@ -49,13 +49,13 @@ $(SYNTHETIC): | $(STAMP)
 data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
 
 check: setup ## Check PARAMS (assumption types and ranges, notebook parameters, known names) without running anything
-	$(BIN)/python -m lib.chain.pipeline check --env
+	$(BIN)/python -m lib.chain.cli check --env
 
 report: setup $(if $(filter $(SYNTHETIC),$(KONTAKT_RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns from notebook 03 on
-	$(BIN)/python -m lib.chain.pipeline run --env
+	$(BIN)/python -m lib.chain.cli run --env
 
 compare: setup ## Print and write what differs between two runs: make compare A=outputs/run1 B=outputs/run2
-	$(BIN)/python -m lib.chain.pipeline compare --env
+	$(BIN)/python -m lib.chain.cli compare --env
 
 lab: setup data ## Start JupyterLab from the project's environment, in notebooks/ (Ctrl-C stops it)
 	cd notebooks && ../$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $$KONTAKT_LAB_ARGS
@@ -70,7 +70,7 @@ test: setup data lint ## Lint, then the unit tests and nbval, all writing to a t
 		--nbval-sanitize-with nbval_sanitize.cfg -p no:randomly
 
 notebooks: setup data ## Re-execute the committed notebooks in place (outputs nbval compares; writes go to a temporary folder)
-	$(BIN)/python -m lib.chain.pipeline refresh
+	$(BIN)/python -m lib.chain.cli refresh
 
 bench: setup data ## Run the speed and memory benchmarks (installs the optional pyworkforce extra)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
@@ -82,4 +82,4 @@ bench: setup data ## Run the speed and memory benchmarks (installs the optional 
 	$(BIN)/python benchmarks/bench_pilot.py
 
 clean: setup ## Remove what the project made (what run manifests list, the synthetic log; never your files); DRY=1 lists only
-	$(BIN)/python -m lib.chain.pipeline clean --env
+	$(BIN)/python -m lib.chain.cli clean --env

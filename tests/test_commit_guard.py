@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from lib.chain import commit_guard, pipeline
+from lib.chain import commit_guard, notebooks, pipeline
 
 
 def notebook(path, text: str, injected: bool = False):
@@ -66,4 +66,4 @@ def test_refreshing_refuses_when_the_default_log_is_not_the_synthetic_one(monkey
 
     monkeypatch.setattr(lib.calllog.synthetic, "synthetic_seed", lambda path: None)
     with pytest.raises(pipeline.PipelineError, match="is not the synthetic log"):
-        pipeline.refresh()
+        notebooks.refresh()

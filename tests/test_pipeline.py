@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from frames import notebook as _notebook
 
-from lib.chain import pipeline
+from lib.chain import cli, notebooks, parameters, pipeline
 from lib.report import workbook
 
 
@@ -23,29 +23,29 @@ def chain(tmp_path):
 
 def test_notebooks_are_found_in_number_order(tmp_path, chain):
     (tmp_path / "notes.ipynb").write_text("{}")
-    assert pipeline.notebooks(tmp_path) == chain
+    assert notebooks.notebooks(tmp_path) == chain
 
 
 def test_parameters_reach_only_the_notebooks_that_declare_them(chain):
-    routed = pipeline.route_parameters({"x": 5, "y": 7}, chain)
+    routed = parameters.route_parameters({"x": 5, "y": 7}, chain)
     assert routed == {chain[0]: {"x": 5}, chain[1]: {"y": 7}}
 
 
 def test_a_parameter_no_notebook_declares_is_an_error(chain):
     with pytest.raises(pipeline.PipelineError, match="unknown parameter 'typo'"):
-        pipeline.route_parameters({"typo": 1}, chain)
+        parameters.route_parameters({"typo": 1}, chain)
 
 
 def test_command_line_values_are_literals_or_strings():
-    assert pipeline.parse_value("0.75") == 0.75
-    assert pipeline.parse_value("quarantine") == "quarantine"
-    assert pipeline.parse_value("None") is None
+    assert parameters.parse_value("0.75") == 0.75
+    assert parameters.parse_value("quarantine") == "quarantine"
+    assert parameters.parse_value("None") is None
 
 
 def test_a_failing_notebook_names_notebook_cell_and_error(tmp_path):
     bad = _notebook(tmp_path / "03_bad.ipynb", "z = 0", "1 / z")
     with pytest.raises(pipeline.PipelineError) as err:
-        pipeline.execute(bad, tmp_path / "out" / bad.name, {})
+        notebooks.execute(bad, tmp_path / "out" / bad.name, {})
     msg = str(err.value)
     assert "03_bad.ipynb" in msg and "cell 1" in msg and "ZeroDivisionError" in msg
 
@@ -102,7 +102,7 @@ def test_scrub_merges_stream_chunks(tmp_path):
     nb.cells = [cell]
     path = tmp_path / "n.ipynb"
     nbformat.write(nb, path)
-    pipeline.scrub(path)
+    notebooks.scrub(path)
     out = nbformat.read(path, as_version=4).cells[0]
     assert [(o.name, o.text) for o in out.outputs] == [("stdout", "1\n2\n"), ("stderr", "w\n")]
     assert "execution" not in out.metadata
@@ -121,7 +121,7 @@ def chain_with_overrides(tmp_path):
 
 def test_assumption_parameters_reach_every_notebook_as_one_overrides_dict(chain_with_overrides):
     a, b, c = chain_with_overrides
-    routed = pipeline.route_parameters(
+    routed = parameters.route_parameters(
         {"chat_share_last_year": 0.4, "x": 5, "excluded_districts": "Trøndelag,Oslo"}, chain_with_overrides
     )
     overrides = {"chat_share_last_year": 0.4, "excluded_districts": "Trøndelag,Oslo"}
@@ -141,13 +141,13 @@ def test_a_bad_assumption_stops_the_run_before_any_notebook_writing_nothing(
 ):
     out = tmp_path / "outputs"
     with pytest.raises(pipeline.PipelineError, match=message):
-        pipeline.run({name: pipeline.parse_value(value)}, out, tmp_path / "processed", nbs=chain_with_overrides)
+        pipeline.run({name: parameters.parse_value(value)}, out, tmp_path / "processed", nbs=chain_with_overrides)
     assert not out.exists()
 
 
 def test_check_command_refuses_a_bad_value_with_a_clear_message(capsys):
-    assert pipeline.main(["check", "-p", "chat_share_last_year", "40%"]) == 1
+    assert cli.main(["check", "-p", "chat_share_last_year", "40%"]) == 1
     err = capsys.readouterr().err
     assert "chat_share_last_year='40%'" in err and "0.4 for 40 %" in err and "Traceback" not in err
-    assert pipeline.main(["check", "-p", "chat_share_last_year", "0.4"]) == 0
+    assert cli.main(["check", "-p", "chat_share_last_year", "0.4"]) == 0
     assert "chat_share_last_year" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from frames import fake_chain
 
-from lib.chain import pipeline, runs
+from lib.chain import clean, cli, notebooks, pipeline, runs
 from lib.core import manifest
 from lib.core.paths import PROJ_ROOT
 
@@ -87,13 +87,13 @@ def test_user_files_in_every_folder_survive_runs_a_failed_run_and_clean(tmp_path
         _run(tmp_path, raw, fake_chain(tmp_path / "c4", value=4, fail_second=True), html=True)
     assert _intact(placed) and (out / "failed_run" / "tables" / "a.csv").read_text() == "value\n4\n"
     compared = tmp_path / "out" / "comparisons" / "a__vs__b.csv"
-    assert pipeline.main(["compare", str(out), str(out), "--out", str(compared)]) == 0
+    assert cli.main(["compare", str(out), str(out), "--out", str(compared)]) == 0
 
     shown: list[str] = []
-    listed = pipeline.clean(out, proc, data_raw, dry=True, show=shown.append)
+    listed = clean.clean(out, proc, data_raw, dry=True, show=shown.append)
     assert listed and all(p.exists() for p in listed) and _intact(placed)  # a dry run lists, removes nothing
     assert shown[0].startswith(f"make clean would remove {len(listed)} file(s)")
-    removed = pipeline.clean(out, proc, data_raw, show=shown.append)
+    removed = clean.clean(out, proc, data_raw, show=shown.append)
     assert removed == listed and not any(p.exists() for p in removed)
     assert _intact(placed)
     # nothing the project made is left, and nothing else is gone
@@ -138,11 +138,11 @@ def test_clean_refuses_a_manifest_it_did_not_write(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / manifest.MANIFEST).write_text(json.dumps({"files": ["../../etc/passwd"]}))
     with pytest.raises(pipeline.PipelineError, match="not a manifest this project wrote"):
-        pipeline.clean(tmp_path / "out", tmp_path / "proc", tmp_path / "raw", show=lambda _: None)
+        clean.clean(tmp_path / "out", tmp_path / "proc", tmp_path / "raw", show=lambda _: None)
     forged = {"made_by": manifest.MADE_BY, "files": ["../outside.txt"], "folders": []}
     (tmp_path / "out" / manifest.MANIFEST).write_text(json.dumps(forged))
     with pytest.raises(pipeline.PipelineError, match="not a manifest this project wrote"):
-        pipeline.clean(tmp_path / "out", tmp_path / "proc", tmp_path / "raw", show=lambda _: None)
+        clean.clean(tmp_path / "out", tmp_path / "proc", tmp_path / "raw", show=lambda _: None)
 
 
 def test_clean_removes_the_folders_a_run_made_and_the_synthetic_log(tmp_path, raw, monkeypatch):
@@ -154,7 +154,7 @@ def test_clean_removes_the_folders_a_run_made_and_the_synthetic_log(tmp_path, ra
     from lib.calllog import synthetic
 
     monkeypatch.setattr(synthetic, "synthetic_seed", lambda p: 2023 if Path(p).name == "synthetic.parquet" else None)
-    pipeline.clean(tmp_path / "out", tmp_path / "proc", data_raw, show=lambda _: None)
+    clean.clean(tmp_path / "out", tmp_path / "proc", data_raw, show=lambda _: None)
     assert not out.exists() and not proc.exists()  # made by the run, left empty
     assert (tmp_path / "out").is_dir()  # not made by the run (the test made it)
     assert not (data_raw / "synthetic.parquet").exists() and (data_raw / "real.parquet").exists()
@@ -194,14 +194,14 @@ def test_make_hands_params_to_python_as_data(tmp_path, params):
 
 
 def test_params_are_split_like_a_shell_line_but_taken_literally():
-    assert pipeline.params_from_text("-p raw_path 'data/raw/min eksport ø.csv' -p x \"a;b\"") == [
+    assert cli.params_from_text("-p raw_path 'data/raw/min eksport ø.csv' -p x \"a;b\"") == [
         ["raw_path", "data/raw/min eksport ø.csv"],
         ["x", "a;b"],
     ]
-    assert pipeline.params_from_text("-p x `date`") == [["x", "`date`"]]
-    assert pipeline.params_from_text("-p x $(date)") == [["x", "$(date)"]]
+    assert cli.params_from_text("-p x `date`") == [["x", "`date`"]]
+    assert cli.params_from_text("-p x $(date)") == [["x", "$(date)"]]
     with pytest.raises(pipeline.PipelineError, match="word 4 \\('touch'\\) does not start one"):
-        pipeline.params_from_text("-p x y touch FILE")
+        cli.params_from_text("-p x y touch FILE")
 
 
 def test_make_variables_reach_python_unexpanded(tmp_path, monkeypatch):
@@ -209,7 +209,7 @@ def test_make_variables_reach_python_unexpanded(tmp_path, monkeypatch):
     monkeypatch.setenv("KONTAKT_OUT", "outputs/kjøring 2023")
     monkeypatch.setenv("KONTAKT_FROM", "")
     monkeypatch.setenv("KONTAKT_PARAMS", "-p on_invalid quarantine")
-    assert pipeline._argv_from_env("run") == [
+    assert cli._argv_from_env("run") == [
         "run",
         "--raw",
         "data/raw/min eksport ø; rm -rf x.csv",
@@ -250,14 +250,14 @@ def test_a_full_disk_while_saving_a_notebook_fails_cleanly(tmp_path, raw, monkey
     nbs = fake_chain(tmp_path / "c1", value=1)
     _run(tmp_path, raw, nbs, html=False)
     before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
-    real = pipeline.execute
+    real = notebooks.execute
 
     def full(nb, out, parameters):
         if nb.name.startswith("02"):
             raise OSError(errno.ENOSPC, "No space left on device", str(out))
         return real(nb, out, parameters)
 
-    monkeypatch.setattr(pipeline, "execute", full)
+    monkeypatch.setattr(notebooks, "execute", full)
     with pytest.raises(pipeline.PipelineError) as err:
         _run(tmp_path, raw, fake_chain(tmp_path / "c2", value=2), html=False)
     msg = str(err.value)
@@ -339,10 +339,10 @@ def test_refused_runs_leave_nothing_behind(tmp_path, raw):
 
 
 def test_check_refuses_a_bad_notebook_parameter_and_a_processed_folder_in_outputs_in_one_line(capsys):
-    assert pipeline.main(["check", "-p", "on_invalid", "delete"]) == 1
+    assert cli.main(["check", "-p", "on_invalid", "delete"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("pipeline stopped: parameter on_invalid='delete' refused: allowed values are error")
-    assert pipeline.main(["check", "-p", "processed_dir", "outputs/x"]) == 1
+    assert cli.main(["check", "-p", "processed_dir", "outputs/x"]) == 1
     err = capsys.readouterr().err
     assert "never go into an outputs folder" in err and "Traceback" not in err and err.count("\n") == 1
 
@@ -372,7 +372,7 @@ def test_a_symbolic_link_is_never_followed_to_remove_or_replace_a_file(tmp_path,
     share.mkdir()
     (share / "a.csv").write_text("the user's")
     (out / "tables").symlink_to(share)
-    pipeline.clean(out, proc, tmp_path / "raw", show=lambda _: None)
+    clean.clean(out, proc, tmp_path / "raw", show=lambda _: None)
     assert (share / "a.csv").read_text() == "the user's"  # not reached through the link
     with pytest.raises(pipeline.PipelineError, match=r"not listed in a run_manifest.json.*tables"):
         _run(tmp_path, raw, fake_chain(tmp_path / "c2"), html=False)
@@ -383,7 +383,7 @@ def test_known_results_in_the_way_are_refused_before_anything_runs(tmp_path, raw
     # an executed notebook saved by hand where the run puts its own, and a processed file of the user's
     placed = _place(tmp_path / "out", ["notebooks/01_a.ipynb"]) | _place(tmp_path / "proc", ["calls_clean.parquet"])
     ran = []
-    monkeypatch.setattr(pipeline, "execute", lambda *a: ran.append(a) or 0.0)
+    monkeypatch.setattr(notebooks, "execute", lambda *a: ran.append(a) or 0.0)
     with pytest.raises(pipeline.PipelineError) as err:
         _run(tmp_path, raw, fake_chain(tmp_path / "c1"), html=False)
     msg = str(err.value)
@@ -413,14 +413,14 @@ def test_clean_goes_past_a_dead_runs_lock_but_not_a_live_one(tmp_path, raw):
     (out / runs.LOCK).write_text(f"{dead.pid}\n")
     (out / "notes").mkdir()
     (out / "notes" / runs.LOCK).write_text("the user's own file named .lock")
-    pipeline.clean(out, proc, tmp_path / "raw", show=lambda _: None)
+    clean.clean(out, proc, tmp_path / "raw", show=lambda _: None)
     assert not (out / runs.LOCK).exists() and (out / "notes" / runs.LOCK).exists()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         (proc).mkdir(exist_ok=True)
         (proc / runs.LOCK).write_text(f"{live.pid}\n")
         with pytest.raises(pipeline.PipelineError, match=f"process {live.pid}"):
-            pipeline.clean(out, proc, tmp_path / "raw", show=lambda _: None)
+            clean.clean(out, proc, tmp_path / "raw", show=lambda _: None)
     finally:
         live.kill()
         live.wait()
@@ -435,7 +435,7 @@ def test_clean_removes_the_folders_runs_made_above_their_run_folder(tmp_path, ra
     _run(tmp_path, raw, fake_chain(tmp_path / "c1"), out="outputs/a/b", proc="processed/runs/ab", html=False)
     with pytest.raises(pipeline.PipelineError):  # a failed run into a new folder
         _run(tmp_path, raw, fake_chain(tmp_path / "c2", fail_second=True), out="outputs/c", proc="processed/runs/c")
-    pipeline.clean(outputs, processed, tmp_path / "raw", show=lambda _: None)
+    clean.clean(outputs, processed, tmp_path / "raw", show=lambda _: None)
     assert sorted(p.name for p in outputs.iterdir()) == [] and sorted(p.name for p in processed.iterdir()) == []
 
 
@@ -494,12 +494,12 @@ def test_space_check_message_reads_well(tmp_path, raw, monkeypatch):
 def test_check_judges_the_run_folder_too(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("KONTAKT_OUT", str(tmp_path / "o"))
     monkeypatch.setenv("KONTAKT_PARAMS", f"-p processed_dir {tmp_path / 'o' / 'p'}")
-    assert pipeline.main(["check", "--env"]) == 1
+    assert cli.main(["check", "--env"]) == 1
     assert "never go into an outputs folder" in capsys.readouterr().err
 
 
 def test_a_list_in_params_that_lost_its_quotes_gets_a_hint(capsys):
-    assert pipeline.main(["check", "-p", "excluded_districts", "[Trøndelag]"]) == 1
+    assert cli.main(["check", "-p", "excluded_districts", "[Trøndelag]"]) == 1
     assert "wrap the whole value in single quotes" in capsys.readouterr().err
 
 
@@ -507,7 +507,7 @@ def test_compare_into_a_comparisons_file_is_one_line(tmp_path, capsys):
     for name in ("a", "b"):
         (tmp_path / name / "tables").mkdir(parents=True)
     (tmp_path / "comparisons").write_text("a file where the folder goes")
-    code = pipeline.main(
+    code = cli.main(
         ["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "comparisons" / "x.csv")]
     )
     err = capsys.readouterr().err

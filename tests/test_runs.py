@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 from frames import fake_chain as chain
 
-from lib.chain import pipeline, runs
+from lib.chain import cli, notebooks, pipeline, runs
 from lib.core import paths
 from lib.core.paths import PROJ_ROOT
 from lib.report import run_info as run_report
+from lib.report.compare import compare_runs
 
 
 @pytest.fixture
@@ -41,10 +42,12 @@ def test_tests_write_to_a_sandbox_never_to_the_projects_outputs():
 
 def test_refreshing_notebooks_writes_to_a_temporary_folder(monkeypatch, tmp_path):
     seen = []
-    monkeypatch.setattr(pipeline, "execute", lambda nb, out, params: seen.append(os.environ["KONTAKT_WRITE_ROOT"]) or 0)
-    monkeypatch.setattr(pipeline, "scrub", lambda *a, **k: None)
+    monkeypatch.setattr(
+        notebooks, "execute", lambda nb, out, params: seen.append(os.environ["KONTAKT_WRITE_ROOT"]) or 0
+    )
+    monkeypatch.setattr(notebooks, "scrub", lambda *a, **k: None)
     before = os.environ["KONTAKT_WRITE_ROOT"]
-    pipeline.refresh([tmp_path / "01_x.ipynb"])
+    notebooks.refresh([tmp_path / "01_x.ipynb"])
     assert seen and seen[0] not in (before, str(PROJ_ROOT)) and not os.path.exists(seen[0])
     assert os.environ["KONTAKT_WRITE_ROOT"] == before
 
@@ -168,8 +171,8 @@ def test_compare_lists_what_differs_and_says_when_nothing_does(tmp_path):
         return tmp_path / name
 
     a, b, c = folder("a", 456.4), folder("b", 456.4), folder("c", 518.8)
-    assert run_report.compare_runs(a, b).empty
-    diff = run_report.compare_runs(a, c)
+    assert compare_runs(a, b).empty
+    diff = compare_runs(a, c)
     assert diff.to_dict("records") == [
         {
             "table": "table1",
@@ -179,7 +182,7 @@ def test_compare_lists_what_differs_and_says_when_nothing_does(tmp_path):
             "difference": pytest.approx(62.4),
         }
     ]
-    assert pipeline.main(["compare", str(a), str(c), "--out", str(tmp_path / "d.csv")]) == 0
+    assert cli.main(["compare", str(a), str(c), "--out", str(tmp_path / "d.csv")]) == 0
     assert len(pd.read_csv(tmp_path / "d.csv")) == 1
 
 

@@ -1,6 +1,6 @@
 """Run the numbered notebooks in order with papermill: the whole analysis in one command.
 
-``python -m lib.chain.pipeline run`` executes ``notebooks/NN_*.ipynb`` in number order into
+A run (:func:`run`) executes ``notebooks/NN_*.ipynb`` in number order into
 ``outputs/notebooks/`` (the sources are never overwritten), renders each as HTML into
 ``outputs/html/``, and collects every result table of ``outputs/tables/`` into one Excel
 workbook. Parameters given on the command line reach every notebook that declares them in
@@ -9,249 +9,26 @@ would only warn). A parameter named like an assumption (a field of
 :class:`lib.core.assumptions.Assumptions`) is checked before any notebook runs (type, range, a
 "did you mean" for a misspelt name) and reaches every notebook as its ``overrides`` dict,
 so all notebooks see the same assumptions. A failing notebook stops the chain with the
-notebook, the cell and the error. ``python -m lib.chain.pipeline check -p NAME VALUE ...`` does
-only the checks (``make report`` runs it first, so a bad value writes nothing).
-
-``python -m lib.chain.pipeline refresh`` re-executes the committed notebooks in place, with
-their default parameters, and strips run-dependent metadata, so the outputs nbval compares
-are exactly what the pipeline produces.
+notebook, the cell and the error. The checks come
+first, so a bad value writes nothing. The run's folders, staging, manifests and failures
+are :mod:`lib.chain.runs`'; the command line is :mod:`lib.chain.cli`.
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
-import os
-import re
-import shlex
-import shutil
-import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-import pandas as pd
-import papermill as pm
-from papermill.exceptions import PapermillExecutionError
-
-from lib.chain import runs
+from lib.chain import notebooks, runs
+from lib.chain.errors import PipelineError
+from lib.chain.notebooks import RunReport
+from lib.chain.parameters import FOLDER_PARAMETERS, check_assumptions, route_parameters
 from lib.core import manifest, output_tables
-from lib.core.assumptions import Assumptions, unknown_name_message
-from lib.core.paths import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, PROJ_ROOT, display_path, resolve
+from lib.core.assumptions import Assumptions
+from lib.core.paths import OUTPUTS, display_path, resolve
 from lib.report import run_info as run_report
 from lib.report import workbook
-
-KERNEL = "python3"
-#: The kernel logs only errors: its start-up warning about local TCP transport and a
-#: "KeyboardInterrupt caught in kernel" at shutdown are noise on an analyst's terminal.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
-#: The notebook parameter that carries assumption overrides (a dict name -> value).
-OVERRIDES = "overrides"
-
-
-class PipelineError(RuntimeError):
-    """A notebook of the chain failed; the message names the notebook, the cell and the error."""
-
-
-@dataclass
-class RunReport:
-    """What a run did: seconds per notebook and the files written."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-    written: list[Path] = field(default_factory=list)
-    #: What the run is doing (``notebook 03_staffing.ipynb``, ...), for messages.
-    step: str = "the run"
-
-
-def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
-    """The numbered notebooks (``NN_name.ipynb``) in run order."""
-    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
-
-
-def declared_parameters(nb_path: Path) -> dict[str, object]:
-    """Parameter names and default values of a notebook's ``parameters`` cell."""
-    return {name: spec["default"] for name, spec in pm.inspect_notebook(str(nb_path)).items()}
-
-
-def parse_value(text: str) -> object:
-    """A command-line parameter value: a Python literal if it parses as one, else the string."""
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
-def check_assumptions(params: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
-    """Split ``params`` into assumption overrides and notebook parameters; check the overrides.
-
-    Names that are fields of :class:`Assumptions` (and the entries of an ``overrides``
-    dict) are assumptions: they must build a valid :class:`Assumptions`, or a
-    :class:`PipelineError` says which value is wrong and what is allowed.
-    """
-    overrides: dict[str, object] = {}
-    given = params.get(OVERRIDES, {})
-    if not isinstance(given, dict):
-        raise PipelineError(
-            f"parameter {OVERRIDES} must be a dict of assumption overrides, not {given!r}; in PARAMS, wrap the "
-            """dict in single quotes: -p overrides '{"max_occupancy": 0.85}'"""
-        )
-    overrides.update(given)
-    rest = {}
-    for name, value in params.items():
-        if name in Assumptions.names():
-            overrides[name] = value
-        elif name != OVERRIDES:
-            rest[name] = value
-    try:
-        Assumptions().replace(**overrides)
-    except ValueError as err:
-        hint = ""
-        if any(isinstance(v, str) and v.strip()[:1] in "[{(" for v in overrides.values()):
-            hint = (
-                "; a list or dict given in PARAMS lost its inner quotes to the shell-like splitting: "
-                'wrap the whole value in single quotes, e.g. -p excluded_districts \'["Trøndelag", "Finnmark"]\''
-            )
-        raise PipelineError(f"assumption refused: {err}{hint}") from None
-    return overrides, rest
-
-
-def route_parameters(params: dict[str, object], nbs: list[Path]) -> dict[Path, dict[str, object]]:
-    """Give every notebook the parameters it declares; refuse parameters that none declares.
-
-    Assumption overrides are checked (:func:`check_assumptions`) and given, as one
-    ``overrides`` dict, to every notebook that declares ``overrides``.
-    """
-    overrides, rest = check_assumptions(params)
-    declared = {nb: declared_parameters(nb) for nb in nbs}
-    known = set().union(*[set(d) for d in declared.values()]) if declared else set()
-    for name in rest:
-        if name not in known:
-            candidates = sorted((known - {OVERRIDES}) | set(Assumptions.names()))
-            raise PipelineError(unknown_name_message(name, candidates, "parameter"))
-    for name, value in rest.items():
-        defaults = [declared[nb][name] for nb in nbs if name in declared[nb]]
-        check_parameter(name, value, defaults[0])
-    routed = {nb: {k: v for k, v in rest.items() if k in declared[nb]} for nb in nbs}
-    if overrides:
-        for nb in nbs:
-            if OVERRIDES in declared[nb]:
-                routed[nb][OVERRIDES] = dict(overrides)
-    return routed
-
-
-def _choices() -> dict[str, tuple[object, ...]]:
-    """Notebook parameters (not assumptions) that take one of a few values."""
-    from lib.calllog.clean import ON_INVALID
-    from lib.model.concepts import CONCEPTS
-
-    return {"on_invalid": ON_INVALID, "sensitivity_concept": tuple(c.name for c in CONCEPTS.values() if c.table1)}
-
-
-#: Notebook parameters (not assumptions) with a lower bound (counts and seeds).
-AT_LEAST: dict[str, int] = {
-    "draws": 1,
-    "exact_check_draws": 0,
-    "simulation_replications": 1,
-    "simulation_weeks_per_season": 1,
-    "seed": 0,
-    "simulation_seed": 0,
-}
-
-
-def check_parameter(name: str, value: object, default: object) -> None:
-    """Refuse a notebook parameter of the wrong type (judged by the notebook's default: a
-    number where a number is expected, and so on), outside its choices or below its bound,
-    with a one-line message."""
-    try:
-        expected = ast.literal_eval(str(default))
-    except (ValueError, SyntaxError):
-        expected = None
-    kinds: dict[type, tuple[type, ...]] = {bool: (bool,), int: (int,), float: (int, float), str: (str,), dict: (dict,)}
-    allowed = kinds.get(type(expected))
-    if allowed is not None and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
-        raise PipelineError(
-            f"parameter {name}={value!r} refused: expected {type(expected).__name__} like its default {default}"
-        )
-    choices = _choices().get(name)
-    if choices is not None and value not in choices:
-        raise PipelineError(f"parameter {name}={value!r} refused: allowed values are {', '.join(map(str, choices))}")
-    if name in AT_LEAST and isinstance(value, int | float) and value < AT_LEAST[name]:
-        raise PipelineError(f"parameter {name}={value!r} refused: must be at least {AT_LEAST[name]}")
-
-
-def _failure_message(nb: Path, err: PapermillExecutionError) -> str:
-    return (
-        f"notebook {nb.name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
-        f"{err.ename}: {err.evalue}"
-    )
-
-
-def execute(nb: Path, out: Path, parameters: dict[str, object]) -> float:
-    """Execute one notebook with papermill (working directory: notebooks/); seconds taken."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    try:
-        pm.execute_notebook(
-            str(nb),
-            str(out),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            cwd=str(NOTEBOOKS),
-            progress_bar=sys.stderr.isatty(),  # cells done / to do, on a terminal only
-            log_output=False,
-            extra_arguments=KERNEL_ARGUMENTS,
-        )
-    except PapermillExecutionError as err:
-        raise PipelineError(_failure_message(nb, err)) from None
-    return time.perf_counter() - start
-
-
-def scrub(path: Path, drop_injected: bool = False) -> None:
-    """Remove run-dependent metadata (papermill timings, execution timestamps) from a notebook.
-
-    ``drop_injected``: also remove papermill's injected-parameters cell (for refreshed
-    sources; an executed copy in outputs/ keeps it as the record of its parameters).
-    """
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata.pop("papermill", None)
-    for cell in nb.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if cell.cell_type == "code":
-            cell.outputs = _coalesce_streams(cell.outputs)
-    if drop_injected:
-        nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
-    nbformat.write(nb, path)
-
-
-def _coalesce_streams(outputs: list) -> list:
-    """Merge consecutive stdout/stderr chunks: the kernel splits them by timing, not content."""
-    merged: list = []
-    for out in outputs:
-        if (
-            out.get("output_type") == "stream"
-            and merged
-            and merged[-1].get("output_type") == "stream"
-            and merged[-1].get("name") == out.get("name")
-        ):
-            merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(out["text"])
-        else:
-            merged.append(out)
-    return merged
-
-
-def render_html(nb_path: Path, out: Path, banner: str = "") -> None:
-    """Render an executed notebook as standalone HTML, with ``banner`` (HTML) at the top."""
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter().from_filename(str(nb_path))
-    if banner:
-        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(body, encoding="utf-8")
 
 
 def _as_parameter(path: Path) -> str:
@@ -266,7 +43,7 @@ def _raw_path(params: dict[str, object], nbs: list[Path]) -> Path | None:
     if "raw_path" in params:
         return resolve(str(params["raw_path"]))
     for nb in nbs:
-        default = declared_parameters(nb).get("raw_path")
+        default = notebooks.declared_parameters(nb).get("raw_path")
         if default:
             return resolve(ast.literal_eval(str(default)))
     return None
@@ -275,10 +52,6 @@ def _raw_path(params: dict[str, object], nbs: list[Path]) -> Path | None:
 def _early(overrides: dict[str, object]) -> dict[str, object]:
     """The overrides of assumptions that the processed data depend on (cleaning and rates)."""
     return {k: v for k, v in sorted(overrides.items()) if Assumptions.stage(k) in ("cleaning", "rates")}
-
-
-#: Run-managed notebook parameters: the pipeline sets them to the run's staging folders.
-FOLDER_PARAMETERS = ("outputs_dir", "processed_dir")
 
 
 def run(
@@ -304,7 +77,7 @@ def run(
         if name in params:
             value = str(params.pop(name))
             outputs_dir, processed_dir = (value, processed_dir) if name == "outputs_dir" else (outputs_dir, value)
-    all_nbs = notebooks() if nbs is None else nbs
+    all_nbs = notebooks.notebooks() if nbs is None else nbs
     try:
         folders = runs.RunFolders.of(outputs_dir, processed_dir)
     except manifest.ManifestError as err:
@@ -403,7 +176,7 @@ def _execute_run(
     """Execute ``to_run`` in order into the staging folders."""
     for i, nb in enumerate(to_run, start=1):
         parameters = dict(routed[nb])
-        declared = declared_parameters(nb)
+        declared = notebooks.declared_parameters(nb)
         if "outputs_dir" in declared:
             parameters["outputs_dir"] = _as_parameter(stage.outputs)
         if "processed_dir" in declared:
@@ -412,8 +185,8 @@ def _execute_run(
         shown = {k: v for k, v in parameters.items() if k not in FOLDER_PARAMETERS}
         print(f"[{i}/{len(to_run)}] running {nb.name} {shown or ''}".rstrip(), flush=True)
         report.step = f"notebook {nb.name}"
-        report.seconds[nb.name] = execute(nb, out, parameters)
-        scrub(out)
+        report.seconds[nb.name] = notebooks.execute(nb, out, parameters)
+        notebooks.scrub(out)
         report.written.append(out)
         print(f"  done in {report.seconds[nb.name]:.1f} s", flush=True)
 
@@ -446,295 +219,8 @@ def _finish_run(
             page = stage.outputs / "html" / nb.with_suffix(".html").name
             if nb.stem in before and page.exists():
                 continue  # kept from the previous run, with its own banner
-            render_html(nb, page, banner)
+            notebooks.render_html(nb, page, banner)
             report.written.append(page)
     (stage.outputs / "run_times.json").write_text(
         json.dumps({k: round(v, 1) for k, v in report.seconds.items()}, indent=2) + "\n"
     )
-
-
-def refresh(nbs: list[Path] | None = None) -> RunReport:
-    """Re-execute the committed notebooks in place with their defaults and scrub them.
-
-    What they write goes to a temporary folder (``KONTAKT_WRITE_ROOT``), never to the
-    user's outputs/ or data/processed/. Refuses unless notebook 01's default call log is
-    the synthetic one, so committed outputs never carry a real export's aggregates.
-    """
-    from lib.calllog.synthetic import synthetic_seed
-
-    raw = resolve(ast.literal_eval(str(declared_parameters(NOTEBOOKS / "01_clean_call_log.ipynb")["raw_path"])))
-    if synthetic_seed(raw) is None:
-        raise PipelineError(
-            f"{display_path(raw)} is not the synthetic log (no generator marker): the committed notebooks' outputs "
-            "must come from the synthetic log. Move the real export elsewhere in data/raw/ (and run it with "
-            "make report RAW=...), then `make data` regenerates the synthetic log"
-        )
-    report = RunReport()
-    previous = os.environ.get("KONTAKT_WRITE_ROOT")
-    with tempfile.TemporaryDirectory(prefix="kontakt-refresh-") as scratch:
-        os.environ["KONTAKT_WRITE_ROOT"] = scratch  # the kernels inherit it
-        try:
-            for nb in notebooks() if nbs is None else nbs:
-                print(f"refreshing {nb.name}", flush=True)
-                report.seconds[nb.name] = execute(nb, nb, {})
-                scrub(nb, drop_injected=True)
-                report.written.append(nb)
-        finally:
-            if previous is None:
-                os.environ.pop("KONTAKT_WRITE_ROOT", None)
-            else:
-                os.environ["KONTAKT_WRITE_ROOT"] = previous
-    return report
-
-
-@dataclass
-class CleanPlan:
-    """What ``make clean`` removes: the files the project made (each run's, failed runs' and
-    comparisons' manifests list them), left-over staging folders, and the synthetic log; and
-    how many files it leaves because no manifest lists them (a user's, or made before runs kept
-    manifests)."""
-
-    manifests: list[tuple[Path, manifest.Manifest]] = field(default_factory=list)
-    staging: list[Path] = field(default_factory=list)
-    synthetic: list[Path] = field(default_factory=list)
-    stale_locks: list[Path] = field(default_factory=list)
-    left: list[Path] = field(default_factory=list)
-
-    @property
-    def paths(self) -> list[Path]:
-        """Every file and folder to be removed, in the order shown."""
-        out = [p for folder, m in self.manifests for p in manifest.removal_plan(folder, m)]
-        return out + self.staging + self.stale_locks + self.synthetic
-
-
-def clean_plan(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW) -> CleanPlan:
-    """What :func:`clean` would remove (see :class:`CleanPlan`); refuses while a run may be
-    writing (a lock), or when a manifest cannot be trusted."""
-    from lib.calllog.synthetic import synthetic_seed
-
-    plan = CleanPlan()
-    for root in (outputs, processed):
-        if not root.is_dir():
-            continue
-        for lock in sorted(root.rglob(runs.LOCK)):
-            pid = runs.lock_holder(lock)
-            if pid is not None:
-                raise PipelineError(
-                    f"a run (process {pid}) is writing to {display_path(lock.parent)}; wait for it to finish, "
-                    "nothing was removed"
-                )
-            if lock.read_text(errors="replace").strip().isdigit():
-                plan.stale_locks.append(lock)  # left by a run that died
-        manifests = sorted(root.rglob(manifest.MANIFEST), key=lambda p: (-len(p.parts), p))  # deepest first
-        for path in manifests:
-            try:
-                made = manifest.read_manifest(path.parent)
-            except manifest.ManifestError as err:
-                raise PipelineError(str(err)) from None
-            if made is not None:
-                plan.manifests.append((path.parent, made))
-        for mark in sorted(root.rglob(manifest.STAGING_MARK)):
-            if mark.parent.name == runs.STAGING:
-                plan.staging.append(mark.parent)
-        removed = set(plan.paths)
-        for path in sorted(root.rglob("*")):
-            inside_staging = any(path.is_relative_to(s) for s in plan.staging)
-            if path.is_file() and path not in removed and path.name != ".gitkeep" and not inside_staging:
-                plan.left.append(path)
-    if raw.is_dir():
-        plan.synthetic = [p for p in sorted(raw.iterdir()) if p.is_file() and synthetic_seed(p) is not None]
-    return plan
-
-
-def clean(
-    outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW, dry: bool = False, show=print
-) -> list[Path]:
-    """Remove what the project generated, and nothing else: the files every manifest under
-    ``outputs`` and ``processed`` lists (runs, failed runs, comparisons; see :mod:`lib.chain.runs`)
-    and the folders it made that are left empty, left-over staging folders, and the
-    synthetic log in ``raw`` (recognised by its Parquet marker, not by its name). A real
-    export, and every file no manifest lists, stays, under any name. Shows what it removes
-    before removing it (``show``); ``dry``: shows only. Returns what it removed (or would)."""
-    plan = clean_plan(outputs, processed, raw)
-    paths = plan.paths
-    verb = "would remove" if dry else "removing"
-    show(f"make clean {verb} {len(paths)} file(s) the project made:" if paths else "nothing the project made to remove")
-    for path in paths:
-        show(f"  {display_path(path)}{'/' if path.is_dir() else ''}")
-    if plan.left:
-        examples = ", ".join(display_path(p) for p in plan.left[:3]) + (" ..." if len(plan.left) > 3 else "")
-        show(
-            f"leaving {len(plan.left)} file(s) that no run manifest lists (yours, or made before runs kept manifests): "
-            + examples
-        )
-    if dry:
-        return paths
-    try:
-        for folder, made in plan.manifests:
-            manifest.remove_made(folder, made)
-        for folder in plan.staging:
-            shutil.rmtree(folder)
-        for path in [*plan.stale_locks, *plan.synthetic]:
-            path.unlink()
-    except OSError as err:
-        raise PipelineError(
-            f"make clean stopped: {err.strerror}: {display_path(err.filename or '')}; what it removed before is gone, "
-            "the rest stays"
-        ) from None
-    return paths
-
-
-def _parameters(pairs: list[list[str]]) -> dict[str, object]:
-    return {k: parse_value(v) for k, v in pairs}
-
-
-#: The environment variables ``make`` hands its variables over in (``--env``): a value a user
-#: types reaches Python as data, never through a shell command line.
-ENV = {
-    "raw": "KONTAKT_RAW",
-    "outputs": "KONTAKT_OUT",
-    "start_from": "KONTAKT_FROM",
-    "params": "KONTAKT_PARAMS",
-    "a": "KONTAKT_A",
-    "b": "KONTAKT_B",
-    "dry": "KONTAKT_DRY",
-}
-
-
-def params_from_text(text: str) -> list[list[str]]:
-    """``make``'s ``PARAMS`` as ``[[NAME, VALUE], ...]``: split like a shell line (quotes group
-    words; nothing is run or expanded) and read as ``-p NAME VALUE`` triples; anything else
-    is refused with a one-line message."""
-    try:
-        words = shlex.split(text)
-    except ValueError as err:
-        raise PipelineError(
-            f"PARAMS cannot be read ({err}); quote a value that holds spaces: -p NAME 'A VALUE'"
-        ) from None
-    pairs = []
-    for i in range(0, len(words), 3):
-        group = words[i : i + 3]
-        if group[0] not in ("-p", "--parameter") or len(group) < 3:
-            raise PipelineError(
-                f"PARAMS takes -p NAME VALUE triples (quote a value that holds spaces or ;); word {i + 1} "
-                f"({group[0]!r}) does not start one"
-            )
-        pairs.append(group[1:])
-    return pairs
-
-
-def _argv_from_env(command: str) -> list[str]:
-    """The command line ``make`` means, read from :data:`ENV` (for ``--env``)."""
-    env = {k: os.environ.get(v, "") for k, v in ENV.items()}
-    argv = [command]
-    if command == "run":
-        argv += ["--raw", env["raw"]] if env["raw"] else []
-        argv += ["--outputs", env["outputs"]] if env["outputs"] else []
-        argv += ["--from", env["start_from"]] if env["start_from"] else []
-    if command == "check" and env["outputs"]:
-        argv += ["--outputs", env["outputs"]]
-    if command in ("run", "check"):
-        argv += [w for pair in params_from_text(env["params"]) for w in ("-p", *pair)]
-    if command == "compare":
-        if not (env["a"] and env["b"]):
-            raise PipelineError("make compare needs two run folders: make compare A=outputs B=outputs/NAME")
-        argv += [env["a"], env["b"]]
-    if command == "clean" and env["dry"] not in ("", "0"):
-        argv.append("--dry-run")
-    return argv
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if "--env" in argv:  # make's variables, from the environment
-        try:
-            argv = _argv_from_env(next(a for a in argv if a != "--env"))
-        except PipelineError as err:
-            print(f"pipeline stopped: {err}", file=sys.stderr)
-            return 1
-    parser = argparse.ArgumentParser(prog="python -m lib.chain.pipeline", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def add_parameter(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "-p",
-            "--parameter",
-            nargs=2,
-            action="append",
-            default=[],
-            metavar=("NAME", "VALUE"),
-            help="notebook parameter or assumption override (repeatable)",
-        )
-
-    r = sub.add_parser("run", help="run the notebooks in order as one run into a run folder")
-    r.add_argument("--raw", help="path of the call-log export (parameter raw_path)")
-    add_parameter(r)
-    r.add_argument("--outputs", default="outputs", help="the run folder (default: outputs)")
-    r.add_argument("--processed", help="the run's processed folder (default: data/processed[/runs/NAME])")
-    r.add_argument("--from", dest="start_from", help="rerun from this notebook number (e.g. 03) on the run's data")
-    r.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
-    sub.add_parser("refresh", help="re-execute the committed notebooks in place (writes to a temporary folder)")
-    c = sub.add_parser("check", help="check parameters and assumption overrides; run nothing")
-    add_parameter(c)
-    c.add_argument("--outputs", default=None, help="the run folder the run would use (default: outputs)")
-    k = sub.add_parser("compare", help="what differs between two run folders")
-    k.add_argument("a")
-    k.add_argument("b")
-    k.add_argument("--out", help="CSV to write (default: outputs/comparisons/A__vs__B.csv)")
-    cl = sub.add_parser("clean", help="remove what the project made (run manifests, the synthetic log); nothing else")
-    cl.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "check":
-            params = _parameters(args.parameter)
-            route_parameters(params, notebooks())
-            overrides, rest = check_assumptions(params)
-            folders = {n: str(rest[n]) for n in FOLDER_PARAMETERS if n in rest}
-            if folders or args.outputs:
-                runs.RunFolders.of(folders.get("outputs_dir", args.outputs or OUTPUTS), folders.get("processed_dir"))
-            print("parameters accepted" + (f"; assumptions overridden: {overrides}" if overrides else ""))
-        elif args.command == "run":
-            params = _parameters(args.parameter)
-            if args.raw:
-                # Relative paths are taken from the project root (make runs there); keep them
-                # relative so executed notebooks show no machine-specific absolute path.
-                raw = Path(args.raw)
-                params["raw_path"] = args.raw if raw.is_absolute() or (PROJ_ROOT / raw).exists() else str(raw.resolve())
-            outputs_dir = resolve(args.outputs)
-            report = run(params, outputs_dir, args.processed, html=not args.no_html, start_from=args.start_from)
-            print("seconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
-            print(f"outputs in {display_path(outputs_dir)}/ (run_info.csv, tables/, figures/, notebooks/, html/)")
-        elif args.command == "compare":
-            a, b = resolve(args.a), resolve(args.b)
-            for folder in (a, b):
-                if not (folder / "tables").is_dir():
-                    raise PipelineError(f"{display_path(folder)} is not a run folder (no tables/)")
-            diff = run_report.compare_runs(a, b)
-            out = resolve(args.out) if args.out else OUTPUTS / "comparisons" / f"{a.name}__vs__{b.name}.csv"
-            made = not out.parent.exists()
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if out.exists() and out.name not in (manifest.read_manifest(out.parent) or manifest.Manifest()).files:
-                raise PipelineError(f"{display_path(out)} exists and was not made by make compare; nothing written")
-            diff.to_csv(out, index=False)
-            manifest.record_made(out.parent, [out.name], "comparisons", made_folder=made)
-            if diff.empty:
-                print(f"{display_path(a)} and {display_path(b)} agree on every compared value")
-            else:
-                with pd.option_context("display.width", 200, "display.max_rows", 500):
-                    print(diff.to_string(index=False))
-            print(f"wrote {display_path(out)}")
-        elif args.command == "clean":
-            clean(dry=args.dry_run)
-        else:
-            refresh()
-    except (PipelineError, manifest.ManifestError) as err:
-        print(f"pipeline stopped: {err}", file=sys.stderr)
-        return 1
-    except OSError as err:  # a folder that cannot be written, a file where a folder should be
-        print(f"pipeline stopped: {err.strerror or err}: {display_path(err.filename or '')}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -48,5 +48,6 @@ def population() -> pd.Series:
     assert tuple(s.index) == DISTRICTS and s.sum() == 5_550_203, "population_2024.csv is damaged"
     return s
 
+
 #: The label of a total row in a table by district or queue: the report's (Tabell A.2, "Total").
 TOTAL = "Total"

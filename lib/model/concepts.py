@@ -382,9 +382,7 @@ def board_hours(rates: pd.DataFrame | BoardHours) -> BoardHours:
     return rates if isinstance(rates, BoardHours) else BoardHours.from_rates(rates)
 
 
-def pool(
-    calls: np.ndarray, aht_s: np.ndarray, members: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def pool(calls: np.ndarray, aht_s: np.ndarray, members: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pooled queues per hour: summed arrivals, arrival-weighted mean AHT (the load is kept);
     AHT 0 where there is no traffic.
 

@@ -76,7 +76,9 @@ def observed_cells(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -
     return pd.DataFrame({"offered": offered, "answered": n_ans, "wait_answered_s": wait_ans}, index=idx).reset_index()
 
 
-def implied_agents(calls_per_hour: np.ndarray, aht_s: np.ndarray, answered_share: np.ndarray, a: Assumptions) -> np.ndarray:
+def implied_agents(
+    calls_per_hour: np.ndarray, aht_s: np.ndarray, answered_share: np.ndarray, a: Assumptions
+) -> np.ndarray:
     """Agents per hour whose answered share under ``a``'s queue model (one where callers hang
     up: Erlang A with ``a.patience_s``) equals ``answered_share`` (float, same shape; 0 in hours
     without traffic): the whole number n that first reaches it, found by a vectorised

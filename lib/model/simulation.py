@@ -94,7 +94,6 @@ from lib.model.concepts import service_time_s
 __all__ = [
     "CHECK_COLUMNS",
     "METRICS",
-
     "ShiftNode",
     "check_plans",
     "sample_weeks",

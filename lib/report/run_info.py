@@ -8,8 +8,6 @@ key package versions, the notebook the run started from and its duration. The pi
 writes it to ``OUT/run_info.csv``, as the first sheet of the workbook (without the
 duration, so that reruns give the same bytes) and at the top of every HTML page.
 
-:func:`compare_runs` lists every Table 1 cell, staffing figure and key count that differs
-between two run folders, with both values and the difference.
 """
 
 from __future__ import annotations
@@ -20,11 +18,9 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from lib.calllog import plausibility
-from lib.core import output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.paths import PROJ_ROOT, display_path
 
@@ -120,40 +116,3 @@ def html_banner(info: pd.DataFrame) -> str:
         "<div style='border:1px solid #999;padding:0.5em 1em;margin:1em;font-family:sans-serif;font-size:90%'>"
         f"<strong>Run information</strong>{alert}<table>{lines}</table></div>"
     )
-
-
-# --- comparing two runs -----------------------------------------------------------------------
-
-COMPARE_COLUMNS = ["table", "key", "a", "b", "difference"]
-
-
-def _long(path: Path, keys: tuple[str, ...], values: tuple[str, ...]) -> pd.Series:
-    if not path.exists():
-        return pd.Series(dtype=object)
-    t = pd.read_csv(path)
-    cols = [c for c in values if c in t.columns]
-    key = t[list(keys)].astype(str).agg(" / ".join, axis=1)
-    out = {f"{k} / {c}" if len(cols) > 1 else k: v for c in cols for k, v in zip(key, t[c], strict=True)}
-    return pd.Series(out, dtype=object)
-
-
-def compare_runs(a: Path, b: Path) -> pd.DataFrame:
-    """Every compared value that differs between run folders ``a`` and ``b`` (columns
-    :data:`COMPARE_COLUMNS`; ``difference`` = b - a for numbers). Empty when they agree."""
-    rows = []
-    for table in output_tables.registry().values():
-        if not table.compare_keys:
-            continue
-        name, keys, values = table.file, table.compare_keys, table.compare_values
-        va, vb = _long(a / "tables" / name, keys, values), _long(b / "tables" / name, keys, values)
-        for k in list(dict.fromkeys([*va.index, *vb.index])):
-            x, y = va.get(k, np.nan), vb.get(k, np.nan)
-            if (pd.isna(x) and pd.isna(y)) or x == y:
-                continue
-            diff = y - x if isinstance(x, (int, float)) and isinstance(y, (int, float)) else np.nan
-            rows.append((name.removesuffix(".csv"), k, x, y, diff))
-    ia, ib = _long(a / RUN_INFO, ("item",), ("value",)), _long(b / RUN_INFO, ("item",), ("value",))
-    for k in ("raw_file", "raw_sha256", "rows_read", "synthetic_log", "git_commit"):
-        if ia.get(k) != ib.get(k):
-            rows.append(("run_info", k, ia.get(k), ib.get(k), np.nan))
-    return pd.DataFrame(rows, columns=COMPARE_COLUMNS)

@@ -1,0 +1,174 @@
+"""The command line of the chain: ``python -m lib.chain.cli run | check | compare | clean | refresh``.
+
+``make`` calls it with ``--env``: the variables a user types (``RAW``, ``OUT``, ``FROM``,
+``PARAMS``, ``A``, ``B``, ``DRY``) arrive in the environment, unexpanded, and are read here as
+data (``PARAMS`` split like a shell line, never run). Every failure is one line on stderr
+(``pipeline stopped: ...``) and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from lib.chain import runs
+from lib.chain.clean import clean
+from lib.chain.compare import compare
+from lib.chain.errors import PipelineError
+from lib.chain.notebooks import notebooks, refresh
+from lib.chain.parameters import FOLDER_PARAMETERS, check_assumptions, parse_value, route_parameters
+from lib.chain.pipeline import run
+from lib.core import manifest
+from lib.core.paths import OUTPUTS, PROJ_ROOT, display_path, resolve
+
+
+def _parameters(pairs: list[list[str]]) -> dict[str, object]:
+    return {k: parse_value(v) for k, v in pairs}
+
+
+#: The environment variables ``make`` hands its variables over in (``--env``): a value a user
+#: types reaches Python as data, never through a shell command line.
+ENV = {
+    "raw": "KONTAKT_RAW",
+    "outputs": "KONTAKT_OUT",
+    "start_from": "KONTAKT_FROM",
+    "params": "KONTAKT_PARAMS",
+    "a": "KONTAKT_A",
+    "b": "KONTAKT_B",
+    "dry": "KONTAKT_DRY",
+}
+
+
+def params_from_text(text: str) -> list[list[str]]:
+    """``make``'s ``PARAMS`` as ``[[NAME, VALUE], ...]``: split like a shell line (quotes group
+    words; nothing is run or expanded) and read as ``-p NAME VALUE`` triples; anything else
+    is refused with a one-line message."""
+    try:
+        words = shlex.split(text)
+    except ValueError as err:
+        raise PipelineError(
+            f"PARAMS cannot be read ({err}); quote a value that holds spaces: -p NAME 'A VALUE'"
+        ) from None
+    pairs = []
+    for i in range(0, len(words), 3):
+        group = words[i : i + 3]
+        if group[0] not in ("-p", "--parameter") or len(group) < 3:
+            raise PipelineError(
+                f"PARAMS takes -p NAME VALUE triples (quote a value that holds spaces or ;); word {i + 1} "
+                f"({group[0]!r}) does not start one"
+            )
+        pairs.append(group[1:])
+    return pairs
+
+
+def _argv_from_env(command: str) -> list[str]:
+    """The command line ``make`` means, read from :data:`ENV` (for ``--env``)."""
+    env = {k: os.environ.get(v, "") for k, v in ENV.items()}
+    argv = [command]
+    if command == "run":
+        argv += ["--raw", env["raw"]] if env["raw"] else []
+        argv += ["--outputs", env["outputs"]] if env["outputs"] else []
+        argv += ["--from", env["start_from"]] if env["start_from"] else []
+    if command == "check" and env["outputs"]:
+        argv += ["--outputs", env["outputs"]]
+    if command in ("run", "check"):
+        argv += [w for pair in params_from_text(env["params"]) for w in ("-p", *pair)]
+    if command == "compare":
+        if not (env["a"] and env["b"]):
+            raise PipelineError("make compare needs two run folders: make compare A=outputs B=outputs/NAME")
+        argv += [env["a"], env["b"]]
+    if command == "clean" and env["dry"] not in ("", "0"):
+        argv.append("--dry-run")
+    return argv
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--env" in argv:  # make's variables, from the environment
+        try:
+            argv = _argv_from_env(next(a for a in argv if a != "--env"))
+        except PipelineError as err:
+            print(f"pipeline stopped: {err}", file=sys.stderr)
+            return 1
+    parser = argparse.ArgumentParser(prog="python -m lib.chain.pipeline", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_parameter(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-p",
+            "--parameter",
+            nargs=2,
+            action="append",
+            default=[],
+            metavar=("NAME", "VALUE"),
+            help="notebook parameter or assumption override (repeatable)",
+        )
+
+    r = sub.add_parser("run", help="run the notebooks in order as one run into a run folder")
+    r.add_argument("--raw", help="path of the call-log export (parameter raw_path)")
+    add_parameter(r)
+    r.add_argument("--outputs", default="outputs", help="the run folder (default: outputs)")
+    r.add_argument("--processed", help="the run's processed folder (default: data/processed[/runs/NAME])")
+    r.add_argument("--from", dest="start_from", help="rerun from this notebook number (e.g. 03) on the run's data")
+    r.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    sub.add_parser("refresh", help="re-execute the committed notebooks in place (writes to a temporary folder)")
+    c = sub.add_parser("check", help="check parameters and assumption overrides; run nothing")
+    add_parameter(c)
+    c.add_argument("--outputs", default=None, help="the run folder the run would use (default: outputs)")
+    k = sub.add_parser("compare", help="what differs between two run folders")
+    k.add_argument("a")
+    k.add_argument("b")
+    k.add_argument("--out", help="CSV to write (default: outputs/comparisons/A__vs__B.csv)")
+    cl = sub.add_parser("clean", help="remove what the project made (run manifests, the synthetic log); nothing else")
+    cl.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            params = _parameters(args.parameter)
+            route_parameters(params, notebooks())
+            overrides, rest = check_assumptions(params)
+            folders = {n: str(rest[n]) for n in FOLDER_PARAMETERS if n in rest}
+            if folders or args.outputs:
+                runs.RunFolders.of(folders.get("outputs_dir", args.outputs or OUTPUTS), folders.get("processed_dir"))
+            print("parameters accepted" + (f"; assumptions overridden: {overrides}" if overrides else ""))
+        elif args.command == "run":
+            params = _parameters(args.parameter)
+            if args.raw:
+                # Relative paths are taken from the project root (make runs there); keep them
+                # relative so executed notebooks show no machine-specific absolute path.
+                raw = Path(args.raw)
+                params["raw_path"] = args.raw if raw.is_absolute() or (PROJ_ROOT / raw).exists() else str(raw.resolve())
+            outputs_dir = resolve(args.outputs)
+            report = run(params, outputs_dir, args.processed, html=not args.no_html, start_from=args.start_from)
+            print("seconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
+            print(f"outputs in {display_path(outputs_dir)}/ (run_info.csv, tables/, figures/, notebooks/, html/)")
+        elif args.command == "compare":
+            diff, out = compare(args.a, args.b, args.out)
+            if diff.empty:
+                print(
+                    f"{display_path(resolve(args.a))} and {display_path(resolve(args.b))} agree on every compared value"
+                )
+            else:
+                with pd.option_context("display.width", 200, "display.max_rows", 500):
+                    print(diff.to_string(index=False))
+            print(f"wrote {display_path(out)}")
+        elif args.command == "clean":
+            clean(dry=args.dry_run)
+        else:
+            refresh()
+    except (PipelineError, manifest.ManifestError) as err:
+        print(f"pipeline stopped: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # a folder that cannot be written, a file where a folder should be
+        print(f"pipeline stopped: {err.strerror or err}: {display_path(err.filename or '')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

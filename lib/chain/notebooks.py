@@ -1,0 +1,156 @@
+"""The numbered notebooks and how one is executed: found in number order, their declared
+parameters read with papermill, executed with papermill (working directory ``notebooks/``),
+scrubbed of run-dependent metadata (timings, split stream chunks) so reruns give the same
+bytes, rendered as HTML with the run information on top, and the committed notebooks
+refreshed in place (``make notebooks``: their writes go to a temporary folder)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from lib.chain.errors import PipelineError
+from lib.core.paths import NOTEBOOKS, display_path, resolve
+
+KERNEL = "python3"
+
+
+#: The kernel logs only errors: its start-up warning about local TCP transport and a
+#: "KeyboardInterrupt caught in kernel" at shutdown are noise on an analyst's terminal.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
+@dataclass
+class RunReport:
+    """What a run did: seconds per notebook and the files written."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+    #: What the run is doing (``notebook 03_staffing.ipynb``, ...), for messages.
+    step: str = "the run"
+
+
+def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    """The numbered notebooks (``NN_name.ipynb``) in run order."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def declared_parameters(nb_path: Path) -> dict[str, object]:
+    """Parameter names and default values of a notebook's ``parameters`` cell."""
+    return {name: spec["default"] for name, spec in pm.inspect_notebook(str(nb_path)).items()}
+
+
+def _failure_message(nb: Path, err: PapermillExecutionError) -> str:
+    return (
+        f"notebook {nb.name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
+        f"{err.ename}: {err.evalue}"
+    )
+
+
+def execute(nb: Path, out: Path, parameters: dict[str, object]) -> float:
+    """Execute one notebook with papermill (working directory: notebooks/); seconds taken."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(nb),
+            str(out),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(NOTEBOOKS),
+            progress_bar=sys.stderr.isatty(),  # cells done / to do, on a terminal only
+            log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+        )
+    except PapermillExecutionError as err:
+        raise PipelineError(_failure_message(nb, err)) from None
+    return time.perf_counter() - start
+
+
+def scrub(path: Path, drop_injected: bool = False) -> None:
+    """Remove run-dependent metadata (papermill timings, execution timestamps) from a notebook.
+
+    ``drop_injected``: also remove papermill's injected-parameters cell (for refreshed
+    sources; an executed copy in outputs/ keeps it as the record of its parameters).
+    """
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
+    if drop_injected:
+        nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    nbformat.write(nb, path)
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout/stderr chunks: the kernel splits them by timing, not content."""
+    merged: list = []
+    for out in outputs:
+        if (
+            out.get("output_type") == "stream"
+            and merged
+            and merged[-1].get("output_type") == "stream"
+            and merged[-1].get("name") == out.get("name")
+        ):
+            merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def render_html(nb_path: Path, out: Path, banner: str = "") -> None:
+    """Render an executed notebook as standalone HTML, with ``banner`` (HTML) at the top."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(nb_path))
+    if banner:
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, encoding="utf-8")
+
+
+def refresh(nbs: list[Path] | None = None) -> RunReport:
+    """Re-execute the committed notebooks in place with their defaults and scrub them.
+
+    What they write goes to a temporary folder (``KONTAKT_WRITE_ROOT``), never to the
+    user's outputs/ or data/processed/. Refuses unless notebook 01's default call log is
+    the synthetic one, so committed outputs never carry a real export's aggregates.
+    """
+    from lib.calllog.synthetic import synthetic_seed
+
+    raw = resolve(ast.literal_eval(str(declared_parameters(NOTEBOOKS / "01_clean_call_log.ipynb")["raw_path"])))
+    if synthetic_seed(raw) is None:
+        raise PipelineError(
+            f"{display_path(raw)} is not the synthetic log (no generator marker): the committed notebooks' outputs "
+            "must come from the synthetic log. Move the real export elsewhere in data/raw/ (and run it with "
+            "make report RAW=...), then `make data` regenerates the synthetic log"
+        )
+    report = RunReport()
+    previous = os.environ.get("KONTAKT_WRITE_ROOT")
+    with tempfile.TemporaryDirectory(prefix="kontakt-refresh-") as scratch:
+        os.environ["KONTAKT_WRITE_ROOT"] = scratch  # the kernels inherit it
+        try:
+            for nb in notebooks() if nbs is None else nbs:
+                print(f"refreshing {nb.name}", flush=True)
+                report.seconds[nb.name] = execute(nb, nb, {})
+                scrub(nb, drop_injected=True)
+                report.written.append(nb)
+        finally:
+            if previous is None:
+                os.environ.pop("KONTAKT_WRITE_ROOT", None)
+            else:
+                os.environ["KONTAKT_WRITE_ROOT"] = previous
+    return report
