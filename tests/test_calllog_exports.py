@@ -590,3 +590,18 @@ def test_naive_parquet_times_are_oslo_local_time_whatever_the_pandas_metadata_sa
     form = fmt(res)["timestamp_forms"]
     assert form.startswith("Parquet timestamp without time zone, read as Oslo local time: 2 row(s)")
     assert "pandas metadata names Europe/Oslo; not applied" in form
+
+
+def test_numbers_parse_into_a_writable_array_whatever_arrow_hands_over():
+    # A file larger than one block of Arrow's CSV reader reaches the number parser as several
+    # chunks, which Arrow's compute functions join into one, which numpy sees as a read-only
+    # view; the parser writes through masks, so it must get its own copy (issue 20: the full year
+    # of a Norwegian Excel export crashed, small files never did).
+    from lib.calllog.validate import _parse_number
+
+    blocks = pa.concat_tables([pa.table({"wait_s": pa.array(["1,5", "1.234", "2"], pa.string())})] * 2)
+    text = blocks.to_pandas()["wait_s"]
+    assert pa.array(text.array).num_chunks == 2
+    v, missing, bad, ambiguous = _parse_number(text, comma=True)
+    assert v[0] == 1.5 and np.isnan(v[1]) and v[2] == 2.0 and ambiguous.tolist() == [False, True, False] * 2
+    assert not missing.any() and not bad.any() and v.flags.writeable

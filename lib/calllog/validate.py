@@ -256,16 +256,23 @@ _GROUPED_COMMA = (
 _GROUPED_POINT = (rf"[+-]?[1-9][0-9]{{0,2}}(?:{_SPACE}[0-9]{{3}})+(?:\.[0-9]+)?",)  # 1 234 or 1 234.5
 
 
+def _writable(values: np.ndarray) -> np.ndarray:
+    """``values`` if it may be written to, else a copy. Arrow hands some arrays to numpy as
+    read-only views (a one-chunk ChunkedArray, as a whole year of text often is), and the
+    parsers below set values through masks."""
+    return values if values.flags.writeable else values.copy()
+
+
 def _to_float(t: pd.Series) -> np.ndarray:
-    """Text -> float64, NaN where empty or not a number: Arrow's cast when every value is a
-    number (fast), else pandas' coercing parser. Both accept the same forms."""
+    """Text -> float64 (a writable array), NaN where empty or not a number: Arrow's cast when
+    every value is a number (fast), else pandas' coercing parser. Both accept the same forms."""
     try:
         arr = pa.array(t.array)
         arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
-        return np.array(pc.fill_null(pc.cast(arr, pa.float64()), np.nan), dtype="float64")
+        return _writable(np.asarray(pc.fill_null(pc.cast(arr, pa.float64()), np.nan), dtype="float64"))
     except (pa.ArrowException, TypeError):
         coerced = pd.to_numeric(t, errors="coerce").astype("float64")
-        return np.array(coerced.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")  # a writable copy
+        return _writable(np.asarray(coerced.to_numpy(dtype="float64", na_value=np.nan), dtype="float64"))
 
 
 def _decimal_mark(columns: list[pd.Series], decimal_comma: bool) -> tuple[str, bool]:
