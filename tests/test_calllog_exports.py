@@ -444,7 +444,9 @@ def test_input_format_table_for_each_format(tmp_path):
         "encoding": "UTF-8",
         "separator": "comma",
         "decimal_mark": "point",
+        "columns": "contract names",
         "timestamp_forms": "ISO 8601 with offset: 1 row(s); ISO 8601 local: 1 row(s)",
+        "duration_forms": "wait_s: seconds 2 row(s); talk_s: seconds 2 row(s)",
         "blank_lines_ignored_at_end": "0",
     }
     assert res.written["input_format"] == tmp_path / "outputs" / "tables" / "input_format.csv"
@@ -481,7 +483,7 @@ def _sample() -> pd.DataFrame:
     df.loc[50, ["talk_s", "answered"]] = [2500.0, True]
     df.loc[51, "wait_s"] = 1900.5
     df.loc[5, ["talk_s", "answered"]] = [1234.5, True]
-    df.loc[60, "district"] = "Østfold"
+    df.loc[60, "district"] = "Midtre Hålogaland"  # split between two districts in 2017: unknown
     df.loc[70, "wait_s"] = 1234.0
     df = pd.concat([df, df.iloc[[10, 20, 30]]], ignore_index=True)  # exact duplicates, at the end
     return df

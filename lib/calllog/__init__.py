@@ -1,6 +1,9 @@
-"""The call log: read a file (:mod:`.read`), validate every row against the contract
-(:mod:`.validate`), and clean it by appendix B's rules (:mod:`.rules`, one ordered table)
-with every row accounted for (:mod:`.clean`).
+"""The call log: find the files (:mod:`.files`: a file, a folder or a glob), find the
+contract's columns (:mod:`.mapping`: names, a mapping file, built-in aliases), read each
+file (:mod:`.read`), validate every row against the contract (:mod:`.validate`), and clean
+it by appendix B's rules (:mod:`.rules`, one ordered table) with every row accounted for
+(:mod:`.clean`). Interval statistics have their own contract and cleaning
+(:mod:`.intervals`); :mod:`.inspect` checks an export without running anything.
 
 The public API is re-exported here (``from lib.calllog import clean_call_log``); a cleaning
 rule is added in :data:`lib.calllog.rules.RULES`.
@@ -8,15 +11,22 @@ rule is added in :data:`lib.calllog.rules.RULES`.
 
 from lib.calllog.clean import (
     CLEAN_COLUMNS,
+    CLEAN_FILES,
     INPUT_FORMAT_ITEMS,
     CleaningResult,
     InvalidRowsError,
+    MixedKindsError,
     NoRowsLeftError,
+    UnknownOutcomeError,
     check_dirs,
     clean_call_log,
     clean_frame,
     input_format,
+    read_clean,
+    read_logs,
 )
+from lib.calllog.files import resolve_raw
+from lib.calllog.mapping import ColumnPlan, Mapping, read_mapping
 from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, RawLog, read_call_log, sniff_delimiter
 from lib.calllog.rules import (
     AccountingError,
@@ -32,6 +42,7 @@ from lib.calllog.validate import DISTRICT_ALIASES, canonical_district, parse_boo
 
 __all__ = [
     "CLEAN_COLUMNS",
+    "CLEAN_FILES",
     "CONTRACT_COLUMNS",
     "DISTRICT_ALIASES",
     "INPUT_FORMAT_ITEMS",
@@ -39,10 +50,14 @@ __all__ = [
     "CallLogError",
     "CleaningResult",
     "CleaningRule",
+    "ColumnPlan",
     "InvalidRowsError",
+    "Mapping",
+    "MixedKindsError",
     "NoRowsLeftError",
     "RawLog",
     "Thresholds",
+    "UnknownOutcomeError",
     "canonical_district",
     "check_dirs",
     "check_identity",
@@ -55,7 +70,11 @@ __all__ = [
     "parse_boolean",
     "parse_call_log",
     "read_call_log",
+    "read_clean",
+    "read_logs",
+    "read_mapping",
     "report_items",
+    "resolve_raw",
     "rule_hint",
     "sniff_delimiter",
 ]
