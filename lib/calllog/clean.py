@@ -135,6 +135,10 @@ class CleaningResult:
     encoding: str | None = None
     kind: str = CALLS
     files: list[Path] = field(default_factory=list)
+    #: One row per file: ``file`` (short name), ``rows`` (rows read), ``first`` and ``last``
+    #: (the earliest and latest time of its valid rows, local; for intervals the end of the
+    #: last interval), for the plausibility check of gaps and overlaps between files.
+    file_ranges: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def count(self, item: str) -> int:
         """One item of the cleaning report."""
@@ -478,6 +482,22 @@ def log_format(rows: LogRows) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame({"item": extra, "value": values})], ignore_index=True)
 
 
+def file_ranges(rows: LogRows, time_column: str = "arrived_at", minutes: str | None = None) -> pd.DataFrame:
+    """Per file: its short name, rows read, and the first and last time of its valid rows
+    (``time_column``; with ``minutes``, the last plus that column's minutes: an interval's end)."""
+    valid = ~rows.parsed.invalid
+    t = rows.parsed.frame[time_column]
+    end = t if minutes is None else t + pd.to_timedelta(rows.parsed.frame[minutes], unit="min")
+    frame = pd.DataFrame({"f": rows.file_of_row[valid], "first": t[valid].to_numpy(), "last": end[valid].to_numpy()})
+    span = frame.groupby("f").agg(first=("first", "min"), last=("last", "max"))
+    out = pd.DataFrame({"file": rows.names, "rows": np.bincount(rows.file_of_row, minlength=len(rows.names))})
+    first = pd.Series(pd.NaT, index=out.index, dtype=t.dtype)
+    last = pd.Series(pd.NaT, index=out.index, dtype=t.dtype)
+    first[span.index] = span["first"].to_numpy()
+    last[span.index] = span["last"].to_numpy()
+    return out.assign(first=first, last=last)
+
+
 def _rejected_frame(rows: LogRows) -> pd.DataFrame:
     """Invalid rows with their original values as text, 1-based row number (and file, for
     several files) and reason. A record with a wrong number of fields holds the fields it has,
@@ -697,6 +717,7 @@ def clean_call_log(
         encoding=raws[0].encoding,
         kind=CALLS,
         files=[r.path for r in raws],
+        file_ranges=file_ranges(rows),
     )
     rejected = _rejected_frame(rows) if write and on_invalid == "quarantine" else None
     rejected_shown = write_rejected(result, processed_dir, rejected, write)
