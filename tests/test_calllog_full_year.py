@@ -21,26 +21,21 @@ import pytest
 from frames import CLEANING_SETTINGS
 
 from lib.calllog import clean_call_log, forms
-from lib.paths import DATA_RAW
 
-RAW = DATA_RAW / "calls_2023.parquet"
 #: Seconds a form may take to read, validate and clean on this machine (today's ≈ 2-6 s, with room
 #: for a machine shared with other work); a slower path is a regression to look at, not noise.
 MAX_SECONDS = 30.0
 
 
 @pytest.fixture(scope="module")
-def year() -> pd.DataFrame:
-    if not RAW.exists():
-        pytest.fail(f"{RAW.name} is missing: `make test` generates it (python -m lib.synthetic --out {RAW})")
-    return pd.read_parquet(RAW)
+def year(synthetic_year) -> pd.DataFrame:
+    return synthetic_year
 
 
 @pytest.fixture(scope="module")
-def reference(year, tmp_path_factory):
+def reference(synthetic_cleaning):
     """The Parquet file's cleaning: the log every other form must give."""
-    work = tmp_path_factory.mktemp("parquet")
-    return clean_call_log(RAW, work / "p", work / "o", write=False, **CLEANING_SETTINGS)
+    return synthetic_cleaning
 
 
 def _clean(path, work, **kw):

@@ -26,6 +26,7 @@ from lib.calllog.clean import (
     read_logs,
 )
 from lib.calllog.files import resolve_raw
+from lib.calllog.intervals import INTERVAL_CLEAN_COLUMNS, clean_intervals, is_interval_frame
 from lib.calllog.mapping import ColumnPlan, Mapping, read_mapping
 from lib.calllog.read import CONTRACT_COLUMNS, CallLogError, RawLog, read_call_log, sniff_delimiter
 from lib.calllog.rules import (
@@ -46,6 +47,7 @@ __all__ = [
     "CONTRACT_COLUMNS",
     "DISTRICT_ALIASES",
     "INPUT_FORMAT_ITEMS",
+    "INTERVAL_CLEAN_COLUMNS",
     "AccountingError",
     "CallLogError",
     "CleaningResult",
@@ -63,9 +65,11 @@ __all__ = [
     "check_identity",
     "clean_call_log",
     "clean_frame",
+    "clean_intervals",
     "cleaning_report",
     "identity_text",
     "input_format",
+    "is_interval_frame",
     "kept_mask",
     "parse_boolean",
     "parse_call_log",

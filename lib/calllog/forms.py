@@ -46,8 +46,8 @@ FORMS: dict[str, str] = {
     ),
     "intervals": (
         "interval statistics: 15-minute intervals per district and queue, semicolon, Windows-1252, headers "
-        "Intervall (dd.mm.yyyy hh:mm local), Politidistrikt, Kø, Tilbudt, Besvart, Tapt, Total ventetid and "
-        "Samtaletid (hh:mm:ss totals), Besvart innen 95 sek"
+        "Intervall (dd.mm.yyyy hh:mm local), Politidistrikt, Kø, Tilbudt, Besvart, Tapt, Total ventetid (all "
+        "callers), Total svartid (answered calls) and Samtaletid (hh:mm:ss totals), Besvart innen 95 sek"
     ),
 }
 #: The mapping file the vendor form is written with (contract column -> the vendor's header).
@@ -242,6 +242,7 @@ def _interval_table(iv: pd.DataFrame) -> pa.Table:
             "Besvart": pa.array(iv["answered"]),
             "Tapt": pa.array(iv["abandoned"]),
             "Total ventetid": _clock(iv["wait_total_s"].to_numpy(), hours=True),
+            "Total svartid": _clock(iv["answered_wait_total_s"].to_numpy(), hours=True),
             "Samtaletid": _clock(iv["talk_total_s"].to_numpy(), hours=True),
             "Besvart innen 95 sek": pa.array(iv["answered_within"]),
         }
