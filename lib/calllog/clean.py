@@ -423,10 +423,11 @@ def read_logs(
     return raws, label
 
 
-def parse_logs(raws: list[RawLog], label: str, year: int) -> LogRows:
+def parse_logs(raws: list[RawLog], label: str, year: int, stop_on_unknown_words: bool = True) -> LogRows:
     """Parse and judge every row of the call-log files ``raws`` (each with its own decimal mark
     and labels) and put them together as one log. Raises :class:`UnknownOutcomeError` when an
-    outcome column holds words the outcome table does not know."""
+    outcome column holds words the outcome table does not know (unless not
+    ``stop_on_unknown_words``: then they are in each part's ``unknown_words``)."""
     parts = [
         parse_call_log(
             r.frame,
@@ -441,7 +442,7 @@ def parse_logs(raws: list[RawLog], label: str, year: int) -> LogRows:
     for p in parts:
         for word, n in (p.unknown_words or {}).items():
             unknown[word] = unknown.get(word, 0) + n
-    if unknown:
+    if unknown and stop_on_unknown_words:
         raise UnknownOutcomeError(unknown_outcome_message(label, raws[0], unknown))
     names = file_names([r.path for r in raws])
     sizes = [len(p.frame) for p in parts]
@@ -462,6 +463,7 @@ def parse_logs(raws: list[RawLog], label: str, year: int) -> LogRows:
             decimal_mark=parts[0].decimal_mark,
             duration_forms={c: _sum_forms([p.duration_forms.get(c, {}) for p in parts]) for c in ("wait_s", "talk_s")},
             naive=np.concatenate([p.naive if p.naive is not None else np.zeros(len(p.frame), bool) for p in parts]),
+            unknown_words=unknown or None,
         )
     return LogRows(raws, parsed, file_of_row, row_in_file, names, label, parts)
 
@@ -693,9 +695,32 @@ def clean_call_log(
             excluded_districts=excluded_districts,
             write=write,
         )
-    thresholds = Thresholds(outlier_threshold_s=float(outlier_threshold_s))
     rows = parse_logs(raws, label, year)
-    parsed = rows.parsed
+    return clean_rows(
+        rows,
+        processed_dir,
+        outputs_dir,
+        on_invalid,
+        outlier_threshold_s=outlier_threshold_s,
+        excluded_districts=excluded_districts,
+        write=write,
+    )
+
+
+def clean_rows(
+    rows: LogRows,
+    processed_dir: str | Path = "data/processed",
+    outputs_dir: str | Path = "outputs",
+    on_invalid: str = "error",
+    *,
+    outlier_threshold_s: float,
+    excluded_districts: tuple[str, ...] | list[str],
+    write: bool = True,
+) -> CleaningResult:
+    """The cleaning of :func:`clean_call_log` from a call log already read and parsed
+    (:func:`read_logs`, :func:`parse_logs`); the same result, errors and files written."""
+    label, raws, parsed = rows.label, rows.raws, rows.parsed
+    thresholds = Thresholds(outlier_threshold_s=float(outlier_threshold_s))
     summary = rows.summary()
     if len(summary) and on_invalid == "error":
         raise InvalidRowsError(invalid_rows_message(label, raws[0].row_note, summary))
