@@ -140,3 +140,11 @@ def test_call_logs_and_interval_statistics_are_not_mixed(tmp_path):
     )
     with pytest.raises(MixedKindsError, match=r"call logs \(a.csv\) and interval statistics \(b.csv\)"):
         clean(tmp_path, tmp_path / "raw")
+
+
+def test_which_errors_are_problems_of_the_file_and_not_of_the_project():
+    from lib.calllog import file_error_names
+
+    names = file_error_names()
+    assert {"CallLogError", "InvalidRowsError", "NoRowsLeftError", "UnknownOutcomeError", "MixedKindsError"} <= names
+    assert "AccountingError" not in names  # rows that do not add up are a defect of the project

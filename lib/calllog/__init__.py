@@ -41,6 +41,22 @@ from lib.calllog.rules import (
 )
 from lib.calllog.validate import DISTRICT_ALIASES, canonical_district, parse_boolean, parse_call_log, rule_hint
 
+
+def file_error_names() -> frozenset[str]:
+    """Names of the exceptions that mean the export cannot be used as it is (a problem of the
+    file, which the analyst fixes), not a defect of the project: :class:`CallLogError` and its
+    subclasses (invalid rows, nothing left, unknown outcome words, mixed kinds), but not
+    :class:`AccountingError` (the row accounting failing is a defect). For a runner that sees
+    only an executed notebook's error name (papermill's ``PapermillExecutionError.ename``)."""
+    names, todo = set(), [CallLogError]
+    while todo:
+        cls = todo.pop()
+        if cls is not AccountingError:
+            names.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return frozenset(names)
+
+
 __all__ = [
     "CLEAN_COLUMNS",
     "CLEAN_FILES",
@@ -67,6 +83,7 @@ __all__ = [
     "clean_frame",
     "clean_intervals",
     "cleaning_report",
+    "file_error_names",
     "identity_text",
     "input_format",
     "is_interval_frame",
