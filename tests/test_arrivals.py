@@ -282,7 +282,9 @@ def test_diagnostic_tables(glm):
 
 
 def test_missing_inputs_are_clear_errors(tmp_path, glm):
-    with pytest.raises(FileNotFoundError, match=r"calls_clean\.parquet not found.*notebook 01"):
+    with pytest.raises(
+        FileNotFoundError, match=r"neither calls_clean\.parquet nor intervals_clean\.parquet.*notebook 01"
+    ):
         arrivals.read_clean_calls(tmp_path)
     with pytest.raises(ValueError, match=r"missing column\(s\) \['aht_s'\]"):
         arrivals.write_rates(glm.rates.drop(columns="aht_s"), tmp_path)
