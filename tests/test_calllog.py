@@ -35,6 +35,7 @@ from lib.calllog import (
     rules,
     sniff_delimiter,
 )
+from lib.manifest import claim
 from lib.paths import display_path
 
 H = list(CONTRACT_COLUMNS)
@@ -770,7 +771,8 @@ def test_a_log_of_the_wrong_year_in_quarantine_mode_is_an_error_naming_the_cause
     # every call is from 2024: quarantine sets all of them aside, so nothing is left
     df = frame(*(row(f"C{i}", arrived_at=f"2024-02-0{i} 10:00:00") for i in range(1, 6)), row("N", wait_s="-1"))
     (tmp_path / "processed").mkdir()
-    pd.DataFrame({"stale": [1]}).to_parquet(tmp_path / "processed" / "calls_clean.parquet")
+    # a cleaned log an earlier run made (listed in the folder's manifest): it must not stay looking current
+    pd.DataFrame({"stale": [1]}).to_parquet(claim(tmp_path / "processed" / "calls_clean.parquet"))
     with pytest.raises(NoRowsLeftError) as err:
         run(tmp_path, df, on_invalid="quarantine")
     msg = str(err.value)

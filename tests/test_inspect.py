@@ -13,7 +13,7 @@ from test_privacy import tokens
 
 from lib.calllog import CONTRACT_COLUMNS
 from lib.calllog.inspect import FILE_PROBLEM, UNKNOWN_WORDS, inspect, main
-from lib.paths import DATA_RAW
+from lib.paths import DATA_RAW, display_path
 
 H = list(CONTRACT_COLUMNS)
 
@@ -94,7 +94,7 @@ def test_a_file_that_cannot_be_used_says_why_and_exits_1(tmp_path, capsys):
         "queue:sentralbord,SB\n"
     )
     assert main([str(path)]) == 0
-    assert "mapping file: vendor.columns.csv" in capsys.readouterr().out
+    assert f"mapping file: {display_path(tmp_path / 'vendor.columns.csv')}" in capsys.readouterr().out
 
 
 def test_unknown_outcome_words_make_an_export_unusable_whatever_on_invalid(tmp_path):
