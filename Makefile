@@ -28,7 +28,7 @@ export KONTAKT_DRY := $(value DRY)
 export KONTAKT_LAB_ARGS := $(value LAB_ARGS)
 unexport RAW PARAMS OUT FROM A B DRY LAB_ARGS
 
-.PHONY: help setup check data report compare lab lint test notebooks bench clean
+.PHONY: help setup check data report inspect compare lab lint test notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ check: setup ## Check PARAMS (assumption types and ranges, notebook parameters, 
 
 report: setup $(if $(filter $(SYNTHETIC),$(KONTAKT_RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns from notebook 03 on
 	$(BIN)/python -m lib.chain.cli run --env
+
+inspect: setup ## Check an export before running anything: make inspect RAW=data/raw/export_2023.csv (a file, folder or glob)
+	$(BIN)/python -m lib.chain.cli inspect --env
 
 compare: setup ## Print and write what differs between two runs: make compare A=outputs/run1 B=outputs/run2
 	$(BIN)/python -m lib.chain.cli compare --env

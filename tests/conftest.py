@@ -43,3 +43,25 @@ def chain_run(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("chain")
     pipeline.run({"raw_path": str(RAW)}, root / "outputs", root / "processed", html=False)
     return root
+
+
+@pytest.fixture(scope="session")
+def synthetic_year():
+    """The synthetic log's rows as the Parquet file holds them (1 765 909 calls)."""
+    import pandas as pd
+
+    if not RAW.exists():
+        pytest.fail(f"{RAW.name} is missing: `make test` generates it (python -m lib.calllog.synthetic --out {RAW})")
+    return pd.read_parquet(RAW)
+
+
+@pytest.fixture(scope="session")
+def synthetic_cleaning(synthetic_year, tmp_path_factory):
+    """The Parquet file's cleaning at the report's settings (nothing written): the log every
+    other form of the year must give."""
+    from frames import CLEANING_SETTINGS
+
+    from lib.calllog import clean_call_log
+
+    work = tmp_path_factory.mktemp("reference")
+    return clean_call_log(RAW, work / "p", work / "o", write=False, **CLEANING_SETTINGS)

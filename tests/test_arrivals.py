@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
+from lib.calllog import read_clean
 from lib.core.districts import DISTRICTS, modelled_districts
 from lib.core.oslo_calendar import DAY_TYPES, TIMEZONE, hour_grid
 from lib.traffic import arrivals
@@ -282,8 +283,10 @@ def test_diagnostic_tables(glm):
 
 
 def test_missing_inputs_are_clear_errors(tmp_path, glm):
-    with pytest.raises(FileNotFoundError, match=r"calls_clean\.parquet not found.*notebook 01"):
-        arrivals.read_clean_calls(tmp_path)
+    with pytest.raises(
+        FileNotFoundError, match=r"neither calls_clean\.parquet nor intervals_clean\.parquet.*notebook 01"
+    ):
+        read_clean(tmp_path, columns=arrivals.CLEAN_COLUMNS)
     with pytest.raises(ValueError, match=r"missing column\(s\) \['aht_s'\]"):
         arrivals.write_rates(glm.rates.drop(columns="aht_s"), tmp_path)
     with pytest.raises(ValueError, match="min_answered"):

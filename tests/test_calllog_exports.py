@@ -444,7 +444,9 @@ def test_input_format_table_for_each_format(tmp_path):
         "encoding": "UTF-8",
         "separator": "comma",
         "decimal_mark": "point",
+        "columns": "contract names",
         "timestamp_forms": "ISO 8601 with offset: 1 row(s); ISO 8601 local: 1 row(s)",
+        "duration_forms": "wait_s: seconds 2 row(s); talk_s: seconds 2 row(s)",
         "blank_lines_ignored_at_end": "0",
     }
     assert res.written["input_format"] == tmp_path / "outputs" / "tables" / "input_format.csv"
@@ -481,7 +483,7 @@ def _sample() -> pd.DataFrame:
     df.loc[50, ["talk_s", "answered"]] = [2500.0, True]
     df.loc[51, "wait_s"] = 1900.5
     df.loc[5, ["talk_s", "answered"]] = [1234.5, True]
-    df.loc[60, "district"] = "Østfold"
+    df.loc[60, "district"] = "Midtre Hålogaland"  # split between two districts in 2017: unknown
     df.loc[70, "wait_s"] = 1234.0
     df = pd.concat([df, df.iloc[[10, 20, 30]]], ignore_index=True)  # exact duplicates, at the end
     return df
@@ -611,3 +613,18 @@ def test_parquet_pandas_metadata_of_any_shape_is_ignored(tmp_path, metadata):
     pq.write_table(table.replace_schema_metadata({b"pandas": metadata}), tmp_path / "odd.parquet")
     res = clean(tmp_path, tmp_path / "odd.parquet")
     assert res.clean["arrived_at"].tolist() == [pd.Timestamp("2023-06-01 10:00", tz="Europe/Oslo")]
+
+
+def test_numbers_parse_into_a_writable_array_whatever_arrow_hands_over():
+    # A file larger than one block of Arrow's CSV reader reaches the number parser as several
+    # chunks, which Arrow's compute functions join into one, which numpy sees as a read-only
+    # view; the parser writes through masks, so it must get its own copy (issue 20: the full year
+    # of a Norwegian Excel export crashed, small files never did).
+    from lib.calllog.validate import _parse_number
+
+    blocks = pa.concat_tables([pa.table({"wait_s": pa.array(["1,5", "1.234", "2"], pa.string())})] * 2)
+    text = blocks.to_pandas()["wait_s"]
+    assert pa.array(text.array).num_chunks == 2
+    v, missing, bad, ambiguous = _parse_number(text, comma=True)
+    assert v[0] == 1.5 and np.isnan(v[1]) and v[2] == 2.0 and ambiguous.tolist() == [False, True, False] * 2
+    assert not missing.any() and not bad.any() and v.flags.writeable

@@ -38,6 +38,8 @@ def test_every_registered_table_is_described_and_every_described_table_registere
         assert t.title_no and t.report_source_no and re.fullmatch(r"\d\d_[a-z0-9_]+", t.notebook), t.name
         assert (NOTEBOOKS / f"{t.notebook}.ipynb").is_file(), t.notebook
         assert set(t.compare_keys) | set(t.compare_values) <= set(t.columns()["column"]), t.name
+    # a cleaning report of several files has a column per file
+    assert output_tables.describe_column("cleaning_report", "calls_2023_01.csv")["unit"] == "rows"
 
 
 def test_the_registry_is_in_the_chains_order():
@@ -51,7 +53,7 @@ def test_a_table_whose_columns_drift_from_the_dictionary_is_refused(tmp_path):
     assert path == tmp_path / "tables" / "cleaning_report.csv" and output_tables.read(
         "cleaning_report", tmp_path
     ).equals(good)
-    with pytest.raises(ValueError, match=r"columns not in the column dictionary \['counted'\].*missing \['count'\]"):
+    with pytest.raises(ValueError, match=r"columns not in the column dictionary \['counted'\]"):
         output_tables.write("cleaning_report", good.rename(columns={"count": "counted"}), tmp_path)
     with pytest.raises(KeyError, match="no result table 'nope'"):
         output_tables.write("nope", good, tmp_path)

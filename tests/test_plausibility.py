@@ -170,11 +170,11 @@ def test_notice_and_marker():
     good = plausibility.check_log(report(), kept_rows(), A)
     assert plausibility.warning_marker(good) is None and plausibility.warning_marker(None) is None
     line = plausibility.notice(good)
-    assert "\n" not in line and line.startswith("Plausibility of the call log: all 5 checks passed")
+    assert "\n" not in line and line.startswith("Plausibility of the call log: all 6 checks passed")
 
     bad = plausibility.check_log(report(1_048_576), kept_rows(districts=MODELLED[1:]), A)
     text = plausibility.notice(bad)
-    assert "ADVARSEL: loggen består ikke plausibilitetskontrollen: 2 av 5 kontroller feilet" in text
+    assert "ADVARSEL: loggen består ikke plausibilitetskontrollen: 2 av 6 kontroller feilet" in text
     assert "  - calls_every_modelled_district: no kept calls in 1 of 11 modelled districts: Oslo" in text
     assert "  - not_excel_truncated: rows read 1 048 576 equals Excel's sheet limit" in text
     assert "Table 1 below rests on a log that does not look like a year of 02800 calls" in text
@@ -197,6 +197,59 @@ def test_table1_heading_carries_the_warning():
 def test_as_text_marks_each_check():
     t = plausibility.check_log(report(1_048_575), kept_rows(), A)
     lines = plausibility.as_text(t).splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6 and lines[5] == "PASS  files_contiguous: one file"
     assert lines[0].startswith("PASS  calls_every_month: kept calls in all 12 months of 2023")
     assert lines[3].startswith("FAIL  not_excel_truncated: rows read 1 048 575 equals Excel's sheet limit")
+
+
+# --- several files: gaps and overlaps -----------------------------------------------------------
+
+
+def _ranges(*spans):
+    t = [(pd.Timestamp(a, tz="Europe/Oslo"), pd.Timestamp(b, tz="Europe/Oslo")) for a, b in spans]
+    return pd.DataFrame(
+        {
+            "file": [f"m{i + 1}.csv" for i in range(len(t))],
+            "rows": 10,
+            "first": [a for a, _ in t],
+            "last": [b for _, b in t],
+        }
+    )
+
+
+def test_monthly_files_one_after_the_other_pass():
+    ok, detail = plausibility.files_contiguous(
+        _ranges(("2023-02-01 00:01", "2023-02-28 23:58"), ("2023-01-01 00:00", "2023-01-31 23:59"))
+    )
+    assert ok and detail.startswith("2 files cover 2023-01-01 00:00 to 2023-02-28 23:58 one after the other")
+
+
+def test_an_overlap_and_a_gap_between_files_are_warnings():
+    files = _ranges(
+        ("2023-01-01 00:00", "2023-01-31 23:59"),
+        ("2023-01-25 00:00", "2023-02-28 23:59"),  # overlaps January by a week
+        ("2023-04-01 00:00", "2023-04-30 23:59"),  # March missing
+    )
+    table = plausibility.check_log(report(), kept_rows(), A, files=files)
+    line = table.set_index("check").loc["files_contiguous"]
+    assert not line["passed"]
+    assert (
+        "m1.csv (2023-01-01 00:00 to 2023-01-31 23:59) and m2.csv (2023-01-25 00:00 to 2023-02-28 23:59) overlap by 7.0 days"
+        in line["detail"]
+    )
+    assert (
+        "31.0 days without a call between m2.csv (ends 2023-02-28 23:59) and m3.csv (begins 2023-04-01 00:00)"
+        in line["detail"]
+    )
+    assert plausibility.failed_checks(table) == ["files_contiguous"]
+
+
+def test_interval_tables_count_their_calls():
+    months = pd.to_datetime([f"2023-{m:02d}-15 10:00" for m in range(1, 13)]).tz_localize("Europe/Oslo")
+    clean = pd.DataFrame(
+        {"district": [MODELLED[i % len(MODELLED)] for i in range(12)], "interval_start": months, "offered": 150_000}
+    )
+    rep = pd.DataFrame({"item": ["rows_read", "quarantined", "calls_offered"], "count": [12, 0, 1_800_000]})
+    table = plausibility.check_log(rep, clean, A).set_index("check")
+    assert table.loc["calls_every_month", "passed"] and "fewest 150 000" in table.loc["calls_every_month", "detail"]
+    assert table.loc["volume_plausible", "detail"].startswith("calls offered 1 800 000 = 101.9 % of registered")

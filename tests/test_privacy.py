@@ -63,8 +63,17 @@ def find_call_ids(paths: list[Path], ids: pd.Series) -> dict[str, list[str]]:
 
 
 def raw_logs(folder: Path = DATA_RAW) -> list[Path]:
-    """Every call log in data/raw/: the synthetic one and any real export an analyst dropped in."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    """Every call log in data/raw/: the synthetic one and any real export an analyst dropped in,
+    also in a folder of several files (mapping files are not logs)."""
+    from lib.calllog.mapping import is_mapping_file
+
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not is_mapping_file(p)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +84,11 @@ def raw_ids() -> pd.Series:
     ids = []
     for path in logs:
         try:
-            ids.append(read_call_log(path).frame["call_id"].astype("str"))
+            raw = read_call_log(path)
         except CallLogError:
             continue  # not a call log (the cleaning would refuse it too)
+        if "call_id" in raw.frame:  # interval statistics have no call ids
+            ids.append(raw.frame["call_id"].astype("str"))
     return pd.concat(ids, ignore_index=True).drop_duplicates()
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from frames import fake_chain
 
@@ -350,7 +351,7 @@ def test_check_refuses_a_bad_notebook_parameter_and_a_processed_folder_in_output
 def test_a_folder_as_raw_and_an_outside_out_are_named_whole(tmp_path, raw):
     folder = tmp_path / "exports"
     folder.mkdir()
-    with pytest.raises(pipeline.PipelineError, match="is a folder, not a file"):
+    with pytest.raises(pipeline.PipelineError, match="the folder holds no call-log file"):
         pipeline.run({"raw_path": str(folder)}, tmp_path / "out", tmp_path / "proc", nbs=fake_chain(tmp_path / "c"))
     blocked = tmp_path / "somewhere" / "out"
     blocked.parent.mkdir()
@@ -512,3 +513,62 @@ def test_compare_into_a_comparisons_file_is_one_line(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("pipeline stopped:") and "Traceback" not in err
+
+
+# --- issue 20 in the chain: several files, the check before anything runs, whose problem it is ----
+
+
+def test_a_folder_of_files_is_one_log_and_run_info_names_each(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for month in ("01", "02"):
+        (folder / f"calls_2023_{month}.csv").write_text("call_id;district\n1;Oslo\n")
+    pipeline.run(
+        {"raw_path": str(folder)}, tmp_path / "out", tmp_path / "proc", nbs=fake_chain(tmp_path / "c"), html=False
+    )
+    info = pd.read_csv(tmp_path / "out" / "run_info.csv").set_index("item")["value"]
+    assert info["raw_file"] == str(folder) and info["raw_files"] == "2"
+    assert info["raw_file_1"].endswith("calls_2023_01.csv") and info["raw_file_2"].endswith("calls_2023_02.csv")
+    assert len(info["raw_sha256_2"]) == 64
+
+
+def test_a_bad_export_stops_the_real_chain_before_notebook_00(tmp_path, monkeypatch):
+    bad = tmp_path / "vendor.csv"
+    bad.write_text("Samtale-ID;Noe annet\nSECRET-ID-1;x\n")
+    ran = []
+    monkeypatch.setattr(notebooks, "execute", lambda *a: ran.append(a) or 0.0)
+    with pytest.raises(pipeline.PipelineError) as err:
+        pipeline.run({"raw_path": str(bad)}, tmp_path / "out", tmp_path / "proc", html=False)
+    msg = str(err.value)
+    assert not ran and "cannot be used as it is; nothing was run" in msg and "SECRET-ID-1" not in msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_make_inspect_prints_aggregates_and_fails_on_a_bad_export(tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "call_id,district,queue,arrived_at,wait_s,talk_s,answered\nCALL-7,Oslo,sentralbord,2023-03-01 10:00:00,5,60,true\n"
+    )
+    assert cli.main(["inspect", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "Verdict:" in out and "CALL-7" not in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nothing,here\n1,2\n")
+    assert cli.main(["inspect", str(bad)]) == 1
+
+
+@pytest.mark.parametrize(
+    "body, whose",
+    [
+        ("raise ValueError('a bug')", "defect of the project"),
+        (
+            "from lib.calllog import CallLogError\nraise CallLogError('call log x: missing column(s)')",
+            "problem of the export",
+        ),
+    ],
+)
+def test_a_failure_says_whose_problem_it_is(tmp_path, raw, body, whose):
+    with pytest.raises(pipeline.PipelineError) as err:
+        _run(tmp_path, raw, fake_chain(tmp_path / "c", second_body=body), html=False)
+    assert whose in str(err.value)
+    assert whose in (tmp_path / "out" / runs.FAILED / runs.FAILED_NOTE).read_text()

@@ -138,7 +138,7 @@ def test_rerun_from_a_notebook_uses_the_runs_own_data_and_refuses_other_data(tmp
         run(tmp_path, raw, nbs, start_from="02")
     run(tmp_path, raw, nbs)
     prov = json.loads((tmp_path / "proc" / runs.PROVENANCE).read_text())
-    assert prov["raw_size_bytes"] == raw.stat().st_size
+    assert prov["raw_files"][0]["size_bytes"] == raw.stat().st_size
     report = run(tmp_path, raw, chain(tmp_path / "c2", value=5), start_from="02")
     assert list(report.seconds) == ["02_b.ipynb"]
     out = tmp_path / "out"
@@ -196,7 +196,7 @@ def test_run_info_lists_overrides_and_failed_plausibility_checks(tmp_path, raw):
             "detail": ["4 008 rows read, outside 0.5-1.5 x 1 765 909", "ok"],
         }
     ).to_csv(tables / "plausibility.csv", index=False)
-    info = run_report.run_info(raw, runs.file_digest(raw), tables, {"chat_share_last_year": 0.4}, "01_a", 12.3)
+    info = run_report.run_info(str(raw), [raw], tables, {"chat_share_last_year": 0.4}, "01_a", 12.3)
     v = info.set_index("item")["value"]
     assert v["assumption chat_share_last_year"] == "0.4 (report: 0.5)"
     assert v["plausibility"] == "1 check(s) FAILED" and v["warning 1"].startswith("volume: 4 008 rows")

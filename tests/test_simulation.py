@@ -11,7 +11,7 @@ import pytest
 
 import lib.model.simulation as sim
 from lib.core.assumptions import Assumptions
-from lib.core.oslo_calendar import hour_grid
+from lib.core.oslo_calendar import SEASONS, hour_grid
 from lib.model.simulation import (
     CHECK_COLUMNS,
     check_plans,
@@ -217,7 +217,7 @@ def test_hour_by_hour_handling_times_follow_the_plan():
 def test_sample_weeks_one_whole_week_per_season():
     hours = hour_grid(2023)
     w = sample_weeks(hours, per_season=1, seed=2024)
-    assert list(w["season"]) == ["winter", "spring", "summer", "autumn"]
+    assert list(w["season"]) == list(SEASONS) == ["vinter", "vår", "sommer", "høst"]
     for row in w.itertuples():
         week = hours.iloc[row.first : row.stop]
         days = pd.DatetimeIndex(week["date"].unique())

@@ -12,6 +12,10 @@ except switchboard calls of the districts whose switchboard log is missing (Trø
 that is the modelled districts plus Trøndelag's OPS calls. The synthetic log has no
 Trøndelag switchboard rows, so there this is every kept row.
 
+Interval statistics (:mod:`lib.calllog.intervals`) give the same tables from their sums: the
+mean access time needs the answered calls' waiting time and the share within 95 s an
+``answered_within_95s`` column; where the export lacks them the cell is empty (NaN).
+
 Only aggregates leave this module; never call-level rows.
 """
 
@@ -68,7 +72,23 @@ def report_rows(clean: pd.DataFrame, missing_switchboards: tuple[str, ...] | lis
     return clean.loc[~drop] if drop.any() else clean
 
 
+def _interval_measures(df: pd.DataFrame, service_time_s: float) -> dict[str, float]:
+    """:func:`_measures` of an interval table: sums; NaN where the export lacks the column."""
+    calls, n_ans = int(df["offered"].sum()), int(df["answered"].sum())
+    wait = df["wait_answered_s"].to_numpy(dtype=float)
+    within = df["answered_within"].to_numpy(dtype=float)
+    same_x = bool(len(df)) and bool((df["service_time_s"].to_numpy(dtype=float) == service_time_s).all())
+    return {
+        CALLS: float(calls),
+        ANSWERED: n_ans / calls if calls else np.nan,
+        ACCESS: float(wait.sum()) / n_ans if n_ans and np.isfinite(wait).all() else np.nan,
+        within_label(service_time_s): float(within.sum()) / n_ans if n_ans and same_x else np.nan,
+    }
+
+
 def _measures(df: pd.DataFrame, service_time_s: float) -> dict[str, float]:
+    if "offered" in df.columns:
+        return _interval_measures(df, service_time_s)
     answered = df["answered"].to_numpy(dtype=bool)
     wait = df["wait_s"].to_numpy(dtype="float64")[answered]
     n_ans = int(answered.sum())
@@ -129,16 +149,22 @@ def hourly_profile(
     ``year`` (so the missing 02:00 of the spring-forward Sunday and the doubled 02:00 of the
     autumn Sunday are averaged in, as any calendar-day average does).
     answer_rate = answered / calls in that hour (0-1). Columns: hour, days, calls, answered,
-    calls_per_hour, answer_rate.
+    calls_per_hour, answer_rate. ``clean`` may be an interval table (its intervals' sums, by the
+    hour of the interval's start).
     """
     if kind not in DAY_KINDS:
         raise ValueError(f"kind must be one of {list(DAY_KINDS)}, not {kind!r}")
     df = report_rows(clean, missing_switchboards)
-    t = df["arrived_at"]
+    intervals = "offered" in df.columns
+    t = df["interval_start"] if intervals else df["arrived_at"]
     sel = in_day_kind(t, kind)
     hours = t.dt.hour.to_numpy()[sel]
-    answered = df["answered"].to_numpy(dtype=bool)[sel]
-    calls = np.bincount(hours, minlength=24)
+    answered = df["answered"].to_numpy(dtype=np.int64 if intervals else bool)[sel]
+    if intervals:  # sums per interval
+        offered = df["offered"].to_numpy(dtype=float)[sel]
+        calls = np.rint(np.bincount(hours, weights=offered, minlength=24)).astype(np.int64)
+    else:
+        calls = np.bincount(hours, minlength=24)
     ans = np.bincount(hours, weights=answered, minlength=24)
     n_days = days_of_kind(year, kind)
     with np.errstate(invalid="ignore", divide="ignore"):

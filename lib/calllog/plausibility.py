@@ -13,7 +13,15 @@ districts only (counts, never row contents) and returns one line per check:
 * ``not_excel_truncated``: rows read is neither 1 048 575 nor 1 048 576. An Excel sheet holds
   1 048 576 rows, 1 048 575 data rows under a header, so an export of exactly that size was
   probably cut by Excel;
-* ``quarantined_share``: quarantined rows at most ``max_quarantined_share`` of the rows read.
+* ``quarantined_share``: quarantined rows at most ``max_quarantined_share`` of the rows read;
+* ``files_contiguous``: when the log came as several files (a folder or a glob), their time
+  ranges neither overlap (the same period exported twice: rows counted twice unless the
+  duplicate rule caught them; expected, though, when the files split the year by district
+  or queue) nor leave a gap of more than :data:`FILE_GAP_HOURS` hours between one file's last
+  call and the next one's first (a month missing). One file passes.
+
+For interval statistics (:mod:`lib.calllog.intervals`) the months, districts and volume are
+those of the calls offered in the kept intervals; the Excel and quarantine checks count rows.
 
 A failed check is a warning, never a stop: notebook 01 writes the table to
 ``{outputs_dir}/tables/plausibility.csv`` (:func:`write_checks`) and prints it; notebook 04
@@ -27,6 +35,7 @@ import calendar
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lib.core import output_tables
@@ -42,7 +51,11 @@ CHECKS = (
     "volume_plausible",
     "not_excel_truncated",
     "quarantined_share",
+    "files_contiguous",
 )
+#: Hours without a call between one file's last and the next file's first before the files
+#: are reported as leaving a gap (the national log has a call every few minutes, night included).
+FILE_GAP_HOURS = 3.0
 #: File name of the table under ``{outputs_dir}/tables``.
 #: The result table of the checks (:mod:`lib.core.output_tables`).
 CHECKS_TABLE = "plausibility"
@@ -60,15 +73,24 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _times_and_counts(clean: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """Arrival times and calls per row: a call log's rows are one call each; an interval
+    table's rows count their offered calls at the interval's start."""
+    if "offered" in clean.columns:
+        return clean["interval_start"], clean["offered"].to_numpy(dtype=np.int64)
+    return clean["arrived_at"], np.ones(len(clean), dtype=np.int64)
+
+
 def _months(clean: pd.DataFrame, year: int) -> tuple[bool, str]:
-    arrived = clean["arrived_at"]
-    in_year = arrived[arrived.dt.year == year]
-    per_month = in_year.dt.month.value_counts().reindex(range(1, 13), fill_value=0)
+    arrived, calls = _times_and_counts(clean)
+    in_year = (arrived.dt.year == year).to_numpy()
+    month = arrived.dt.month.to_numpy()[in_year]
+    per_month = pd.Series(np.bincount(month, weights=calls[in_year], minlength=13)[1:], index=range(1, 13))
     empty = [calendar.month_name[m] for m, n in per_month.items() if n == 0]
     if empty:
         return False, (
             f"no kept calls in {len(empty)} of 12 months of {year}: {', '.join(empty)} "
-            f"({_n(len(in_year))} kept calls in {year} in all)"
+            f"({_n(int(calls[in_year].sum()))} kept calls in {year} in all)"
         )
     fewest = int(per_month.idxmin())
     return True, (
@@ -79,7 +101,9 @@ def _months(clean: pd.DataFrame, year: int) -> tuple[bool, str]:
 
 def _districts(clean: pd.DataFrame, excluded: tuple[str, ...]) -> tuple[bool, str]:
     modelled = [d for d in DISTRICTS if d not in excluded]
-    per_district = clean["district"].value_counts().reindex(modelled, fill_value=0)
+    _, calls = _times_and_counts(clean)
+    per_district = pd.Series(calls, index=clean["district"].to_numpy()).groupby(level=0).sum()
+    per_district = per_district.reindex(modelled, fill_value=0)
     empty = [d for d, n in per_district.items() if n == 0]
     if empty:
         return False, f"no kept calls in {len(empty)} of {len(modelled)} modelled districts: {', '.join(empty)}"
@@ -87,17 +111,69 @@ def _districts(clean: pd.DataFrame, excluded: tuple[str, ...]) -> tuple[bool, st
     return True, (f"kept calls in all {len(modelled)} modelled districts; fewest {_n(per_district[fewest])} ({fewest})")
 
 
-def check_log(report: pd.DataFrame, clean: pd.DataFrame, a: Assumptions) -> pd.DataFrame:
+def _when(t: pd.Timestamp) -> str:
+    return pd.Timestamp(t).strftime("%Y-%m-%d %H:%M")
+
+
+def _span(hours: float) -> str:
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
+
+
+def files_contiguous(files: pd.DataFrame | None, gap_hours: float = FILE_GAP_HOURS) -> tuple[bool, str]:
+    """Whether the files' time ranges (``file, first, last``, one row per file, as
+    :attr:`lib.calllog.clean.CleaningResult.file_ranges`) follow each other without an
+    overlap or a gap of more than ``gap_hours``; and the detail, in words."""
+    if files is None or len(files) <= 1:
+        return True, "one file"
+    f = files.dropna(subset=["first", "last"]).sort_values(["first", "last"], kind="stable").reset_index(drop=True)
+    empty = [str(n) for n in files.loc[files["first"].isna(), "file"]]
+    findings = []
+    for i in range(1, len(f)):  # one step per file, not per row
+        prev, nxt = f.iloc[i - 1], f.iloc[i]
+        hours = (nxt["first"] - prev["last"]) / pd.Timedelta(hours=1)
+        if hours < 0:
+            findings.append(
+                f"{prev['file']} ({_when(prev['first'])} to {_when(prev['last'])}) and {nxt['file']} "
+                f"({_when(nxt['first'])} to {_when(nxt['last'])}) overlap by {_span(-hours)}"
+            )
+        elif hours > gap_hours:
+            findings.append(
+                f"{_span(hours)} without a call between {prev['file']} (ends {_when(prev['last'])}) and "
+                f"{nxt['file']} (begins {_when(nxt['first'])})"
+            )
+    if empty:
+        findings.append(f"no valid row in {', '.join(empty)}")
+    if findings:
+        return False, (
+            f"{len(files)} files: " + "; ".join(findings) + ". An overlap counts the same period twice unless the "
+            "rows are exact duplicates (removed); it is expected only when the files split the year by district or "
+            "queue. A gap is a period with no data."
+        )
+    return True, (
+        f"{len(files)} files cover {_when(f['first'].min())} to {_when(f['last'].max())} one after the other, "
+        f"without an overlap or a gap of more than {gap_hours:g} hours"
+    )
+
+
+def check_log(
+    report: pd.DataFrame, clean: pd.DataFrame, a: Assumptions, files: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The plausibility checks of a cleaned log: columns :data:`COLUMNS`, rows :data:`CHECKS`.
 
-    ``report``: the cleaning report (``item, count``; rows_read and quarantined are used);
-    ``clean``: the kept rows (``district`` and ``arrived_at`` are used); ``a``: the
+    ``report``: the cleaning report (``item, count``; rows_read and quarantined are used, and
+    for interval statistics calls_offered); ``clean``: the kept rows (``district`` and
+    ``arrived_at``, or an interval table's ``interval_start`` and ``offered``); ``a``: the
     assumptions (``data_year``, ``excluded_districts``, ``registered_calls_2023``,
-    ``plausible_volume_low``/``_high``, ``max_quarantined_share``). ``passed`` is a bool;
-    ``detail`` says, in English with the numbers, what was found and what was allowed.
+    ``plausible_volume_low``/``_high``, ``max_quarantined_share``); ``files``: the files'
+    time ranges (:attr:`lib.calllog.clean.CleaningResult.file_ranges`; ``None``: one file).
+    ``passed`` is a bool; ``detail`` says, in English with the numbers, what was found and
+    what was allowed.
     """
     counts = report.set_index("item")["count"]
     rows_read, quarantined = int(counts["rows_read"]), int(counts["quarantined"])
+    intervals = "calls_offered" in counts.index
+    volume = int(counts["calls_offered"]) if intervals else rows_read
+    what = "calls offered" if intervals else "rows read"
     lines: list[tuple[str, bool, str]] = []
 
     lines.append(("calls_every_month", *_months(clean, a.data_year)))
@@ -105,14 +181,14 @@ def check_log(report: pd.DataFrame, clean: pd.DataFrame, a: Assumptions) -> pd.D
 
     reference = a.registered_calls_2023
     low, high = a.plausible_volume_low * reference, a.plausible_volume_high * reference
-    share = rows_read / reference if reference else float("nan")
+    share = volume / reference if reference else float("nan")
     lines.append(
         (
             "volume_plausible",
-            bool(low <= rows_read <= high),
-            f"rows read {_n(rows_read)} = {_pct(share)} of registered_calls_2023 ({_n(reference)}); plausible: "
+            bool(low <= volume <= high),
+            f"{what} {_n(volume)} = {_pct(share)} of registered_calls_2023 ({_n(reference)}); plausible: "
             f"{_pct(a.plausible_volume_low)}-{_pct(a.plausible_volume_high)} "
-            f"({_n(math.ceil(low))}-{_n(math.floor(high))} rows)",
+            f"({_n(math.ceil(low))}-{_n(math.floor(high))} {'calls' if intervals else 'rows'})",
         )
     )
 
@@ -137,6 +213,7 @@ def check_log(report: pd.DataFrame, clean: pd.DataFrame, a: Assumptions) -> pd.D
             f"allowed: at most {100 * a.max_quarantined_share:.2f} % (max_quarantined_share)",
         )
     )
+    lines.append(("files_contiguous", *files_contiguous(files)))
     table = pd.DataFrame(lines, columns=list(COLUMNS))
     return table.astype({"passed": bool})
 

@@ -49,10 +49,21 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from lib.calllog.mapping import (
+    CALL_COLUMNS,
+    CALLS,
+    ColumnPlan,
+    Mapping,
+    MappingError,
+    contract_key,
+    mapping_for,
+    plan_columns,
+    sniff_score,
+)
 from lib.core.paths import display_path, resolve
 
 #: The seven columns of the call-log contract (CALL_LOG_SCHEMA.md), in order.
-CONTRACT_COLUMNS: tuple[str, ...] = ("call_id", "district", "queue", "arrived_at", "wait_s", "talk_s", "answered")
+CONTRACT_COLUMNS: tuple[str, ...] = CALL_COLUMNS
 
 PARQUET_MAGIC = b"PAR1"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -81,8 +92,9 @@ class CallLogError(ValueError):
 class RawLog:
     """A call-log file as read: the seven contract columns, unparsed.
 
-    ``frame`` holds text columns for CSV and the stored types for Parquet; ``kind`` is
-    ``"parquet"``, ``"csv"`` or ``"csv.gz"``; ``delimiter`` is the CSV separator and
+    ``frame`` holds the contract columns the ``plan`` found (for a call log the seven of
+    :data:`CONTRACT_COLUMNS`; a date and a time column joined by a space into one), text for
+    CSV and the stored types for Parquet; ``kind`` is ``"parquet"``, ``"csv"`` or ``"csv.gz"``; ``delimiter`` is the CSV separator and
     ``encoding`` the CSV's encoding (:data:`UTF8`, :data:`UTF8_WITH_BOM` or
     :data:`WINDOWS_1252`; both ``None`` for Parquet). Row ``i`` of ``frame`` is data row
     ``i + 1`` of the file (for CSV the header is not counted, blank lines are).
@@ -102,6 +114,13 @@ class RawLog:
     #: Parquet: the time zone the file's pandas metadata names for a naive ``arrived_at``
     #: column (not applied: naive times are Oslo local time); ``None`` otherwise.
     ignored_timezone: str | None = None
+    #: Where each contract column was found, and the kind of export (call log or intervals).
+    plan: ColumnPlan | None = None
+
+    @property
+    def log_kind(self) -> str:
+        """``"calls"`` (a call log) or ``"intervals"`` (interval statistics)."""
+        return CALLS if self.plan is None else self.plan.kind
 
     @property
     def name(self) -> str:
@@ -135,48 +154,32 @@ def _fail(path: Path, what: str) -> CallLogError:
 
 def _normalise_header(name: str) -> str:
     """Header names compare without surrounding space, byte-order mark, quotes or case."""
-    return name.strip().lstrip("\ufeff").strip().strip('"').strip().lower()
+    return contract_key(name)
 
 
-def _check_columns(path: Path, names: list[str], header_line: bool = True) -> dict[str, str]:
-    """Map each contract column to its name in the file; error on missing or repeated ones.
-    ``header_line``: the names come from a CSV's first line (not a Parquet schema)."""
-    found: dict[str, str] = {}
-    for original in names:
-        key = _normalise_header(original)
-        if key in CONTRACT_COLUMNS:
-            if key in found:
-                raise _fail(path, f"column {key!r} appears more than once")
-            found[key] = original
-    missing = [c for c in CONTRACT_COLUMNS if c not in found]
-    if missing:
-        # Never echo the header's fields: in a file without a header line they are a call.
-        hint = ""
-        if not found:
-            hint = (
-                "; the first line does not look like a header: no contract column name in it, "
-                "split by comma, semicolon or tab"
-                if header_line
-                else "; no contract column name among them"
-            )
-        raise _fail(
-            path,
-            f"missing column(s) {missing}; the contract needs {list(CONTRACT_COLUMNS)} "
-            f"(the header has {len(names)} field(s){hint})",
-        )
-    return found
+def _plan(path: Path, names: list[str], columns: str | Path | Mapping | None, header_line: bool = True) -> ColumnPlan:
+    """Where the contract columns are among the export's headers ``names`` (see
+    :mod:`lib.calllog.mapping`): a mapping file (``columns``, or the one beside the export),
+    the contract's names, built-in aliases. Errors name the file, the columns missing and the
+    closest headers, never a data value."""
+    try:
+        mapping = columns if isinstance(columns, Mapping) else mapping_for(path, columns)
+    except MappingError as err:
+        raise CallLogError(f"call log {display_path(path)}: {err}") from None
+    return plan_columns(names, mapping, lambda what: _fail(path, what), header_line=header_line)
 
 
 def sniff_delimiter(header: str) -> str:
-    """``";"``, ``","`` or ``"\\t"``: the separator that splits ``header`` into the contract's columns.
+    """``";"``, ``","`` or ``"\\t"``: the separator that splits ``header`` into the contract's columns
+    (its names or the built-in aliases of :mod:`lib.calllog.mapping`).
 
     When none does, the one giving more fields is returned (the column check then says
     which columns are missing).
     """
     best, best_hits = ",", -1
     for sep in (";", ",", "\t"):
-        fields = {_normalise_header(f) for f in header.split(sep)}
-        hits = len(fields & set(CONTRACT_COLUMNS)) * 100 + len(header.split(sep))
+        fields = header.split(sep)
+        hits = sniff_score(fields) * 100 + len(fields)
         if hits > best_hits:
             best, best_hits = sep, hits
     return best
@@ -357,27 +360,27 @@ def _parse(buf: pa.Buffer, sep: str, columns: list[str], threads: bool, invalid:
 
 
 def _put_back(
-    table: pa.Table, invalid: list[Any], header: list[str], found: dict[str, str], sep: str
+    table: pa.Table, invalid: list[Any], header: list[str], columns: list[str], sep: str
 ) -> tuple[pa.Table, np.ndarray]:
-    """``table`` (contract columns, in order) with the skipped records back in their places,
-    holding the fields they have by position; and the mask of records with a wrong number of
-    fields (a line of spaces is an empty row, not one of them). Vectorised but for the
-    skipped records themselves."""
+    """``table`` (the export's ``columns``, in order) with the skipped records back in their
+    places, holding the fields they have by position; and the mask of records with a wrong
+    number of fields (a line of spaces is an empty row, not one of them). Vectorised but for
+    the skipped records themselves."""
     n = table.num_rows + len(invalid)
     if any(r.number is None for r in invalid):
         raise ValueError("records with a wrong number of fields came without their record number")
     pos = np.array([r.number - 2 for r in invalid], dtype=np.int64)  # record 1 is the header
     if pos.min() < 0 or pos.max() >= n or np.unique(pos).size != pos.size:
         raise ValueError("records with a wrong number of fields have record numbers outside the file")
-    where = {c: header.index(found[c]) for c in CONTRACT_COLUMNS}
-    values: dict[str, list[str | None]] = {c: [] for c in CONTRACT_COLUMNS}
+    where = {c: header.index(c) for c in columns}
+    values: dict[str, list[str | None]] = {c: [] for c in columns}
     wrong = np.zeros(n, dtype=bool)
     for i, r in zip(pos, invalid, strict=True):
         fields = _fields(r.text, sep)
-        for c in CONTRACT_COLUMNS:
+        for c in columns:
             values[c].append(fields[where[c]] if where[c] < len(fields) else None)
         wrong[i] = bool(r.text.strip())
-    extra = pa.table({c: pa.array(values[c], pa.string()) for c in CONTRACT_COLUMNS})
+    extra = pa.table({c: pa.array(values[c], pa.string()) for c in columns})
     order = np.empty(n, dtype=np.int64)
     kept = np.ones(n, dtype=bool)
     kept[pos] = False
@@ -386,7 +389,34 @@ def _put_back(
     return pa.concat_tables([table, extra]).take(pa.array(order)), wrong
 
 
-def _read_csv(path: Path, compressed: bool) -> RawLog:
+def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A date or time column as text (``2023-01-02``, ``08:14:52``); text stays as it is."""
+    t = col.type
+    if pa.types.is_timestamp(t):
+        col = pc.strftime(pc.cast(col, pa.timestamp("s", tz=t.tz), safe=False), format="%Y-%m-%d %H:%M:%S")
+    elif pa.types.is_time(t):
+        col = pc.strftime(pc.cast(pc.cast(col, pa.time64("us")), pa.time32("s"), safe=False), format="%H:%M:%S")
+    return pc.cast(col, pa.string())
+
+
+def _assemble(table: pa.Table, plan: ColumnPlan) -> pa.Table:
+    """The contract columns of ``plan`` from the export's columns in ``table``: one column as
+    it is, a date and a time column joined by a space (empty when either part is empty)."""
+    out = {}
+    for column, headers in plan.sources.items():
+        if len(headers) == 1:
+            out[column] = table.column(headers[0])
+            continue
+        date, time = (pc.utf8_trim_whitespace(_as_text(table.column(h))) for h in headers)
+        blank = pc.or_kleene(
+            pc.or_kleene(pc.is_null(date), pc.equal(date, "")), pc.or_kleene(pc.is_null(time), pc.equal(time, ""))
+        )
+        joined = pc.binary_join_element_wise(date, time, " ")
+        out[column] = pc.if_else(pc.fill_null(blank, True), pa.scalar("", pa.string()), pc.cast(joined, pa.string()))
+    return pa.table(out)
+
+
+def _read_csv(path: Path, compressed: bool, columns: str | Path | Mapping | None = None) -> RawLog:
     data, encoding = _decode(path, _load(path, compressed))
     end, trailing = _without_trailing_blank_lines(data)
     first = data.find(b"\n", 0, end)
@@ -401,25 +431,25 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
             path,
             "unreadable header line (line endings or quoting); save the file as CSV with \\n or \\r\\n line endings",
         ) from None
-    found = _check_columns(path, names)
+    plan = _plan(path, names, columns)
     if first < 0:  # the header is the only line (no line break after it)
         raise _fail(path, "empty file: a header but no data rows")
-    columns = [found[c] for c in CONTRACT_COLUMNS]
+    wanted = plan.headers
     buf = pa.py_buffer(data).slice(0, end)
     invalid: list[Any] = []
     try:
-        table = _parse(buf, sep, columns, True, invalid)
+        table = _parse(buf, sep, wanted, True, invalid)
         if invalid:  # rows with a wrong number of fields: read again in one thread, which numbers them
             invalid.clear()
-            table = _parse(buf, sep, columns, False, invalid)
+            table = _parse(buf, sep, wanted, False, invalid)
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         # Arrow's messages quote the offending row: say what kind of problem, not the row.
         raise _fail(path, f"unreadable as {SEPARATORS[sep]}-separated CSV (check quoting and line breaks)") from None
-    table = table.select(columns).rename_columns(list(CONTRACT_COLUMNS))
+    table = table.select(wanted)
     wrong = None
     if invalid:
         try:
-            table, wrong = _put_back(table, invalid, names, found, sep)
+            table, wrong = _put_back(table, invalid, names, wanted, sep)
         except ValueError:  # Arrow numbered them in a way this reader does not expect: say so, never guess
             raise _fail(
                 path,
@@ -429,13 +459,14 @@ def _read_csv(path: Path, compressed: bool) -> RawLog:
     if table.num_rows == 0:
         raise _fail(path, "empty file: a header but no data rows")
     return RawLog(
-        frame=table.to_pandas(),
+        frame=_assemble(table, plan).to_pandas(),
         path=path,
         kind="csv.gz" if compressed else "csv",
         delimiter=sep,
         encoding=encoding,
         wrong_fields=wrong,
         trailing_blank_lines=trailing,
+        plan=plan,
     )
 
 
@@ -463,35 +494,40 @@ def _utc_if_out_of_range(table: pa.Table) -> pa.Table:
     return table
 
 
-def _read_parquet(path: Path) -> RawLog:
+def _read_parquet(path: Path, columns: str | Path | Mapping | None = None) -> RawLog:
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError):
         raise _fail(path, "unreadable: starts like Parquet but cannot be read as Parquet") from None
-    found = _check_columns(path, list(schema.names), header_line=False)
-    columns = [found[c] for c in CONTRACT_COLUMNS]
+    plan = _plan(path, list(schema.names), columns, header_line=False)
+    wanted = plan.headers
     try:
-        table = pq.read_table(path, columns=columns, coerce_int96_timestamp_unit="us").select(columns)
+        table = pq.read_table(path, columns=wanted, coerce_int96_timestamp_unit="us").select(wanted)
         # without the schema's metadata: the Arrow types decide (a naive timestamp stays naive, see
         # the docstring), and metadata that is not what pandas writes cannot stop the reading
-        frame = _utc_if_out_of_range(table.replace_schema_metadata(None)).to_pandas()
+        frame = _utc_if_out_of_range(_assemble(table, plan).replace_schema_metadata(None)).to_pandas()
     except (pa.ArrowException, OSError, OverflowError, ValueError):
         raise _fail(path, "unreadable: the Parquet data cannot be read") from None
     if len(frame) == 0:
         raise _fail(path, "empty file: no data rows")
-    frame.columns = list(CONTRACT_COLUMNS)
     return RawLog(
         frame=frame.reset_index(drop=True),
         path=path,
         kind="parquet",
-        ignored_timezone=_metadata_timezone(schema, found),
+        ignored_timezone=_metadata_timezone(schema, plan),
+        plan=plan,
     )
 
 
-def _metadata_timezone(schema: pa.Schema, found: dict[str, str]) -> str | None:
-    """The time zone the pandas metadata names for a naive ``arrived_at`` column, or ``None``
+def _metadata_timezone(schema: pa.Schema, plan: ColumnPlan) -> str | None:
+    """The time zone the pandas metadata names for a naive timestamp column (``arrived_at`` or
+    ``interval_start``, when it is one column), or ``None``
     (also for metadata that is not JSON or not of the shape pandas writes: it is ignored)."""
-    field = schema.field(found["arrived_at"])
+    time_column = "arrived_at" if plan.kind == CALLS else "interval_start"
+    headers = plan.sources[time_column]
+    if len(headers) != 1:
+        return None
+    field = schema.field(headers[0])
     if not pa.types.is_timestamp(field.type) or field.type.tz is not None:
         return None
     try:
@@ -505,12 +541,16 @@ def _metadata_timezone(schema: pa.Schema, found: dict[str, str]) -> str | None:
     return None
 
 
-def read_call_log(path: str | Path) -> RawLog:
-    """Read a call log (CSV, ``.csv.gz`` or Parquet; relative paths from the project root).
+def read_call_log(path: str | Path, columns: str | Path | Mapping | None = None) -> RawLog:
+    """Read a call log or interval statistics (CSV, ``.csv.gz`` or Parquet; relative paths
+    from the project root).
 
-    Raises :class:`CallLogError` for a missing, empty or unreadable file, a file in an
-    encoding other than UTF-8 or Windows-1252, and missing columns. Extra columns are
-    ignored. Records with a wrong number of fields are rows (see :class:`RawLog`).
+    ``columns``: a mapping file (:mod:`lib.calllog.mapping`), or a :class:`Mapping`; ``None``:
+    the mapping file beside the export when there is one, else the contract's names and the
+    built-in aliases. Raises :class:`CallLogError` for a missing, empty or unreadable file, a
+    file in an encoding other than UTF-8 or Windows-1252, an unusable mapping file and missing
+    columns (naming the closest headers). Extra columns are ignored. Records with a wrong
+    number of fields are rows (see :class:`RawLog`).
     """
     path = resolve(path)
     if not path.exists():
@@ -527,5 +567,5 @@ def read_call_log(path: str | Path) -> RawLog:
     if not magic:
         raise _fail(path, "empty file (0 bytes)")
     if magic == PARQUET_MAGIC:
-        return _read_parquet(path)
-    return _read_csv(path, compressed=magic[:2] == GZIP_MAGIC)
+        return _read_parquet(path, columns)
+    return _read_csv(path, compressed=magic[:2] == GZIP_MAGIC, columns=columns)

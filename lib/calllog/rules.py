@@ -132,8 +132,10 @@ def cleaning_report(counts: dict[str, int]) -> pd.DataFrame:
 
 
 def _identity(report: pd.DataFrame) -> tuple[pd.Series, int]:
+    """The counts by item and the sum of the identity's terms (a term that cannot be counted,
+    such as ``zero_total`` of interval statistics, is empty and adds nothing)."""
     c = report.set_index("item")["count"]
-    return c, sum(int(c[t]) for t in identity_terms())
+    return c, sum(int(c[t]) for t in identity_terms() if pd.notna(c[t]))
 
 
 def check_identity(report: pd.DataFrame, source: str = "call log") -> None:

@@ -50,58 +50,43 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
+from lib.calllog.mapping import Labels, builtin_labels, comparable, district_spellings
 from lib.calllog.read import TIMESTAMP_YEARS
-from lib.core.districts import DISTRICTS, QUEUES
 from lib.core.oslo_calendar import TIMEZONE, year_bounds
 
 #: Row numbers listed per broken rule in messages.
 FIRST_ROWS_SHOWN = 5
+#: Distinct unknown outcome words listed in a message, at most (the most frequent first).
+WORDS_SHOWN = 20
 
-_TRUE = ("true", "1", "ja")
-_FALSE = ("false", "0", "nei")
-_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
-_SUFFIX = " politidistrikt"
-
-
-def _comparable(name: str) -> str:
-    """Case-folded, trimmed, single-spaced, without a trailing ' politidistrikt'."""
-    key = " ".join(name.casefold().split())
-    if key.endswith(_SUFFIX):
-        key = key[: -len(_SUFFIX)].rstrip()
-    return key
+#: Accepted district spellings (in comparable form, see :func:`lib.calllog.mapping.comparable`)
+#: -> contract name: the spelling variants of every district and the old districts of
+#: ``lib/core/data/label_aliases.csv``.
+DISTRICT_ALIASES: dict[str, str] = district_spellings()
 
 
-def _variants(district: str) -> set[str]:
-    base = district.casefold()
-    spellings = {base, base.replace("ø", "o"), base.replace("ø", "oe")}
-    return spellings | {s.replace("-", " ") for s in spellings}
-
-
-#: Accepted spellings (in comparable form, see :func:`_comparable`) -> contract name.
-DISTRICT_ALIASES: dict[str, str] = {v: d for d in DISTRICTS for v in sorted(_variants(d))}
-
-
-def canonical_district(value: object) -> str | None:
-    """The contract name of a district spelling, or ``None`` when it is not a known one."""
+def canonical_district(value: object, labels: Labels | None = None) -> str | None:
+    """The contract name of a district label, or ``None`` when it is not a known one.
+    ``labels``: the export's label tables (default: the built-in ones)."""
     if not isinstance(value, str):
         return None
-    return DISTRICT_ALIASES.get(_comparable(value))
+    return (labels or builtin_labels()).district.get(comparable(value))
 
 
-def canonical_queue(value: object) -> str | None:
-    """``sentralbord`` / ``operasjonssentral`` for a queue spelling, or ``None``."""
+def canonical_queue(value: object, labels: Labels | None = None) -> str | None:
+    """``sentralbord`` / ``operasjonssentral`` for a queue label, or ``None``."""
     if not isinstance(value, str):
         return None
-    key = value.strip().casefold()
-    return key if key in QUEUES else None
+    return (labels or builtin_labels()).queue.get(comparable(value))
 
 
-def parse_boolean(value: object) -> bool | None:
-    """``True``/``False`` for an accepted boolean spelling, else ``None``."""
+def parse_boolean(value: object, labels: Labels | None = None) -> bool | None:
+    """``True``/``False`` for an accepted boolean or outcome word (``true``, ``ja``, ``SANN``,
+    ``Besvart``, ``Tapt``, ...: ``lib/core/data/outcome_words.csv``, any case), else ``None``."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, str):
-        return _BOOLEANS.get(value.strip().casefold())
+        return (labels or builtin_labels()).answered.get(value.strip().casefold())
     return None
 
 
@@ -156,13 +141,17 @@ def rule_hint(rule: str) -> str | None:
     Forms and causes only, never a value of the file."""
     numbers = (
         "accepted: seconds as digits with a decimal point, or in a semicolon- or tab-separated file a "
-        "decimal comma; thousands may be separated by a space, never by a comma"
+        "decimal comma; thousands may be separated by a space, never by a comma; or mm:ss or hh:mm:ss "
+        "(minutes and seconds below 60, seconds may have decimals)"
     )
     hints = {
         UNPARSABLE("arrived_at"): f"accepted forms: {ACCEPTED_TIMESTAMPS}",
         UNPARSABLE("wait_s"): numbers,
         UNPARSABLE("talk_s"): numbers,
-        UNPARSABLE("answered"): "accepted: true/false, 1/0 or ja/nei, in any letter case",
+        UNPARSABLE("answered"): (
+            "accepted: true/false, 1/0, ja/nei, sann/usann, or an outcome word of the outcome table (Besvart, "
+            "Ubesvart, Tapt, Avbrutt, Answered, Unanswered, Abandoned), in any letter case"
+        ),
         WRONG_FIELDS: (
             "the record has fewer or more fields than the header: typically a total line at the end, a "
             "stray separator, or a value holding the separator without quotes; correct or delete such "
@@ -190,13 +179,23 @@ class ParsedLog:
     (only rules that some row breaks). ``invalid``: rows breaking at least one rule.
     ``timestamp_forms``: form of ``arrived_at`` -> rows recognised in it (see
     :data:`ISO_OFFSET` and the other forms). ``decimal_mark``: the number notation of
-    wait_s and talk_s (``comma``, ``point``, ...), in words.
+    wait_s and talk_s (``comma``, ``point``, ...), in words. ``duration_forms``: column ->
+    form (:data:`DURATION_FORMS`) -> rows. ``unknown_words``: when ``answered`` holds outcome
+    words (:attr:`lib.calllog.mapping.Labels.outcome_words`), the distinct values that are
+    neither booleans nor known outcome words, with their row counts (``None``: not an outcome
+    column); such words stop a run (:class:`lib.calllog.clean.UnknownOutcomeError`).
+    ``naive``: rows whose ``arrived_at`` had no UTC offset (local wall-clock time).
     """
 
     frame: pd.DataFrame
     problems: dict[str, np.ndarray]
     timestamp_forms: dict[str, int] = field(default_factory=dict)
     decimal_mark: str = ""
+    duration_forms: dict[str, dict[str, int]] = field(default_factory=dict)
+    unknown_words: dict[str, int] | None = None
+    naive: np.ndarray | None = None
+    #: Further items for the input-format table (interval statistics: length, waiting time).
+    info: dict[str, str] = field(default_factory=dict)
 
     @property
     def invalid(self) -> np.ndarray:
@@ -217,22 +216,13 @@ def _text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _mask(b: pd.Series) -> np.ndarray:
-    """A boolean Series of a string method as a plain mask (missing values: False)."""
-    return b.to_numpy(dtype=bool, na_value=False)
-
-
-def _map_distinct(s: pd.Series, mapper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Map each distinct value once: (mapped values as object array, missing mask, bad mask)."""
-    t, missing = _text(s)
-    codes, uniques = pd.factorize(t, use_na_sentinel=True)
-    mapped = np.array([mapper(u) for u in uniques] + [None], dtype=object)
-    out = mapped[codes]  # code -1 (missing) picks the trailing None
-    bad = ~missing & pd.isna(out)
-    return out, missing, bad
+    """A boolean Series of a string method as a plain, writable mask (missing values: False)."""
+    return _writable(b.to_numpy(dtype=bool, na_value=False))
 
 
 def _map_distinct_text(s: pd.Series, mapper) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray, np.ndarray]:
-    """As :func:`_map_distinct` for text results, built by taking from the few distinct values."""
+    """Map each distinct value once (text results), built by taking from the few distinct
+    values: (mapped values, missing mask, bad mask: a value ``mapper`` does not know)."""
     t, missing = _text(s)
     codes, uniques = pd.factorize(t, use_na_sentinel=True)
     mapped = [mapper(u) for u in uniques]
@@ -256,16 +246,23 @@ _GROUPED_COMMA = (
 _GROUPED_POINT = (rf"[+-]?[1-9][0-9]{{0,2}}(?:{_SPACE}[0-9]{{3}})+(?:\.[0-9]+)?",)  # 1 234 or 1 234.5
 
 
+def _writable(values: np.ndarray) -> np.ndarray:
+    """``values`` if it may be written to, else a copy. Arrow hands some arrays to numpy as
+    read-only views (a one-chunk ChunkedArray, as a whole year of text often is), and the
+    parsers below set values through masks."""
+    return values if values.flags.writeable else values.copy()
+
+
 def _to_float(t: pd.Series) -> np.ndarray:
-    """Text -> float64, NaN where empty or not a number: Arrow's cast when every value is a
-    number (fast), else pandas' coercing parser. Both accept the same forms."""
+    """Text -> float64 (a writable array), NaN where empty or not a number: Arrow's cast when
+    every value is a number (fast), else pandas' coercing parser. Both accept the same forms."""
     try:
         arr = pa.array(t.array)
         arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
-        return np.array(pc.fill_null(pc.cast(arr, pa.float64()), np.nan), dtype="float64")
+        return _writable(np.asarray(pc.fill_null(pc.cast(arr, pa.float64()), np.nan), dtype="float64"))
     except (pa.ArrowException, TypeError):
         coerced = pd.to_numeric(t, errors="coerce").astype("float64")
-        return np.array(coerced.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")  # a writable copy
+        return _writable(np.asarray(coerced.to_numpy(dtype="float64", na_value=np.nan), dtype="float64"))
 
 
 def _decimal_mark(columns: list[pd.Series], decimal_comma: bool) -> tuple[str, bool]:
@@ -284,6 +281,63 @@ def _decimal_mark(columns: list[pd.Series], decimal_comma: bool) -> tuple[str, b
     if decimal_comma and used(","):
         return ("comma (some values also with a point)" if point else "comma"), True
     return ("point" if point else "none (whole numbers)"), False
+
+
+#: The forms a duration is counted in (``input_format.csv``'s ``duration_forms``).
+SECONDS, MINUTES_SECONDS, HOURS_MINUTES_SECONDS = "seconds", "mm:ss", "hh:mm:ss"
+DURATION_FORMS = (SECONDS, MINUTES_SECONDS, HOURS_MINUTES_SECONDS)
+#: hh:mm:ss or mm:ss: hours and minutes of one digit or more, seconds of two digits, with decimals
+#: (point or comma) allowed.
+_CLOCK = r"^(?:(?P<h>[0-9]+):)?(?P<m>[0-9]+):(?P<s>[0-9]{2}(?:[.,][0-9]+)?)$"
+
+
+def _clock_seconds(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``hh:mm:ss`` or ``mm:ss`` text -> seconds (NaN where not such a value, or where minutes
+    or seconds are 60 or more: in ``mm:ss`` the minutes may be any number), and the mask of
+    values with hours. Arrow's regular expressions, vectorised."""
+    parts = pc.extract_regex(pa.array(t.array, type=pa.large_string()), _CLOCK)
+    matched = np.asarray(pc.fill_null(pc.is_valid(parts), False), dtype=bool)
+
+    def number(name: str) -> np.ndarray:
+        text = pc.replace_substring(pc.struct_field(parts, name), ",", ".")
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+        return _writable(np.asarray(pc.fill_null(pc.cast(text, pa.float64()), np.nan), dtype="float64"))
+
+    h, m, sec = number("h"), number("m"), number("s")
+    hours = matched & ~np.isnan(h)
+    ok = matched & (sec < 60) & (~hours | (m < 60))
+    value = np.where(ok, np.where(hours, h, 0.0) * 3600 + m * 60 + sec, np.nan)
+    return value, hours & ok
+
+
+def _parse_duration(s: pd.Series, comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
+    """As :func:`_parse_number`, with ``mm:ss`` and ``hh:mm:ss`` also read (the values with a
+    colon; the others as numbers); and the rows read in each of :data:`DURATION_FORMS`."""
+    n = len(s)
+    clock = np.zeros(n, dtype=bool)
+    if not (ptypes.is_numeric_dtype(s.dtype) or ptypes.is_bool_dtype(s.dtype)):
+        clock = _mask(s.astype("str").str.contains(":", regex=False))
+    if not clock.any():
+        v, missing, bad, ambiguous = _parse_number(s, comma)
+        seconds = int((~missing & ~bad & ~ambiguous).sum())
+        return v, missing, bad, ambiguous, ({SECONDS: seconds} if seconds else {})
+    v = np.full(n, np.nan)
+    missing, bad, ambiguous, hours = (np.zeros(n, dtype=bool) for _ in range(4))
+    rest = ~clock
+    if rest.any():
+        v[rest], missing[rest], bad[rest], ambiguous[rest] = _parse_number(s[rest], comma)
+    t, _ = _text(s[clock])
+    values, with_hours = _clock_seconds(t)
+    v[clock] = values
+    bad[clock] = np.isnan(values)
+    hours[clock] = with_hours
+    clock &= ~bad
+    forms = {
+        SECONDS: int((rest & ~missing & ~bad & ~ambiguous).sum()),
+        MINUTES_SECONDS: int((clock & ~hours).sum()),
+        HOURS_MINUTES_SECONDS: int(hours.sum()),
+    }
+    return v, missing, bad, ambiguous, {k: c for k, c in forms.items() if c}
 
 
 def _parse_number(s: pd.Series, comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -315,16 +369,34 @@ def _parse_number(s: pd.Series, comma: bool) -> tuple[np.ndarray, np.ndarray, np
     return v, missing, bad, ambiguous
 
 
-def _parse_boolean(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _parse_boolean(
+    s: pd.Series, labels: Labels | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int] | None]:
+    """(values, missing, unparsable masks, unknown outcome words): booleans and outcome words
+    through ``labels.answered``. When the column holds an outcome word (``Besvart``, ``Tapt``,
+    ...), the distinct values it does not know are returned with their row counts (else
+    ``None``): an outcome column with words nobody has said the meaning of stops the run."""
+    n = len(s)
     if ptypes.is_bool_dtype(s.dtype) and not s.hasnans:
         v = s.to_numpy(dtype=bool)
-        return v, np.zeros(len(v), bool), np.zeros(len(v), bool)
+        return v, np.zeros(n, bool), np.zeros(n, bool), None
     if ptypes.is_numeric_dtype(s.dtype):
         x = s.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
         missing = np.isnan(x)
-        return x == 1, missing, ~missing & (x != 0) & (x != 1)
-    out, missing, bad = _map_distinct(s, parse_boolean)
-    return np.where(missing | bad, False, out).astype(bool), missing, bad
+        return x == 1, missing, ~missing & (x != 0) & (x != 1), None
+    table = labels or builtin_labels()
+    t, missing = _text(s)
+    codes, uniques = pd.factorize(t, use_na_sentinel=True)
+    keys = [str(u).casefold() for u in uniques]
+    mapped = np.array([table.answered.get(k) for k in keys] + [None], dtype=object)
+    known = np.array([m is not None for m in mapped[:-1]] + [True])
+    bad = ~missing & ~known[codes]
+    values = np.array([bool(m) for m in mapped[:-1]] + [False])[codes]
+    unknown: dict[str, int] | None = None
+    if any(k in table.outcome_words for k in keys) and not known.all():
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        unknown = {str(uniques[i]): int(counts[i]) for i in np.flatnonzero(~known[:-1])}
+    return values & ~missing & ~bad, missing, bad, unknown
 
 
 # --- timestamps -----------------------------------------------------------------------------
@@ -407,12 +479,15 @@ class _Timestamps:
         self.parsed = np.zeros(n, dtype=bool)
         self.gap = np.zeros(n, dtype=bool)
         self.far = np.zeros(n, dtype=bool)
+        self.naive = np.zeros(n, dtype=bool)  # recognised without a UTC offset: local wall-clock time
         self.forms: dict[str, int] = {}
 
     def put(self, rows: np.ndarray, ts: pd.Series, to_local: Callable[[pd.Series], pd.Series]) -> np.ndarray:
         """Set ``rows`` from ``ts`` (parsed values, NaT where not recognised); ``to_local`` turns
         them into Europe/Oslo times (NaT for a naive time in the gap). Returns the recognised."""
         ok = ts.notna().to_numpy(dtype=bool)
+        if getattr(ts.dtype, "tz", None) is None:
+            self.naive[rows] = ok
         far = _out_of_range(ts)
         local = to_local(ts.mask(far) if far.any() else ts)
         if rows.all():  # one form throughout, as in most files: no assignment through a mask
@@ -438,9 +513,10 @@ def _as_local(ts: pd.Series) -> pd.Series:
 
 def _parse_timestamp(
     s: pd.Series, judged: np.ndarray
-) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int], np.ndarray]:
     """(local times [ns, Europe/Oslo], missing, unparsable, in-DST-gap, out-of-range masks,
-    rows per recognised form, counted over the ``judged`` rows)."""
+    rows per recognised form, counted over the ``judged`` rows, and the mask of values read
+    as local wall-clock time, without a UTC offset)."""
     out = _Timestamps(s.index, judged)
     every = np.ones(len(s), dtype=bool)
     if ptypes.is_datetime64_any_dtype(s.dtype):
@@ -448,7 +524,7 @@ def _parse_timestamp(
         ok = out.put(every, s, _as_local)
         aware = getattr(s.dtype, "tz", None) is not None
         out.count(PARQUET_AWARE if aware else PARQUET_NAIVE, every, ok)
-        return out.values, missing, np.zeros(len(s), dtype=bool), out.gap, out.far, out.forms
+        return out.values, missing, np.zeros(len(s), dtype=bool), out.gap, out.far, out.forms, out.naive
     t, missing = _text(s)
     has_offset = _mask(t.str.contains(_OFFSET, regex=True))
     if has_offset.any():
@@ -472,14 +548,18 @@ def _parse_timestamp(
         out.count(DOTTED_SECONDS, dotted, seconds)
         out.count(DOTTED_MINUTES, dotted, ok & ~seconds)
     bad = ~missing & ~out.parsed
-    return out.values, missing, bad, out.gap, out.far, out.forms
+    return out.values, missing, bad, out.gap, out.far, out.forms, out.naive
 
 
 # --- the rows ---------------------------------------------------------------------------------
 
 
 def parse_call_log(
-    raw: pd.DataFrame, year: int, decimal_comma: bool = False, wrong_fields: np.ndarray | None = None
+    raw: pd.DataFrame,
+    year: int,
+    decimal_comma: bool = False,
+    wrong_fields: np.ndarray | None = None,
+    labels: Labels | None = None,
 ) -> ParsedLog:
     """Typed values and broken rules of every row of ``raw`` (the seven contract columns).
 
@@ -489,7 +569,11 @@ def parse_call_log(
     decimal comma, ``1.234`` is ambiguous. ``wrong_fields``: rows whose record has a wrong
     number of fields (:attr:`lib.calllog.read.RawLog.wrong_fields`); they break that rule
     alone, as an empty row (no value in any contract column) breaks ``empty row`` alone.
+    ``labels``: the export's label tables (:attr:`lib.calllog.mapping.ColumnPlan.labels`:
+    built-in aliases plus its mapping file's label rows); default: the built-in ones.
+    Durations may be written in seconds, ``mm:ss`` or ``hh:mm:ss``.
     """
+    labels = labels or builtin_labels()
     n = len(raw)
     problems: dict[str, np.ndarray] = {}
     missing_everywhere = np.ones(n, dtype=bool)
@@ -507,15 +591,15 @@ def parse_call_log(
     call_id, missing = _text(raw["call_id"])
     note_missing("call_id", missing)
 
-    district, missing, bad = _map_distinct_text(raw["district"], canonical_district)
+    district, missing, bad = _map_distinct_text(raw["district"], lambda v: canonical_district(v, labels))
     note_missing("district", missing)
     note(UNKNOWN_DISTRICT, bad)
 
-    queue, missing, bad = _map_distinct_text(raw["queue"], canonical_queue)
+    queue, missing, bad = _map_distinct_text(raw["queue"], lambda v: canonical_queue(v, labels))
     note_missing("queue", missing)
     note(UNKNOWN_QUEUE, bad)
 
-    arrived, missing, bad, gap, far, forms = _parse_timestamp(raw["arrived_at"], ~wrong)
+    arrived, missing, bad, gap, far, forms, naive = _parse_timestamp(raw["arrived_at"], ~wrong)
     note_missing("arrived_at", missing)
     note(UNPARSABLE("arrived_at"), bad)
     note(OUT_OF_RANGE, far)
@@ -526,15 +610,16 @@ def parse_call_log(
 
     mark, comma = _decimal_mark([raw["wait_s"], raw["talk_s"]], decimal_comma)
     durations = {}
+    duration_forms = {}
     for col in ("wait_s", "talk_s"):
-        v, missing, bad, ambiguous = _parse_number(raw[col], comma)
+        v, missing, bad, ambiguous, duration_forms[col] = _parse_duration(raw[col], comma)
         note_missing(col, missing)
         note(UNPARSABLE(col), bad)
         note(AMBIGUOUS(col), ambiguous)
         note(NEGATIVE(col), np.isfinite(v) & (v < 0))
         durations[col] = v
 
-    answered, missing, bad = _parse_boolean(raw["answered"])
+    answered, missing, bad, unknown_words = _parse_boolean(raw["answered"], labels)
     note_missing("answered", missing)
     note(UNPARSABLE("answered"), bad)
     talk = durations["talk_s"]
@@ -560,7 +645,15 @@ def parse_call_log(
             "answered": answered,
         }
     )
-    return ParsedLog(frame=frame, problems=rules, timestamp_forms=forms, decimal_mark=mark)
+    return ParsedLog(
+        frame=frame,
+        problems=rules,
+        timestamp_forms=forms,
+        decimal_mark=mark,
+        duration_forms=duration_forms,
+        unknown_words=unknown_words,
+        naive=naive,
+    )
 
 
 def invalid_summary(problems: dict[str, np.ndarray], first: int = FIRST_ROWS_SHOWN) -> pd.DataFrame:

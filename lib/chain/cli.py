@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.chain import runs
+from lib.chain import pipeline, runs
 from lib.chain.clean import clean
 from lib.chain.compare import compare
 from lib.chain.errors import PipelineError
@@ -24,6 +24,7 @@ from lib.chain.notebooks import notebooks, refresh
 from lib.chain.parameters import FOLDER_PARAMETERS, check_assumptions, parse_value, route_parameters
 from lib.chain.pipeline import run
 from lib.core import manifest
+from lib.core.assumptions import Assumptions
 from lib.core.paths import OUTPUTS, PROJ_ROOT, display_path, resolve
 
 
@@ -82,9 +83,36 @@ def _argv_from_env(command: str) -> list[str]:
         if not (env["a"] and env["b"]):
             raise PipelineError("make compare needs two run folders: make compare A=outputs B=outputs/NAME")
         argv += [env["a"], env["b"]]
+    if command == "inspect":
+        argv += [env["raw"]] if env["raw"] else []
+        argv += [w for pair in params_from_text(env["params"]) for w in ("-p", *pair)]
     if command == "clean" and env["dry"] not in ("", "0"):
         argv.append("--dry-run")
     return argv
+
+
+def _inspect_command(raw: str | None, params: dict[str, object]) -> int:
+    """``make inspect``: print what a run would use of the export, and every problem; exit 1 when
+    it cannot be used as it is. The parameters ``columns`` and ``on_invalid`` and assumption
+    overrides count as in a run."""
+    from lib.calllog.inspect import inspect
+
+    route_parameters(params, notebooks())
+    overrides, rest = check_assumptions(params)
+    if raw is not None:
+        rest["raw_path"] = raw
+    given = pipeline._raw_input(rest, notebooks())
+    if given is None:
+        raise PipelineError("make inspect needs an export: make inspect RAW=data/raw/export_2023.csv")
+    columns = rest.get("columns")
+    result = inspect(
+        given.given,
+        None if columns is None else str(columns),
+        on_invalid=str(rest.get("on_invalid", "error")),
+        a=Assumptions().replace(**overrides),
+    )
+    print(result.to_text())
+    return 0 if result.usable else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("a")
     k.add_argument("b")
     k.add_argument("--out", help="CSV to write (default: outputs/comparisons/A__vs__B.csv)")
+    ins = sub.add_parser("inspect", help="check a call-log export (file, folder or glob) without running anything")
+    ins.add_argument("raw", nargs="?", default=None, help="the export (default: notebook 01's raw_path)")
+    add_parameter(ins)
     cl = sub.add_parser("clean", help="remove what the project made (run manifests, the synthetic log); nothing else")
     cl.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
     args = parser.parse_args(argv)
@@ -159,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {display_path(out)}")
         elif args.command == "clean":
             clean(dry=args.dry_run)
+        elif args.command == "inspect":
+            return _inspect_command(args.raw, _parameters(args.parameter))
         else:
             refresh()
     except (PipelineError, manifest.ManifestError) as err:

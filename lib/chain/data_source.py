@@ -20,11 +20,16 @@ SOURCE_FILE = "source.json"
 
 
 def record(raw_path: str | Path, processed_dir: str | Path) -> str:
-    """Write ``source.json`` for the log at ``raw_path``; return its data-source line."""
+    """Write ``source.json`` for the log at ``raw_path`` (a file, a folder or a glob); return its
+    data-source line. Only a single file can be the synthetic log."""
+    from lib.calllog.files import raw_label, resolve_raw
     from lib.calllog.synthetic import synthetic_seed
 
-    raw = resolve(raw_path)
-    raw_file, seed = display_path(raw), synthetic_seed(raw)
+    files = resolve_raw(raw_path)
+    if len(files) == 1:
+        raw_file, seed = display_path(files[0]), synthetic_seed(files[0])
+    else:
+        raw_file, seed = raw_label(raw_path, files), None
     folder = resolve(processed_dir)
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"raw_file": raw_file, "synthetic_seed": seed}

@@ -19,6 +19,7 @@ import nbformat
 import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
+from lib.chain import runs
 from lib.chain.errors import PipelineError
 from lib.core.paths import NOTEBOOKS, display_path, resolve
 
@@ -51,9 +52,26 @@ def declared_parameters(nb_path: Path) -> dict[str, object]:
 
 
 def _failure_message(nb: Path, err: PapermillExecutionError) -> str:
-    return (
+    """Which notebook and cell failed, with what, and whose problem it is: the export's (an
+    error of :func:`lib.calllog.file_error_names`: correct the file, see the contract), a full
+    disk's, or (anything else) a defect of the project, whose traceback is in the executed
+    notebook."""
+    from lib.calllog import file_error_names
+
+    head = (
         f"notebook {nb.name} failed in cell {err.cell_index} (execution count {err.exec_count}): "
         f"{err.ename}: {err.evalue}"
+    )
+    if err.ename in file_error_names():
+        return (
+            head
+            + "\nThis is a problem of the export, not of the project: docs/call_log_contract.md says what it takes."
+        )
+    if err.ename in ("KeyboardInterrupt", "PipelineError") or runs.is_disk_full(Exception(err.evalue)):
+        return head
+    return (
+        head + f"\nThis is a defect of the project, not of the export: the traceback is in the executed notebook "
+        f"notebooks/{nb.name} of this run's failed_run/ (cell {err.cell_index}); please report it with that notebook."
     )
 
 

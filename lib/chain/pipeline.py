@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from lib.chain import notebooks, runs
@@ -38,15 +39,55 @@ def _as_parameter(path: Path) -> str:
     return rel if resolve(rel) == path else str(path)
 
 
-def _raw_path(params: dict[str, object], nbs: list[Path]) -> Path | None:
-    """The call log this run reads: the ``raw_path`` given, else a notebook's default."""
-    if "raw_path" in params:
-        return resolve(str(params["raw_path"]))
-    for nb in nbs:
-        default = notebooks.declared_parameters(nb).get("raw_path")
-        if default:
-            return resolve(ast.literal_eval(str(default)))
-    return None
+@dataclass(frozen=True)
+class RawInput:
+    """The call log a run reads: ``given`` (the ``raw_path`` as given: a file, a folder or a
+    glob, relative to the project root) and the ``files`` it names, in reading order."""
+
+    given: str
+    files: list[Path]
+
+
+def _raw_input(params: dict[str, object], nbs: list[Path]) -> RawInput | None:
+    """The call log this run reads: the ``raw_path`` given, else a notebook's default; refuses
+    a name that names no file (:func:`lib.calllog.resolve_raw`) or a file that is not there."""
+    from lib.calllog import CallLogError, resolve_raw
+
+    given = params.get("raw_path")
+    if given is None:
+        defaults = [notebooks.declared_parameters(nb).get("raw_path") for nb in nbs]
+        given = next((ast.literal_eval(str(d)) for d in defaults if d), None)
+    if given is None:
+        return None
+    try:
+        files = resolve_raw(str(given))
+    except CallLogError as err:
+        raise PipelineError(f"{err}; nothing was run") from None
+    for f in files:
+        if not f.is_file():
+            raise PipelineError(f"the call log {display_path(f)} does not exist; nothing was run")
+    return RawInput(str(given), files)
+
+
+def _inspect(raw: RawInput, params: dict[str, object], overrides: dict[str, object]) -> None:
+    """The check of ``make inspect``, before anything runs: refuse an export that notebook 01
+    would stop on (unreadable, missing columns, unknown outcome words, invalid rows with
+    ``on_invalid="error"``), naming what is wrong (aggregates only), in seconds rather than
+    after the primer."""
+    from lib.calllog.inspect import inspect
+
+    columns = params.get("columns")
+    on_invalid = str(params.get("on_invalid", "error"))
+    result = inspect(
+        raw.given,
+        None if columns is None else str(columns),
+        on_invalid=on_invalid,
+        a=Assumptions().replace(**overrides),
+    )
+    if not result.usable:
+        raise PipelineError(
+            f"the export cannot be used as it is; nothing was run (make inspect RAW=... shows all):\n{result.verdict}"
+        )
 
 
 def _early(overrides: dict[str, object]) -> dict[str, object]:
@@ -61,6 +102,7 @@ def run(
     nbs: list[Path] | None = None,
     html: bool = True,
     start_from: str | None = None,
+    inspect_first: bool | None = None,
 ) -> RunReport:
     """Execute the chain in order as one run into ``outputs_dir`` (see :mod:`lib.chain.runs`).
 
@@ -71,7 +113,10 @@ def run(
     ``processed_dir``: the run's call-level folder (default :func:`lib.chain.runs.default_processed`);
     ``start_from``: the number ("03") of the first notebook to run, the earlier ones'
     results and the processed data being those of the previous run into the same folders.
+    ``inspect_first``: check the export (:func:`_inspect`) before anything runs; by default
+    for the project's own chain (the notebooks of ``notebooks/``), not for a chain of one's own.
     """
+    inspect_first = nbs is None if inspect_first is None else inspect_first
     params = dict(params)
     for name in FOLDER_PARAMETERS:  # accepted as -p too, but they name the run's folders
         if name in params:
@@ -88,19 +133,17 @@ def run(
     if not to_run:
         raise PipelineError(f"no notebook numbered {start_from} or later; notebooks: {[nb.name for nb in all_nbs]}")
     before = [nb.stem for nb in all_nbs if nb not in to_run]
-    raw = _raw_path(params, all_nbs)
-    if raw is not None and raw.is_dir():
-        raise PipelineError(f"the call log {display_path(raw)} is a folder, not a file; nothing was run")
-    if raw is not None and not raw.is_file():
-        raise PipelineError(f"the call log {display_path(raw)} does not exist; nothing was run")
+    raw = _raw_input(params, all_nbs)
+    if raw is not None and not before and inspect_first:
+        _inspect(raw, params, overrides)
     report = RunReport()
-    rows = runs.estimate_rows(raw) if raw is not None and not before else 0
+    rows = runs.estimate_rows(raw.files) if raw is not None and not before else 0
     try:
         with runs.lock(folders, rerun=bool(before)) as made:
             if before:
                 if raw is None:
                     raise PipelineError("a run from a later notebook needs the raw file the processed data came from")
-                runs.check_provenance(folders.processed, raw, _early(overrides))
+                runs.check_provenance(folders.processed, raw.files, _early(overrides))
                 runs.check_seed(folders, before)
             runs.refuse_unlisted_run(folders)
             runs.check_clashes(folders, _expected_outputs(to_run, html, known_tables=nbs is None), runs.PROCESSED_FILES)
@@ -193,7 +236,7 @@ def _execute_run(
 
 def _finish_run(
     stage: runs.RunFolders,
-    raw: Path | None,
+    raw: RawInput | None,
     overrides: dict[str, object],
     before: list[str],
     to_run: list[Path],
@@ -204,11 +247,10 @@ def _finish_run(
     tables = stage.outputs / "tables"
     info = None
     if raw is not None:
-        digest = runs.file_digest(raw)
         if not before:
-            runs.write_provenance(stage.processed, raw, _early(overrides))
+            runs.write_provenance(stage.processed, raw.files, _early(overrides))
         started = to_run[0].stem
-        info = run_report.run_info(raw, digest, tables, overrides, started, sum(report.seconds.values()))
+        info = run_report.run_info(raw.given, raw.files, tables, overrides, started, sum(report.seconds.values()))
         info.to_csv(stage.outputs / run_report.RUN_INFO, index=False)
         report.written.append(stage.outputs / run_report.RUN_INFO)
     if tables.is_dir():

@@ -82,6 +82,7 @@ RESERVED = (STAGING, FAILED, COMPARISONS, *OUTPUT_SUBFOLDERS)
 #: copies the earlier run's, :func:`seed_from_previous`).
 PROCESSED_FILES = (
     "calls_clean.parquet",
+    "intervals_clean.parquet",
     "arrival_rates.parquet",
     "rejected_rows.parquet",
     "id_conflicts.parquet",
@@ -380,11 +381,13 @@ def refuse_unlisted_run(folders: RunFolders) -> None:
 # --- space ------------------------------------------------------------------------------------------
 
 
-def estimate_rows(raw: Path) -> int:
+def estimate_rows(raw: Path | list[Path]) -> int:
     """Calls in the log at ``raw``, for the space check: exact for Parquet (its metadata),
     else an upper estimate from the size (a CSV row takes at least :data:`CSV_BYTES_PER_ROW`
     bytes; gzip shrinks one by at most :data:`GZIP_RATIO`). 0 when it cannot be told (the
-    reader then says what is wrong with the file)."""
+    reader then says what is wrong with the file); several files: their sum."""
+    if isinstance(raw, list):
+        return sum(estimate_rows(f) for f in raw)
     try:
         with open(raw, "rb") as fh:
             magic = fh.read(4)
@@ -684,35 +687,45 @@ def file_digest(path: Path) -> tuple[int, str]:
     return path.stat().st_size, sha256(path)
 
 
-def write_provenance(processed: Path, raw: Path, early_overrides: dict[str, object]) -> None:
-    """Record which raw file (and which cleaning/rate assumptions) the processed data come from."""
-    size, sha = file_digest(raw)
-    record = {"raw_file": display_path(raw), "raw_size_bytes": size, "raw_sha256": sha, "overrides": early_overrides}
+def _digests(raw: list[Path]) -> list[dict[str, object]]:
+    return [{"file": display_path(f), "size_bytes": size, "sha256": sha} for f in raw for size, sha in [file_digest(f)]]
+
+
+def write_provenance(processed: Path, raw: list[Path], early_overrides: dict[str, object]) -> None:
+    """Record which raw files (and which cleaning/rate assumptions) the processed data come from."""
+    record = {"raw_files": _digests(raw), "overrides": early_overrides}
     (processed / PROVENANCE).write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def check_provenance(processed: Path, raw: Path, early_overrides: dict[str, object]) -> None:
+#: The cleaned log a run leaves in its processed folder: the calls, or interval statistics.
+CLEANED = ("calls_clean.parquet", "intervals_clean.parquet")
+
+
+def check_provenance(processed: Path, raw: list[Path], early_overrides: dict[str, object]) -> None:
     """Refuse a run from a later notebook when the run's processed data are missing or came
-    from another raw file or other cleaning/rate assumptions."""
+    from other raw files or other cleaning/rate assumptions."""
     path = processed / PROVENANCE
-    missing = [n for n in ("calls_clean.parquet", "arrival_rates.parquet") if not (processed / n).exists()]
+    missing = [] if any((processed / n).exists() for n in CLEANED) else [" or ".join(CLEANED)]
+    missing += [n for n in ("arrival_rates.parquet",) if not (processed / n).exists()]
     if missing or not path.exists():
         raise RunError(
             f"cannot rerun from a later notebook: {display_path(processed)} holds no complete processed data of an "
             f"earlier run ({', '.join(missing) or PROVENANCE} missing); run the whole chain first (without FROM=)"
         )
     record = json.loads(path.read_text())
-    _, sha = file_digest(raw)
-    if sha != record.get("raw_sha256"):
+    then = [(d.get("file"), d.get("sha256")) for d in record.get("raw_files", [])]
+    now = [(d["file"], d["sha256"]) for d in _digests(raw)]
+    if [sha for _, sha in then] != [sha for _, sha in now]:
+        shown = ", ".join(str(f) for f, _ in then) or "an unknown file"
         raise RunError(
             f"cannot rerun from a later notebook: the processed data in {display_path(processed)} came from "
-            f"{record.get('raw_file')}, not from {display_path(raw)} (different sha256); run the whole chain "
-            "on this file (without FROM=)"
+            f"{shown}, not from {', '.join(str(f) for f, _ in now)} (different sha256); run the whole chain on this "
+            "export (without FROM=)"
         )
     before = dict(record.get("overrides", {}))
-    now = json.loads(json.dumps(early_overrides, default=str))
-    if before != now:
+    current = json.loads(json.dumps(early_overrides, default=str))
+    if before != current:
         raise RunError(
             "cannot rerun from a later notebook: the cleaning or rate assumptions differ from those the processed "
-            f"data were made with ({before or 'none'} then, {now or 'none'} now); run the whole chain (without FROM=)"
+            f"data were made with ({before or 'none'} then, {current or 'none'} now); run the whole chain (without FROM=)"
         )

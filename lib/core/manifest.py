@@ -202,6 +202,18 @@ def record_made(
     write_manifest(folder, manifest)
 
 
+def discard(path: str | Path) -> None:
+    """Remove ``path`` if the project made it (its folder's manifest lists it, see
+    :func:`claim`), e.g. a stale file of an earlier run that would mislead; anything else stays."""
+    path = Path(path)
+    root = path.parent.parent if path.parent.name in OUTPUT_SUBFOLDERS else path.parent
+    name = path.relative_to(root).as_posix()
+    if exists(path) and inside(root, name):
+        made = read_manifest(root)
+        if (made is not None and name in made.files) or (root / STAGING_MARK).exists():
+            path.unlink()
+
+
 def claim(path: str | Path) -> Path:
     """Record that the project just wrote ``path`` outside a run, in the manifest of the folder
     it belongs to: the outputs folder for a file in its ``tables/``, ``figures/``,

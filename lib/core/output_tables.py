@@ -33,6 +33,10 @@ DICTIONARY_COLUMNS = ("table", "column", "label_no", "meaning", "unit", "format"
 #: The formats a dictionary entry may name (the workbook maps each to an Excel number format).
 FORMATS = ("mnok", "share", "count", "seconds", "person_years", "number", "year", "text")
 PATTERN = "{n}"
+#: A column named by an export file (a cleaning report's column per file): matches any name
+#: ending as an export file does.
+FILE_PATTERN = "{file}"
+FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".gz", ".parquet", ".pq")
 #: Tables described in the dictionary that are not CSV tables of a run's ``tables/`` (the
 #: run information is its own file, ``run_info.csv``, and a sheet of the workbook).
 NOT_TABLES = ("run_info",)
@@ -124,6 +128,10 @@ def describe_column(table: str, column: str) -> dict[str, str] | None:
     exact = rows[rows["column"] == column]
     if not exact.empty:
         return dict(exact.iloc[0])
+    if column.lower().endswith(FILE_SUFFIXES):
+        entry = rows[rows["column"] == FILE_PATTERN]
+        if not entry.empty:
+            return {**dict(entry.iloc[0]), "column": column, "label_no": column}
     for entry in rows[rows["column"].str.contains(PATTERN, regex=False)].itertuples(index=False):
         m = re.match(_regex(entry.column), column)
         if m:
@@ -138,13 +146,11 @@ def _regex(column: str) -> str:
     return "^" + re.escape(column).replace(re.escape(PATTERN), r"(\d+)") + "$"
 
 
-def undescribed(name: str, columns: list[str]) -> tuple[list[str], list[str]]:
-    """``(columns the dictionary does not describe, dictionary columns missing)`` for a table
-    ``name`` with ``columns`` (a ``{n}`` entry is missing only when no column matches it)."""
-    entries = get(name).columns()["column"].tolist()
-    extra = [c for c in columns if describe_column(name, c) is None]
-    missing = [e for e in entries if not any(re.match(_regex(e), c) for c in columns)]
-    return extra, missing
+def undescribed(name: str, columns: list[str]) -> list[str]:
+    """The columns of a table ``name`` that the dictionary does not describe (a table may leave
+    out a column the dictionary has: ``note`` of the cleaning report is for interval input)."""
+    get(name)
+    return [c for c in columns if describe_column(name, c) is None]
 
 
 def path(name: str, outputs_dir: str | Path) -> Path:
@@ -154,12 +160,11 @@ def path(name: str, outputs_dir: str | Path) -> Path:
 
 def write(name: str, df: pd.DataFrame, outputs_dir: str | Path) -> Path:
     """Write the result table ``name`` (:func:`lib.core.result_csv.write_csv`) into
-    ``{outputs_dir}/tables``; refuses a frame whose columns the dictionary does not match."""
-    extra, missing = undescribed(name, [str(c) for c in df.columns])
-    if extra or missing:
+    ``{outputs_dir}/tables``; refuses a frame with a column the dictionary does not describe."""
+    extra = undescribed(name, [str(c) for c in df.columns])
+    if extra:
         raise ValueError(
-            f"table {name}: columns not in the column dictionary {extra}, dictionary columns missing {missing}; "
-            f"update {COLUMN_DICTIONARY.name} with the table"
+            f"table {name}: columns not in the column dictionary {extra}; update {COLUMN_DICTIONARY.name} with the table"
         )
     return write_csv(df, tables_dir(outputs_dir) / get(name).file)
 

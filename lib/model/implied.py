@@ -56,8 +56,11 @@ COLUMNS = [
 def observed_cells(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -> pd.DataFrame:
     """Offered and answered calls and the mean wait of answered calls per district, day type
     and local hour of day. ``calls``: the cleaned log's calls of ``districts`` (columns
-    district, arrived_at, answered, wait_s)."""
+    district, arrived_at, answered, wait_s), or an interval table's rows of them (sums per
+    interval; the answered calls' waiting time is NaN where the export did not give it)."""
     grid = hour_grid(year)
+    if "offered" in calls.columns:
+        return _interval_cells(calls, districts, year, grid)
     h = hour_index(calls["arrived_at"], year)
     d = pd.Categorical(calls["district"], categories=list(districts)).codes.astype(np.int64)
     if (d < 0).any():
@@ -74,6 +77,29 @@ def observed_cells(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -
         [list(districts), list(DAY_TYPES), range(24)], names=["district", "day_type", "hour"]
     )
     return pd.DataFrame({"offered": offered, "answered": n_ans, "wait_answered_s": wait_ans}, index=idx).reset_index()
+
+
+def _interval_cells(intervals: pd.DataFrame, districts: tuple[str, ...], year: int, grid: pd.DataFrame) -> pd.DataFrame:
+    h = hour_index(intervals["interval_start"], year)
+    d = pd.Categorical(intervals["district"], categories=list(districts)).codes.astype(np.int64)
+    if (d < 0).any():
+        raise ValueError("observed_cells: intervals of a district outside `districts`")
+    day = pd.Categorical(grid["day_type"].to_numpy()[h], categories=list(DAY_TYPES)).codes.astype(np.int64)
+    cell = (d * len(DAY_TYPES) + day) * 24 + grid["hour"].to_numpy()[h]
+    size = len(districts) * len(DAY_TYPES) * 24
+
+    def total(column: str) -> np.ndarray:
+        return np.bincount(cell, weights=intervals[column].to_numpy(dtype=float), minlength=size)
+
+    idx = pd.MultiIndex.from_product(
+        [list(districts), list(DAY_TYPES), range(24)], names=["district", "day_type", "hour"]
+    )
+    frame = {
+        "offered": np.rint(total("offered")).astype(np.int64),
+        "answered": np.rint(total("answered")).astype(np.int64),
+        "wait_answered_s": total("wait_answered_s"),  # NaN throughout when the export lacks it
+    }
+    return pd.DataFrame(frame, index=idx).reset_index()
 
 
 def implied_agents(
@@ -138,7 +164,8 @@ def implied_staffing(rates: pd.DataFrame | BoardHours, calls: pd.DataFrame, a: A
     person-years at ``a.hours_per_person_year``.
 
     ``rates``: the arrival rates (interface 3, with day_type and hour); ``calls``: the
-    cleaned log's in-scope calls (district, arrived_at, answered, wait_s).
+    cleaned log's in-scope calls (district, arrived_at, answered, wait_s), or the in-scope
+    rows of a cleaned interval table.
     """
     model = _abandoning(a)
     year, hours_per_person_year = a.data_year, a.hours_per_person_year
@@ -166,7 +193,8 @@ def implied_staffing(rates: pd.DataFrame | BoardHours, calls: pd.DataFrame, a: A
     w_lo = np.where(lo > 0, model.mean_wait_s(np.maximum(lo, 1), *args), 0.0)
     w_hi = model.mean_wait_s(np.maximum(hi, 1), *args)
     wait_model[busy] = np.where(lo > 0, w_lo + frac * (w_hi - w_lo), w_hi)
-    by_cell = cells.groupby("district", sort=False)[["offered", "answered", "wait_answered_s"]].sum()
+    # min_count: an interval export without the answered calls' wait gives NaN, not 0 s
+    by_cell = cells.groupby("district", sort=False)[["offered", "answered", "wait_answered_s"]].sum(min_count=1)
     answered_calls = bh.calls * answered_model
     rows = []
     for i, board in enumerate(bh.boards):
@@ -182,7 +210,7 @@ def implied_staffing(rates: pd.DataFrame | BoardHours, calls: pd.DataFrame, a: A
                 "agent_hours": float(agents[i].sum()),
             }
         )
-    tot = by_cell.sum()
+    tot = by_cell.sum(min_count=1)
     rows.append(
         {
             "district": TOTAL,

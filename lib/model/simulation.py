@@ -730,6 +730,24 @@ def summarise(replications: pd.DataFrame, level: float = 0.95, by: Sequence[str]
     return pd.DataFrame(rows, columns=[*by, "metric", "mean", "low", "high", "sd", "replications"])
 
 
+def handling_times(
+    clean: pd.DataFrame, after_call_work_s: float, rng: np.random.Generator, size: int = 20_000
+) -> float | np.ndarray:
+    """The handling times :func:`check_plans` draws from (its ``handling_times_s``), from the
+    cleaned log's in-scope answered calls: a sample of ``size`` of their talk times plus
+    ``after_call_work_s``, drawn with ``rng``. Interval statistics give no distribution, only
+    the talk time's sum: then the exponential mean (talk per answered call plus after-call
+    work), which the simulation draws exponential handling times from."""
+    used = clean.loc[clean["in_scope"].to_numpy(dtype=bool)]
+    if "offered" in used.columns:
+        answered = float(used["answered"].sum())
+        if answered <= 0:
+            raise ValueError("handling_times: no answered calls in scope")
+        return float(used["talk_total_s"].sum()) / answered + after_call_work_s
+    answered_calls = used.loc[used["answered"].to_numpy(dtype=bool)]
+    return rng.choice(answered_calls["talk_s"].to_numpy() + after_call_work_s, size=size)
+
+
 def sample_weeks(hours: pd.DataFrame, per_season: int = 1, seed: int = 0) -> pd.DataFrame:
     """``per_season`` whole weeks (Monday 00:00 to Sunday 24:00 local) in each season of the
     hour grid, drawn without replacement, deterministic from ``seed``.

@@ -22,6 +22,7 @@ import pandas as pd
 
 from lib.calllog import plausibility
 from lib.core.assumptions import Assumptions
+from lib.core.manifest import sha256
 from lib.core.paths import PROJ_ROOT, display_path
 
 RUN_INFO = "run_info.csv"
@@ -39,8 +40,8 @@ def _git(*args: str) -> str | None:
 
 
 def run_info(
-    raw: Path,
-    raw_digest: tuple[int, str],
+    raw: str,
+    files: list[Path],
     tables: Path,
     overrides: dict[str, object],
     started_from: str,
@@ -48,13 +49,22 @@ def run_info(
 ) -> pd.DataFrame:
     """The run information table (columns ``item``, ``value``, all text).
 
-    ``raw``: the call log; ``raw_digest``: its (size, sha256); ``tables``: the run's tables
-    folder (cleaning_report.csv, plausibility.csv); ``overrides``: the assumption overrides.
+    ``raw``: the call log as given (a file, a folder or a glob); ``files``: the files it named
+    (each with its size and sha256; several: numbered); ``tables``: the run's tables folder
+    (cleaning_report.csv, plausibility.csv); ``overrides``: the assumption overrides.
     """
     from lib.calllog.synthetic import synthetic_seed
 
     rows: list[tuple[str, object]] = [("status", "complete")]
-    rows += [("raw_file", display_path(raw)), ("raw_size_bytes", raw_digest[0]), ("raw_sha256", raw_digest[1])]
+    rows.append(("raw_file", raw))
+    if len(files) == 1:
+        size, sha = files[0].stat().st_size, sha256(files[0])
+        rows += [("raw_size_bytes", size), ("raw_sha256", sha)]
+    else:
+        rows.append(("raw_files", len(files)))
+        for i, f in enumerate(files, start=1):
+            size, sha = f.stat().st_size, sha256(f)
+            rows += [(f"raw_file_{i}", display_path(f)), (f"raw_size_bytes_{i}", size), (f"raw_sha256_{i}", sha)]
     report = tables / "cleaning_report.csv"
     if report.exists():
         counts = pd.read_csv(report).set_index("item")["count"]
@@ -63,7 +73,7 @@ def run_info(
     if fmt.exists():  # how the file was read (encoding, separator, ...), from notebook 01
         f = pd.read_csv(fmt, dtype=str, keep_default_na=False).set_index("item")["value"]
         rows += [(f"input_{k}", f[k]) for k in ("format", "encoding", "separator", "decimal_mark") if k in f.index]
-    seed = synthetic_seed(raw)
+    seed = synthetic_seed(files[0]) if len(files) == 1 else None
     rows += [("synthetic_log", "yes" if seed is not None else "no"), ("synthetic_seed", "" if seed is None else seed)]
     a = Assumptions().replace(**overrides)
     report_values = Assumptions()

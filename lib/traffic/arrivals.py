@@ -39,6 +39,11 @@ of each hour. This module turns the cleaned 2023 call log into that traffic:
 
 The output (:func:`build_rates`, written by :func:`write_rates`) is interface 3 of the
 project: one row per modelled district and elapsed hour, columns :data:`RATE_COLUMNS`.
+
+**Interval statistics** (:mod:`lib.calllog.intervals`) give the same input as sums: every
+interval lies within one elapsed hour, so its offered calls count in that hour and its
+answered calls and talk time in that hour's handling-time cell. From a log aggregated to
+intervals the rates and handling times are those of the log itself.
 """
 
 from __future__ import annotations
@@ -100,13 +105,24 @@ MONTH_LABELS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "
 # --- The cleaned log -------------------------------------------------------------------
 
 
-def read_clean_calls(processed_dir: str | Path = "data/processed") -> pd.DataFrame:
-    """The columns of ``{processed_dir}/calls_clean.parquet`` this module needs."""
-    path = resolve(processed_dir) / CLEAN_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"{CLEAN_FILE} not found in {processed_dir}: run notebook 01 first")
-    cols = ["district", "arrived_at", "talk_s", "answered", "in_scope", "id_conflict"]
-    return pd.read_parquet(path, columns=cols)
+#: The columns of the cleaned log this module reads (``lib.calllog.read_clean(processed_dir,
+#: columns=CLEAN_COLUMNS)``: the notebook reads the file, so the traffic layer needs no call-log code).
+CLEAN_COLUMNS = ["district", "arrived_at", "talk_s", "answered", "in_scope", "id_conflict"]
+
+
+def _sums(calls: pd.DataFrame) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """(arrival times, calls, answered calls, talk seconds of the answered calls) per row: a
+    call log's row is one call; an interval table's row holds its interval's sums."""
+    if "offered" in calls.columns:
+        return (
+            calls["interval_start"],
+            calls["offered"].to_numpy(dtype=float),
+            calls["answered"].to_numpy(dtype=float),
+            calls["talk_total_s"].to_numpy(dtype=float),
+        )
+    answered = calls["answered"].to_numpy(dtype=bool)
+    talk = calls["talk_s"].to_numpy(dtype=float) if "talk_s" in calls else np.zeros(len(calls))
+    return calls["arrived_at"], np.ones(len(calls)), answered.astype(float), np.where(answered, talk, 0.0)
 
 
 def _modelled_calls(calls: pd.DataFrame, districts: tuple[str, ...]) -> pd.DataFrame:
@@ -125,14 +141,20 @@ def _modelled_calls(calls: pd.DataFrame, districts: tuple[str, ...]) -> pd.DataF
 def count_arrivals(calls: pd.DataFrame, districts: tuple[str, ...], year: int) -> np.ndarray:
     """Calls arriving per district and elapsed hour of ``year``: int array (len(districts), 8 760).
 
-    ``calls`` holds only calls of ``districts`` (columns ``district``, ``arrived_at``).
+    ``calls`` holds only calls of ``districts`` (columns ``district``, ``arrived_at``), or an
+    interval table's rows of them (``interval_start``, ``offered``).
     """
-    h = hour_index(calls["arrived_at"], year)
+    times, offered, _, _ = _sums(calls)
+    h = hour_index(times, year)
     d = pd.Categorical(calls["district"], categories=list(districts)).codes.astype(np.int64)
     if (d < 0).any():
         raise ValueError("count_arrivals: calls of a district outside `districts`")
     n_hours = len(hour_starts(year))
-    return np.bincount(d * n_hours + h, minlength=len(districts) * n_hours).reshape(len(districts), n_hours)
+    size = len(districts) * n_hours
+    if "offered" not in calls.columns:
+        return np.bincount(d * n_hours + h, minlength=size).reshape(len(districts), n_hours)
+    counts = np.bincount(d * n_hours + h, weights=offered, minlength=size)
+    return np.rint(counts).astype(np.int64).reshape(len(districts), n_hours)
 
 
 # --- The Poisson log-linear model ------------------------------------------------------
@@ -287,7 +309,8 @@ def handling_times(
     """Handling time (seconds per handled call) per district, day class and local hour of day.
 
     ``calls``: calls of ``districts`` in ``year`` (columns ``district``, ``arrived_at``,
-    ``talk_s``, ``answered``). One row per district x :data:`DAY_CLASSES` x hour 0-23 (48 per
+    ``talk_s``, ``answered``), or an interval table's rows of them (answered calls and talk
+    time as sums per interval). One row per district x :data:`DAY_CLASSES` x hour 0-23 (48 per
     district) with ``n_answered`` and ``mean_talk_s`` of the cell itself, ``level`` (the
     :data:`AHT_LEVELS` entry whose mean is used: the finest level with at least
     ``min_answered`` answered calls), ``talk_used_s`` and ``aht_s`` = ``talk_used_s`` +
@@ -297,14 +320,21 @@ def handling_times(
     if min_answered < 1:
         raise ValueError("min_answered must be >= 1")
     grid = hour_grid(year)
-    ans = calls.loc[calls["answered"].to_numpy(dtype=bool)]
-    h = hour_index(ans["arrived_at"], year)
+    nd = len(districts)
+    if "offered" in calls.columns:
+        times, _, n_answered, talk = _sums(calls)
+        ans = calls
+    else:
+        ans = calls.loc[calls["answered"].to_numpy(dtype=bool)]
+        times, n_answered, talk = ans["arrived_at"], np.ones(len(ans)), ans["talk_s"].to_numpy(dtype=float)
+    h = hour_index(times, year)
     d = pd.Categorical(ans["district"], categories=list(districts)).codes.astype(np.int64)
     c = (grid["day_class"].to_numpy()[h] == "weekend_holiday").astype(np.int64)
     cell = (d * 2 + c) * 24 + grid["hour"].to_numpy()[h]
-    nd = len(districts)
-    talk = ans["talk_s"].to_numpy(dtype=float)
-    n = np.bincount(cell, minlength=nd * 48).reshape(nd, 2, 24).astype(float)
+    if "offered" in calls.columns:
+        n = np.rint(np.bincount(cell, weights=n_answered, minlength=nd * 48)).reshape(nd, 2, 24)
+    else:
+        n = np.bincount(cell, minlength=nd * 48).reshape(nd, 2, 24).astype(float)
     s = np.bincount(cell, weights=talk, minlength=nd * 48).reshape(nd, 2, 24)
     if n.sum() == 0:
         raise ValueError("handling_times: no answered calls in the modelled districts")
@@ -408,7 +438,8 @@ def build_rates(
     """Expected calls per hour and handling time for every modelled district and hour.
 
     ``calls``: the cleaned log (interface 2; needs ``district``, ``arrived_at``, ``talk_s``,
-    ``answered``, and uses ``in_scope`` as a check when present). The other arguments are
+    ``answered``, and uses ``in_scope`` as a check when present), or the cleaned interval
+    table of interval statistics (:mod:`lib.calllog.intervals`). The other arguments are
     the assumptions of the same names (``min_answered`` is ``min_answered_per_cell``):
     ``year`` of the log, ``excluded_districts`` (not modelled), ``arrival_model``
     (:data:`ARRIVAL_MODELS`: ``"glm"`` or ``"empirical"``, see the module docstring),
@@ -444,13 +475,22 @@ def build_rates(
         }
     )
 
-    answered = used["answered"].to_numpy(dtype=bool)
-    items = [
-        ("rows in the cleaned log", len(calls)),
-        ("calls of the modelled districts", len(used)),
-        ("  of which answered", int(answered.sum())),
-        ("rows of excluded districts (not used)", len(calls) - len(used)),
-    ]
+    if "offered" in calls.columns:  # interval statistics: calls are sums of the rows
+        offered, answered_sum = used["offered"].sum(), used["answered"].sum()
+        items = [
+            ("interval rows in the cleaned table", len(calls)),
+            ("calls of the modelled districts", int(offered)),
+            ("  of which answered", int(answered_sum)),
+            ("calls of excluded districts (not used)", int(calls["offered"].sum() - offered)),
+        ]
+    else:
+        answered = used["answered"].to_numpy(dtype=bool)
+        items = [
+            ("rows in the cleaned log", len(calls)),
+            ("calls of the modelled districts", len(used)),
+            ("  of which answered", int(answered.sum())),
+            ("rows of excluded districts (not used)", len(calls) - len(used)),
+        ]
     if "id_conflict" in used:
         items.append(("  id conflicts kept among the used calls", int(used["id_conflict"].sum())))
     items += [("modelled districts", nd), ("hours per district", nh), ("district-hours", nd * nh)]

@@ -54,6 +54,13 @@ more.
 
 **The staffing model's patience** (:func:`model_patience_s`): one number, the assumption
 ``patience_s`` of Erlang A, as the call-weighted mean of the groups' patience.
+
+**Interval statistics** (:mod:`lib.calllog.intervals`) carry ``d`` and ``T`` of every
+interval as sums (abandoned calls; total waiting time of all callers), so the exponential fit
+is the same estimate, ``T / d``, from the sums of the group's intervals. Where the export
+gave only the answered calls' wait, ``T`` is the estimate the interval reader states. The
+Kaplan–Meier curve needs every call's waiting time and cannot be drawn from intervals:
+``gof_km_max_diff`` and ``gof_t_max_s`` are then empty, and :func:`kaplan_meier` refuses.
 """
 
 from __future__ import annotations
@@ -137,6 +144,40 @@ def period_of(arrived_at) -> np.ndarray:
 
 
 # --- Input -----------------------------------------------------------------------------
+
+
+NO_KAPLAN_MEIER = (
+    "Kaplan–Meier needs each call's waiting time; interval statistics hold only sums per interval, so the "
+    "exponential fit (total waiting time / abandoned) is not checked against it"
+)
+
+
+def _intervals_for(calls: pd.DataFrame, by: Sequence[str], in_scope_only: bool) -> pd.DataFrame:
+    """The group columns and the sums (calls, abandoned, total wait) of an interval table's rows."""
+    by = list(by)
+    if not by:
+        raise ValueError("by: give at least one group column, e.g. ['queue']")
+    used = calls.loc[calls["in_scope"].to_numpy(dtype=bool)] if in_scope_only else calls
+    if used.empty or used["offered"].sum() == 0:
+        raise ValueError("no calls to fit patience on" + (" (none is in scope)" if in_scope_only else ""))
+    wait = used["wait_total_s"].to_numpy(dtype=float)
+    bad = ~np.isfinite(wait) | (wait < 0)
+    if bad.any():
+        raise ValueError(f"wait_total_s: {int(bad.sum())} value(s) missing, infinite or negative")
+    frame = pd.DataFrame(
+        {
+            "calls": used["offered"].to_numpy(dtype=np.int64),
+            "abandoned": used["abandoned"].to_numpy(dtype=np.int64),
+            "total_wait_s": wait,
+        },
+        index=used.index,
+    )
+    for col in by:
+        values = period_of(used["interval_start"]) if col == "period" else used[col]
+        order = _ORDERS.get(col)
+        known = order is not None and pd.Series(values, index=used.index).isin(order).all()
+        frame[col] = pd.Categorical(values, categories=order, ordered=True) if known else values
+    return frame
 
 
 def _calls_for(calls: pd.DataFrame, by: Sequence[str], in_scope_only: bool) -> pd.DataFrame:
@@ -223,6 +264,8 @@ def kaplan_meier(calls: pd.DataFrame, by: Sequence[str], *, in_scope_only: bool 
     nobody hung up has no rows.
     """
     by = list(by)
+    if "offered" in calls.columns:
+        raise ValueError(NO_KAPLAN_MEIER)
     return _plain(_km(_calls_for(calls, by, in_scope_only), by), by)
 
 
@@ -265,17 +308,26 @@ def fit_patience(calls: pd.DataFrame, by: Sequence[str], *, in_scope_only: bool 
     and delta method: ``patience_s / √d``), ``patience_low_s`` and ``patience_high_s`` (95 %
     interval ``patience_s · exp(∓1.96 / √d)``), ``gof_km_max_diff`` (largest distance
     between the Kaplan–Meier curve and the fitted exponential up to ``gof_t_max_s``, the
-    group's 95th percentile of ``wait_s``). See the module docstring.
+    group's 95th percentile of ``wait_s``). See the module docstring. ``calls`` may also be
+    the cleaned interval table of interval statistics: the same estimate from sums, without
+    the Kaplan–Meier check (empty ``gof_*`` columns).
     """
     by = list(by)
-    frame = _calls_for(calls, by, in_scope_only)
-    g = frame.groupby(by, observed=True, sort=True)
-    out = g.agg(
-        calls=("wait_s", "size"),
-        abandoned=("abandoned", "sum"),
-        total_wait_s=("wait_s", "sum"),
-    )
-    out["gof_t_max_s"] = g["wait_s"].quantile(GOF_QUANTILE)
+    intervals = "offered" in calls.columns
+    if intervals:
+        frame = _intervals_for(calls, by, in_scope_only)
+        g = frame.groupby(by, observed=True, sort=True)
+        out = g[["calls", "abandoned", "total_wait_s"]].sum()
+        out["gof_t_max_s"] = np.nan
+    else:
+        frame = _calls_for(calls, by, in_scope_only)
+        g = frame.groupby(by, observed=True, sort=True)
+        out = g.agg(
+            calls=("wait_s", "size"),
+            abandoned=("abandoned", "sum"),
+            total_wait_s=("wait_s", "sum"),
+        )
+        out["gof_t_max_s"] = g["wait_s"].quantile(GOF_QUANTILE)
     out = out.reset_index()
     d = out["abandoned"].to_numpy(dtype=float)
     total = out["total_wait_s"].to_numpy(dtype=float)
@@ -296,11 +348,14 @@ def fit_patience(calls: pd.DataFrame, by: Sequence[str], *, in_scope_only: bool 
     out["patience_low_s"] = low
     out["patience_high_s"] = high
 
+    out = _plain(out, by)
+    if intervals:  # no waiting time of single calls, so no Kaplan–Meier curve to compare with
+        out["gof_km_max_diff"] = np.nan
+        return out[[*by, *PATIENCE_COLUMNS]]
     curves = {
         tuple(key): (c["time_s"].to_numpy(), c["survival"].to_numpy())
         for key, c in _plain(_km(frame, by), by).groupby(by, sort=False)
     }
-    out = _plain(out, by)
     empty = (np.empty(0), np.empty(0))
     distances = [
         km_distance(*curves.get(tuple(key), empty), patience_s=p, t_max=t)

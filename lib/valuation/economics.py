@@ -117,7 +117,14 @@ def per_year(values: list) -> np.ndarray:
 
 
 def observed_mean_wait_s(calls: pd.DataFrame) -> float:
-    """Today's mean wait (access time) over every call of the cleaned log, answered or not (s)."""
+    """Today's mean wait (access time) over every call of the cleaned log, answered or not (s).
+    For interval statistics: the total waiting time of all callers / the calls offered (an
+    estimate where the export gave only the answered calls' wait, :mod:`lib.calllog.intervals`)."""
+    if "offered" in calls.columns:
+        offered = float(calls["offered"].sum())
+        if offered == 0:
+            raise ValueError("calls: the interval table has no calls")
+        return float(calls["wait_total_s"].sum()) / offered
     _require(calls, ["wait_s"], "calls")
     if len(calls) == 0:
         raise ValueError("calls: the log is empty")
@@ -435,21 +442,29 @@ def todays_picture(calls: pd.DataFrame, a: Assumptions) -> pd.DataFrame:
     """Police and citizen cost of 02800 in 2023 (appendix A.1.1), beside the published values.
 
     ``calls``: the cleaned log, all rows (Table A.2 counts them all, Trøndelag's OPS
-    included), with at least ``queue``, ``wait_s`` (seconds) and ``answered``. Citizen time
+    included), with at least ``queue``, ``wait_s`` (seconds) and ``answered``, or the cleaned
+    interval table of interval statistics (sums per interval). Citizen time
     is valued on the national call count (registered + Trøndelag switchboard); the log's
     waiting time is scaled up to it. Returns rows ``item`` (Norwegian), ``value``,
     ``unit``, ``published`` (from :data:`lib.core.assumptions.PUBLISHED`, NaN where the report
     gives none), ``basis``.
     """
-    _require(calls, ["queue", "wait_s", "answered"], "calls")
     pub = {k: v.value for k, v in PUBLISHED.items()}
-    n_log = len(calls)
+    queue = calls["queue"].to_numpy()
+    if "offered" in calls.columns:  # interval statistics: sums per interval
+        n_log = int(calls["offered"].sum())
+        answered_n = calls["answered"].to_numpy(dtype=np.int64)
+        wait_sum = float(calls["wait_total_s"].sum())
+    else:
+        _require(calls, ["queue", "wait_s", "answered"], "calls")
+        n_log = len(calls)
+        answered_n = calls["answered"].to_numpy(dtype=bool).astype(np.int64)
+        wait_sum = float(calls["wait_s"].sum())
     if n_log == 0:
         raise ValueError("calls: the log is empty")
-    answered = calls["answered"].to_numpy(dtype=bool)
-    queue = calls["queue"].to_numpy()
-    ops_answered = int((answered & (queue == OPS)).sum())
-    sb_answered = int((answered & (queue == SWITCHBOARD)).sum())
+    mean_wait = observed_mean_wait_s(calls)
+    ops_answered = int(answered_n[queue == OPS].sum())
+    sb_answered = int(answered_n[queue == SWITCHBOARD].sum())
     per_hour = nok_per_citizen_hour(a)
     n_nat = zero_alternative_calls(a)
 
@@ -458,7 +473,7 @@ def todays_picture(calls: pd.DataFrame, a: Assumptions) -> pd.DataFrame:
     ops_py_log = ops_answered * a.police_minutes_per_answered_call / 60 / a.ops_hours_per_person_year
     sb_minutes = a.switchboard_person_years * a.hours_per_person_year * 60 / sb_answered if sb_answered else np.nan
     citizen_mnok = n_nat * a.citizen_minutes_per_call / 60 * per_hour / 1e6
-    wait_hours_nat = float(calls["wait_s"].sum()) / 3600 * n_nat / n_log
+    wait_hours_nat = wait_sum / 3600 * n_nat / n_log
     nan = np.nan
     rows = [
         ("Sentralbord, årsverk", a.switchboard_person_years, "årsverk", nan, "A.1.1 (forutsetning)"),
@@ -506,7 +521,7 @@ def todays_picture(calls: pd.DataFrame, a: Assumptions) -> pd.DataFrame:
         ),
         (
             "Gjennomsnittlig ventetid",
-            float(calls["wait_s"].mean()),
+            mean_wait,
             "sekunder",
             pub["total_mean_access_s"],
             "alle anrop i loggen, også ubesvarte",
