@@ -63,10 +63,11 @@ compare: setup ## Print and write what differs between two runs: make compare A=
 lab: setup data ## Start JupyterLab from the project's environment, in notebooks/ (Ctrl-C stops it)
 	cd notebooks && ../$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $$KONTAKT_LAB_ARGS
 
-lint: setup ## ruff (lint and format check) and mypy on lib/
+lint: setup ## ruff (lint and format check), mypy on lib/, and lib's layers (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: setup data lint ## Lint, then the unit tests and nbval, all writing to a temporary folder (never outputs/)
 	$(BIN)/python -m pytest notebooks tests --nbval-lax --nbval-current-env \

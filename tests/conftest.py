@@ -33,7 +33,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def chain_run(tmp_path_factory) -> Path:
-    """Run notebooks 00-04 on the synthetic log into a temporary run folder; its path.
+    """Run every notebook (00-07) on the synthetic log into a temporary run folder; its path.
 
     Processed data go to ``<tmp>/processed`` and results to ``<tmp>/outputs``, so the
     golden tests check what this run built, never what an earlier run left in outputs/.

@@ -112,3 +112,10 @@ def test_the_data_dictionary_documents_every_table_under_its_notebook():
         assert any(f"`{t.file}`" in h for h in headings), (
             f"docs/data_dictionary.md: no heading for {t.file} under notebook {number}"
         )
+
+
+def test_the_readme_chain_table_lists_every_notebook():
+    readme = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(\d\d_[a-z0-9_]+)` \|", readme, flags=re.M))
+    on_disk = {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+    assert on_disk <= listed, f"README's chain table misses {sorted(on_disk - listed)}"

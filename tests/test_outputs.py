@@ -1,6 +1,6 @@
 """The numbers that matter, asserted against the files the chain writes.
 
-The session fixture ``chain_run`` (tests/conftest.py) runs notebooks 00-04 with papermill
+The session fixture ``chain_run`` (tests/conftest.py) runs every notebook (00-07) with papermill
 on the synthetic log into a temporary folder; these tests read what that run wrote, never
 what an earlier run left in outputs/. Golden copies in `tests/golden/` were written by the
 same chain; a change to them is a change to the results and must be deliberate (copy the

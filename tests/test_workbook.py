@@ -120,6 +120,8 @@ def test_table1_layout_has_numbers_in_the_valued_rows():
     assert layout.loc["Risiko", "Konsept III"] == "Moderat"
     assert layout.loc["Nyttevirkninger"].tolist() == [""] * 4
     assert table1.table1_layout(t1, warning="x").index.name.endswith("USIKKERT GRUNNLAG: x")
+    # numbers as numbers, words as words: the report's 0 in "Omstillingskostnader" beside "Små"
+    assert layout.loc["Omstillingskostnader"].tolist() == [0.0, 0.0, 0.0, "Små"]
 
 
 # --- lib.report.workbook on the chain run's tables ----------------------------------------------------------

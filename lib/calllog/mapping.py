@@ -55,7 +55,7 @@ from pathlib import Path
 from lib.core.districts import DISTRICTS, QUEUES
 from lib.core.paths import LIB_DATA, display_path, resolve
 
-#: The call-log contract's columns (CALL_LOG_SCHEMA.md), in order.
+#: The call-log contract's columns (docs/call_log_contract.md), in order.
 CALL_COLUMNS: tuple[str, ...] = ("call_id", "district", "queue", "arrived_at", "wait_s", "talk_s", "answered")
 #: The interval contract's columns that may be given, in order (see :mod:`lib.calllog.intervals`).
 INTERVAL_COLUMNS: tuple[str, ...] = (

@@ -62,7 +62,7 @@ from lib.calllog.mapping import (
 )
 from lib.core.paths import display_path, resolve
 
-#: The seven columns of the call-log contract (CALL_LOG_SCHEMA.md), in order.
+#: The seven columns of the call-log contract (docs/call_log_contract.md), in order.
 CONTRACT_COLUMNS: tuple[str, ...] = CALL_COLUMNS
 
 PARQUET_MAGIC = b"PAR1"

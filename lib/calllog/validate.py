@@ -1,4 +1,4 @@
-"""Parse and validate every row of a call log against the contract (CALL_LOG_SCHEMA.md).
+"""Parse and validate every row of a call log against the contract (docs/call_log_contract.md).
 
 :func:`parse_call_log` turns the seven raw columns (text from CSV, typed from Parquet) into
 typed values and a boolean mask per broken rule; all of it vectorised (columns with few

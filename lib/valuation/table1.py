@@ -128,12 +128,22 @@ def table1_rendered(t1: pd.DataFrame, warning: str | None = None) -> pd.DataFram
     return out.rename(columns=concept_labels())
 
 
+def _number_or_text(value: str) -> float | str:
+    """A qualitative cell as the report writes it: a number where it is one (the report's ``0``
+    for "Omstillingskostnader", MNOK), else the words."""
+    try:
+        return float(value.replace(",", "."))
+    except ValueError:
+        return value
+
+
 def table1_layout(t1: pd.DataFrame, warning: str | None = None) -> pd.DataFrame:
     """Table 1 in the report's layout with numbers: :func:`table1_rendered`'s frame (index
     ``LAYOUT`` named "Virkning (nåverdi, mill. kr)" [+ ``warning``], columns "Konsept I" ..
     "Konsept III"), but the valued rows hold the unrounded MNOK as floats (for a workbook to
     show with one decimal), :data:`DASH` where the report has none; qualitative rows are
-    text, heading rows empty strings. Object dtype."""
+    text, numbers where the report gives one ("Omstillingskostnader": 0), heading rows empty
+    strings. Object dtype."""
     concepts = [c for c in t1.columns if c != "row"]
     valued = t1.set_index("row")[concepts]
     text = qualitative_rows().set_index("row").reindex(columns=concepts, fill_value="")
@@ -143,7 +153,7 @@ def table1_layout(t1: pd.DataFrame, warning: str | None = None) -> pd.DataFrame:
         if row in valued.index:
             out.loc[row] = [DASH if pd.isna(v) else float(v) for v in valued.loc[row]]
         elif row in text.index:
-            out.loc[row] = text.loc[row].tolist()
+            out.loc[row] = [_number_or_text(v) for v in text.loc[row]]
     return out.rename(columns=concept_labels())
 
 
