@@ -28,7 +28,7 @@ export KONTAKT_DRY := $(value DRY)
 export KONTAKT_LAB_ARGS := $(value LAB_ARGS)
 unexport RAW PARAMS OUT FROM A B DRY LAB_ARGS
 
-.PHONY: help setup check data report inspect compare lab lint test notebooks bench clean
+.PHONY: help setup check data report inspect compare lab lint test test-fast notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,9 +69,12 @@ lint: setup ## ruff (lint and format check), mypy on lib/, and lib's layers (imp
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-test: setup data lint ## Lint, then the unit tests and nbval, all writing to a temporary folder (never outputs/)
+test: setup data lint ## Lint, then every test (unit, full year, chain) and nbval on every notebook, on 2 workers; never writes outputs/
 	$(BIN)/python -m pytest notebooks tests --nbval-lax --nbval-current-env \
-		--nbval-sanitize-with nbval_sanitize.cfg -p no:randomly
+		--nbval-sanitize-with nbval_sanitize.cfg -p no:randomly -n 2
+
+test-fast: setup ## The unit tests only (no notebook, no full year), on 2 workers: the edit-test loop
+	$(BIN)/python -m pytest tests -m unit -p no:randomly -n 2 -q
 
 notebooks: setup data ## Re-execute the committed notebooks in place (outputs nbval compares; writes go to a temporary folder)
 	$(BIN)/python -m lib.chain.cli refresh

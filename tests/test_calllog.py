@@ -730,21 +730,6 @@ def test_accounting_identity_and_clean_properties(rows):
 # --- the files notebook 01 wrote ------------------------------------------------------------
 
 
-def test_written_cleaning_report_and_clean_log_agree():
-    from lib.core.paths import DATA_PROCESSED, OUTPUTS
-
-    report_csv, clean_pq = OUTPUTS / "tables" / "cleaning_report.csv", DATA_PROCESSED / "calls_clean.parquet"
-    if not (report_csv.exists() and clean_pq.exists()):
-        pytest.skip("notebook 01 has not been run")
-    report = pd.read_csv(report_csv)
-    assert list(report["item"]) == list(calllog.report_items())
-    check_identity(report)
-    clean = pd.read_parquet(clean_pq, columns=["district", "in_scope", "id_conflict"])
-    c = dict(zip(report["item"], report["count"], strict=True))
-    assert len(clean) == c["kept"]
-    assert int((~clean["in_scope"]).sum()) == c["out_of_scope"] and int(clean["id_conflict"].sum()) == c["id_conflict"]
-
-
 def test_id_conflict_is_judged_on_the_kept_rows(tmp_path):
     df = frame(
         row("A", wait_s="5"),

@@ -8,7 +8,6 @@ session's chain run (``chain_run``, tests/conftest.py).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import matplotlib
 
@@ -38,21 +37,6 @@ from lib.valuation.economics import SUM
 A = Assumptions()
 TARGETS = (A.service_time_today_s, A.service_time_centre_s)
 YEARS = list(range(2026, 2034))
-#: Every figure a run writes (outputs/figures/), by the notebook that draws it.
-FIGURE_FILES = {
-    "erlang_typical_hour.png",
-    "erlang_staffing_curve.png",
-    "erlang_pooling.png",
-    "figur_a1.png",
-    "figur_a2.png",
-    "arrivals_hour_of_week.png",
-    "arrivals_by_month_and_day.png",
-    "staffing_effects_by_year.png",
-    "staffing_fig6_contacts_by_channel.png",
-    "staffing_weekday_profile.png",
-    "table1_vs_report.png",
-    "tornado_sum_III.png",
-}
 #: English words that have a Norwegian term in the report (belegg, telefoner, ventetid, ...).
 ENGLISH = re.compile(
     r"\b(occupancy|calls?|waiting|wait|handling|person-years?|contacts?|observed|fitted|staffing|"
@@ -445,14 +429,3 @@ def test_sum_row_is_left_out_of_the_table1_chart():
 
 
 # --- a real run ------------------------------------------------------------------------------
-
-
-def test_every_png_of_a_run_carries_its_title(chain_run: Path):
-    folder = chain_run / "outputs" / "figures"
-    pngs = sorted(folder.glob("*.png"))
-    assert FIGURE_FILES <= {p.name for p in pngs}, "a figure of the chain is missing"
-    for p in pngs:
-        with Image.open(p) as im:
-            title = im.text.get("Title", "")
-        assert title.strip(), f"{p.name} has no Title in its PNG metadata"
-        assert "occupancy" not in title.lower()

@@ -33,6 +33,10 @@ def _outputs(path) -> str:
     )
 
 
+#: Real notebooks on interval statistics: the chain's kind.
+pytestmark = pytest.mark.chain
+
+
 @pytest.fixture(scope="module")
 def interval_run(synthetic_year, tmp_path_factory):
     root = tmp_path_factory.mktemp("interval_chain")

@@ -312,20 +312,3 @@ def test_the_figure_follows_the_house_style():
 
 
 # --- the synthetic log -----------------------------------------------------------------------
-
-
-def test_patience_per_queue_on_the_cleaned_log(chain_run):
-    # the cleaned synthetic log of the session's chain run (tests/conftest.py), never a leftover
-    calls = pd.read_parquet(
-        chain_run / "processed" / "calls_clean.parquet",
-        columns=["queue", "district", "arrived_at", "wait_s", "answered", "in_scope"],
-    )
-    fit = pat.fit_patience(calls, ["queue"])
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print("\n", fit.to_string(index=False))
-    print(f"model_patience_s (call-weighted): {pat.model_patience_s(fit):.1f} s")
-    assert list(fit["queue"]) == ["sentralbord", "operasjonssentral"]
-    assert fit["calls"].sum() == int(calls["in_scope"].sum())
-    assert fit["abandoned"].sum() == int((~calls["answered"] & calls["in_scope"]).sum())
-    assert np.isfinite(fit["patience_s"]).all() and (fit["patience_s"] > 0).all()
-    assert fit["patience_s"].min() < pat.model_patience_s(fit) < fit["patience_s"].max()

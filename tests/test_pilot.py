@@ -142,21 +142,3 @@ def test_curve_figure_has_norwegian_title(found):
     fig = pilot.plot_curve(pilot.pooling_curve(found), A)
     assert "politidistrikt" in plotstyle.title_of(fig)
     assert fig.axes[0].get_xlabel() == "Antall politidistrikt i piloten"
-
-
-def test_on_the_chain_run_all_eleven_pooled_is_concept_iii_and_singles_save_nothing(chain_run):
-    """Issue 13 on the 11 modelled districts of the chain's synthetic log, both targets."""
-    import pandas as pd
-
-    bh11 = board_hours(pd.read_parquet(chain_run / "processed" / "arrival_rates.parquet"))
-    s = pilot.search(bh11, A)
-    assert len(s.members) == 2047
-    check = pilot.consistency(s, bh11, A)
-    assert check["equal"].all(), check.to_string()
-    assert (s.saving[:, s.sizes == 1] == 0).all()
-    today = s.target_index(A.service_time_today_s)
-    calls, aht = traffic("IIb", bh11, s.year, A)
-    pooled, _ = solve(*pool(calls, aht), A.service_time_today_s, A)
-    assert s.pooled[today, -1] == pooled.sum()
-    greedy = pilot.greedy_order(s)
-    assert (greedy["greedy_vs_best"] <= 1 + 1e-12).all()

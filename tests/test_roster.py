@@ -191,18 +191,3 @@ def test_coverage_figure(planned):
     fig = roster.plot_coverage(r)
     assert "Bemanning" in plotstyle.title_of(fig)
     assert len(fig.axes) == 4
-
-
-def test_on_the_chain_run_every_hour_of_the_year_is_covered(chain_run):
-    """Issue 13: the roster of concept III on the chain's synthetic log covers every modelled
-    hour of the year (the requirement is each season's maximum)."""
-    rates = board_hours(pd.read_parquet(chain_run / "processed" / "arrival_rates.parquet"))
-    r = roster.plan(rates, A)
-    days = roster.local_day_hours(r.hourly)
-    for season, w in r.week_rosters.items():
-        d = days[days["season"] == season]
-        on_duty = w.on_duty[(d["weekday"] * 24 + d["hour"]).to_numpy()]
-        assert (on_duty >= d["agents"].to_numpy()).all(), season
-    summary = roster.roster_summary(r, A).set_index("season")
-    assert summary.loc[roster.YEAR_ROW, "model_agent_hours"] == staff("III", rates, A.first_year, A).agent_hours
-    assert 0 < summary.loc[roster.YEAR_ROW, "schedule_efficiency"] <= 1

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from frames import fake_chain
+from frames import fake_chain, in_process_execute
 
 from lib.chain import clean, cli, notebooks, pipeline, runs
 from lib.core import manifest
@@ -34,6 +34,13 @@ USER_FILES = (
     "archive_2022/run_info.csv",
 )
 USER_PROCESSED = ("mine.parquet", "failed_run/keep.parquet", "my_work/calls_clean.parquet", "runs/x/mine.txt")
+
+
+@pytest.fixture(autouse=True)
+def _notebooks_in_process(monkeypatch):
+    """The run machinery's tests run their two-cell notebooks in this process
+    (:func:`frames.in_process_execute`); tests/test_pipeline.py runs them through papermill."""
+    monkeypatch.setattr(notebooks, "execute", in_process_execute)
 
 
 @pytest.fixture
@@ -164,31 +171,66 @@ def test_clean_removes_the_folders_a_run_made_and_the_synthetic_log(tmp_path, ra
 # --- 3: what a user types is data ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        "-p on_invalid x; touch {flag}",
-        '-p on_invalid "x; touch {flag}"',
-        "-p on_invalid `touch {flag}`",
-        "-p on_invalid $(touch {flag})",
-        "-p on_invalid '$(touch {flag})'",
-        "-p on_invalid $(shell touch {flag})",
-        "-p on_invalid ${{HOME}}; touch {flag}",
-        "-p on_invalid 'x' && touch {flag}",
-        '-p on_invalid "unbalanced',
-    ],
-)
-def test_make_hands_params_to_python_as_data(tmp_path, params):
-    flag = tmp_path / "FLAG"
+#: What a user might type into a make variable: shell syntax that must stay characters.
+INJECTIONS = [
+    "-p on_invalid x; touch {flag}",
+    '-p on_invalid "x; touch {flag}"',
+    "-p on_invalid `touch {flag}`",
+    "-p on_invalid $(touch {flag})",
+    "-p on_invalid '$(touch {flag})'",
+    "-p on_invalid $(shell touch {flag})",
+    "-p on_invalid ${{HOME}}; touch {flag}",
+    "-p on_invalid 'x' && touch {flag}",
+    '-p on_invalid "unbalanced',
+]
+#: make's variables and the environment variables they reach Python in.
+MAKE_VARIABLES = {
+    "PARAMS": "KONTAKT_PARAMS",
+    "RAW": "KONTAKT_RAW",
+    "OUT": "KONTAKT_OUT",
+    "FROM": "KONTAKT_FROM",
+    "A": "KONTAKT_A",
+    "B": "KONTAKT_B",
+    "DRY": "KONTAKT_DRY",
+    "LAB_ARGS": "KONTAKT_LAB_ARGS",
+}
+
+
+def _make(*args, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
-    done = subprocess.run(
-        ["make", "-s", "check", f"PARAMS={params.format(flag=flag)}"],
-        cwd=PROJ_ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    return subprocess.run(["make", "-s", *args], cwd=PROJ_ROOT, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_make_hands_every_variable_to_python_unexpanded(tmp_path):
+    # The project's Makefile with one more target that prints the environment its recipes get.
+    probe = tmp_path / "probe.mk"
+    names = " ".join(MAKE_VARIABLES.values())
+    probe.write_text(
+        f"probe:\n\t@python3 -c 'import json, os; print(json.dumps({{k: os.environ.get(k) for k in \"{names}\".split()}}))'\n"
     )
+    flags = {var: tmp_path / f"FLAG_{var}" for var in MAKE_VARIABLES}
+    given = {var: INJECTIONS[i].format(flag=flags[var]) for i, var in enumerate(MAKE_VARIABLES)}
+    done = _make(
+        "-f", "Makefile", "-f", str(probe), "probe", *(f"{k}={v}" for k, v in given.items()), tmp_path=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {k: seen[MAKE_VARIABLES[k]] for k in given} == given  # every value as typed, nothing expanded
+    assert not any(f.exists() for f in flags.values()), "a make variable ran as a command"
+
+
+@pytest.mark.parametrize("params", INJECTIONS)
+def test_params_are_data_for_the_command_line(tmp_path, monkeypatch, capsys, params):
+    flag = tmp_path / "FLAG"
+    monkeypatch.setenv("KONTAKT_PARAMS", params.format(flag=flag))
+    assert cli.main(["check", "--env"]) == 1
+    err = capsys.readouterr().err
+    assert not flag.exists() and err.startswith("pipeline stopped:") and "Traceback" not in err
+
+
+def test_make_check_refuses_a_shell_line_in_params_end_to_end(tmp_path):
+    flag = tmp_path / "FLAG"
+    done = _make("check", f"PARAMS=-p on_invalid x; touch {flag}", tmp_path=tmp_path)
     assert not flag.exists(), "a value in PARAMS ran as a command"
     assert done.returncode != 0 and "parameters accepted" not in done.stdout
     assert "pipeline stopped:" in done.stderr and "Traceback" not in done.stderr

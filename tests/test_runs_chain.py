@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.chain import pipeline, runs
+from lib.chain import notebooks, pipeline, runs
 from lib.core.paths import DATA_RAW, NOTEBOOKS
 
 RAW = DATA_RAW / "calls_2023.parquet"
+#: Real notebooks on logs of their own: the chain's kind (not grouped with nbval: they need no run of it).
+pytestmark = pytest.mark.chain
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,14 @@ def small_log(tmp_path_factory):
 
 def test_a_small_log_runs_to_the_end_but_every_result_says_it_is_implausible(tmp_path, small_log):
     out = tmp_path / "out"
-    pipeline.run({"raw_path": str(small_log), "run_sensitivity": False}, out, tmp_path / "proc", html=True)
+    # notebooks 00-04 are the machinery this test is about (warnings on every result, HTML banner)
+    pipeline.run(
+        {"raw_path": str(small_log), "run_sensitivity": False},
+        out,
+        tmp_path / "proc",
+        nbs=notebooks.notebooks()[:5],
+        html=True,
+    )
     info = pd.read_csv(out / "run_info.csv").set_index("item")["value"]
     assert info["rows_read"] == "4014" and info["synthetic_log"] == "no"
     assert info["plausibility"].endswith("FAILED") and "volume_plausible" in info["warning 1"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +11,6 @@ from scipy import stats
 from lib.core.assumptions import Assumptions
 from lib.model import staffing
 from lib.model.concepts import board_hours, table1_concepts
-from lib.valuation import economics
 from lib.valuation import uncertainty as u
 from lib.valuation.economics import SUM
 from lib.valuation.table1 import table1
@@ -148,31 +145,3 @@ def test_scenarios_are_ordered_and_the_expected_one_is_table1():
     pd.testing.assert_frame_equal(expected, t1[list(table1_concepts())], check_names=False, rtol=1e-10)
     values = u.scenario_values(A).set_index("assumption")
     assert values.loc["discount_rate", "Pessimistisk"] > A.discount_rate > values.loc["discount_rate", "Optimistisk"]
-
-
-@pytest.fixture(scope="module")
-def chain_rates(chain_run: Path):
-    processed = chain_run / "processed"
-    rates = board_hours(pd.read_parquet(processed / "arrival_rates.parquet"))
-    wait = economics.observed_mean_wait_s(pd.read_parquet(processed / "calls_clean.parquet", columns=["wait_s"]))
-    return rates, wait
-
-
-def test_the_surrogate_agrees_with_the_exact_model_on_50_draws(chain_rates):
-    """Issue 12: within 2 % or 0.3 MNOK on every cell, 0.5 % on every concept's sum."""
-    rates, wait = chain_rates
-    mc = u.monte_carlo(rates, A, n=2000, seed=u.DEFAULT_SEED, observed_wait_s=wait)
-    check = u.surrogate_check(mc, rates, n=50, observed_wait_s=wait)
-    worst = check.loc[check["max_error_share_of_tolerance"].idxmax()]
-    assert worst["max_error_share_of_tolerance"] <= 1.0, worst.to_dict()
-    sums = check[check["row"] == SUM]
-    assert (sums["max_abs_error_mnok"] < 0.3).all()
-
-
-def test_the_notebooks_monte_carlo_reproduces_table1_at_the_report_values(chain_rates, chain_run):
-    rates, wait = chain_rates
-    mc = u.monte_carlo(rates, A, n=1, seed=1, observed_wait_s=wait, distributions=u.fixed())
-    t1 = pd.read_csv(chain_run / "outputs" / "tables" / "table1.csv").set_index("row")
-    for name in mc.cells.columns:
-        row, concept = name.split("|")
-        assert mc.cells[name].iloc[0] == pytest.approx(t1.loc[row, concept], rel=1e-9, abs=1e-9)

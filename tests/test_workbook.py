@@ -1,8 +1,7 @@
 """The results workbook (lib.report.workbook) and the result-CSV writer (lib.core.result_csv).
 
-The tests marked by the ``book`` fixture write the workbook from the tables of the session's
-chain run (``chain_run``, tests/conftest.py: the whole chain once, into a temporary folder),
-so they check the real tables; the others use small hand-made tables.
+Small hand-made tables here; the workbook made from the chain's real tables is checked in
+tests/test_chain_workbook.py.
 """
 
 from __future__ import annotations
@@ -13,12 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from openpyxl import load_workbook
 
-from lib.core import output_tables
 from lib.core.result_csv import PRECISION, tidy_floats, write_csv
-from lib.report import run_info as run_report
 from lib.report import workbook
 from lib.valuation import table1
 from lib.valuation.economics import SUM, VALUED_ROWS
@@ -122,121 +118,3 @@ def test_table1_layout_has_numbers_in_the_valued_rows():
     assert table1.table1_layout(t1, warning="x").index.name.endswith("USIKKERT GRUNNLAG: x")
     # numbers as numbers, words as words: the report's 0 in "Omstillingskostnader" beside "Små"
     assert layout.loc["Omstillingskostnader"].tolist() == [0.0, 0.0, 0.0, "Små"]
-
-
-# --- lib.report.workbook on the chain run's tables ----------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def run_tables(chain_run: Path) -> Path:
-    return chain_run / "outputs" / "tables"
-
-
-@pytest.fixture(scope="module")
-def book(run_tables: Path, chain_run: Path, tmp_path_factory):
-    info = pd.read_csv(chain_run / "outputs" / run_report.RUN_INFO, dtype=str, keep_default_na=False)
-    out = workbook.write_workbook(run_tables, tmp_path_factory.mktemp("book") / "results.xlsx", info)
-    return load_workbook(out)
-
-
-def _csvs(run_tables: Path) -> dict[str, pd.DataFrame]:
-    return {p.stem: pd.read_csv(p) for p in workbook.table_order(run_tables)}
-
-
-def test_the_column_dictionary_covers_every_column_of_every_table(run_tables):
-    missing = [
-        (name, column)
-        for name, df in _csvs(run_tables).items()
-        for column in df.columns
-        if output_tables.describe_column(name, str(column)) is None
-    ]
-    assert not missing, f"add these to lib/core/data/column_dictionary.csv: {missing}"
-    assert "sensitivity" in _csvs(run_tables)  # the chain ran the sensitivity analysis
-
-
-def test_sheet_order(book, run_tables):
-    stems = [p.stem for p in workbook.table_order(run_tables)]
-    assert book.sheetnames == ["Innhold", "Tabell 1", *stems, "Kolonner", "Kjøring"]
-    order = list(output_tables.registry())
-    known = [s for s in stems if s in order]
-    assert known == [s for s in order if s in stems]
-    contents = [r[0] for r in book["Innhold"].iter_rows(min_row=2, values_only=True)]
-    assert contents == book.sheetnames
-    assert all(r[1] and r[2] for r in book["Innhold"].iter_rows(min_row=2, values_only=True))
-
-
-def test_table1_sheet_is_the_reports_layout_with_numbers(book, run_tables):
-    ws = book["Tabell 1"]
-    t1 = pd.read_csv(run_tables / "table1.csv").set_index("row")
-    assert ws["A1"].value.startswith("Virkning (nåverdi, mill. kr)")
-    assert [c.value for c in ws[1]][1:] == ["Konsept I", "Konsept IIa", "Konsept IIb", "Konsept III"]
-    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
-    assert list(rows) == list(table1.LAYOUT)
-    for label in VALUED_ROWS:
-        for cell, concept in zip(rows[label][1:], t1.columns, strict=True):
-            if pd.isna(t1.loc[label, concept]):
-                assert cell.value == table1.DASH
-            else:
-                assert isinstance(cell.value, float | int) and not isinstance(cell.value, bool)
-                assert cell.value == pytest.approx(t1.loc[label, concept], abs=1e-9)
-                assert cell.number_format == "0.0"
-    assert rows["Risiko"][4].value == "Moderat"
-    assert rows["Nyttevirkninger"][0].font.b and rows[SUM][0].font.b
-
-
-def test_data_sheets_hold_numbers_with_the_dictionarys_formats(book, run_tables):
-    for name, df in _csvs(run_tables).items():
-        ws = book[name]
-        for j, column in enumerate(df.columns, start=1):
-            entry = output_tables.describe_column(name, str(column))
-            assert entry is not None, (name, column)
-            fmt = entry["format"]
-            if fmt in NUMERIC_FORMATS:
-                assert pd.api.types.is_numeric_dtype(df[column]), f"{name}.{column} is not numeric in the CSV"
-            if not pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_bool_dtype(df[column]):
-                continue
-            row_units = workbook.ROW_UNITS.get(name)
-            for i, value in enumerate(df[column], start=2):
-                cell = ws.cell(row=i, column=j)
-                if pd.isna(value):
-                    assert cell.value is None
-                    continue
-                assert isinstance(cell.value, int | float) and not isinstance(cell.value, str), (name, column, i)
-                assert cell.value == pytest.approx(value, rel=1e-9, abs=10**-PRECISION)
-                if row_units is None or fmt != "number":
-                    assert cell.number_format == workbook.FORMATS[fmt], (name, column, cell.number_format)
-                else:
-                    assert cell.number_format in {v for v in workbook.FORMATS.values() if v}, (name, column)
-    # the rows of today's picture follow their unit, table_a2_vs_report's its measure
-    today = book["todays_picture"]
-    formats = {r[2].value: r[1].number_format for r in today.iter_rows(min_row=2)}
-    assert formats["årsverk"] == "0.00" and formats["mill. kr per år"] == "0.0" and formats["anrop"] == "#,##0"
-    a2 = {r[1].value: r[2].number_format for r in book["table_a2_vs_report"].iter_rows(min_row=2)}
-    assert a2["Andel besvart"] == "0.0 %" and a2["Anrop (besvart og ubesvart)"] == "#,##0"
-
-
-def test_sensitivity_values_are_numbers(book, run_tables):
-    sens = pd.read_csv(run_tables / "sensitivity.csv")
-    for column in ("base_value", "low_value", "high_value", "base_value_2", "low_value_2", "high_value_2"):
-        assert pd.api.types.is_float_dtype(sens[column]), column
-    assert {"low_text", "high_text", "label", "sum_base", "sum_low", "sum_high", "swing"} <= set(sens.columns)
-
-
-def test_headers_bold_frozen_and_labelled(book, run_tables):
-    for ws in book.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        assert all(c.font.b for c in ws[1] if c.value is not None), ws.title
-        widths = [dim.width for dim in ws.column_dimensions.values()]
-        assert widths and all(workbook.MIN_WIDTH <= w <= workbook.MAX_WIDTH for w in widths), ws.title
-    csvs = _csvs(run_tables)
-    for name, df in csvs.items():
-        headers = [c.value for c in book[name][1]]
-        if output_tables.get(name).for_people:
-            assert headers == [output_tables.describe_column(name, str(c))["label_no"] for c in df.columns]
-        else:
-            assert headers == [str(c) for c in df.columns]
-    # the column sheet lists every column of every table sheet, the run information without its volatile rows
-    listed = {(r[0], r[1]) for r in book["Kolonner"].iter_rows(min_row=2, values_only=True)}
-    assert {(n, str(c)) for n, df in csvs.items() for c in df.columns} <= listed
-    items = [r[0] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)]
-    assert "status" in items and not set(items) & set(run_report.VOLATILE)
