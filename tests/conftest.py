@@ -162,3 +162,24 @@ def synthetic_cleaning(synthetic_year, tmp_path_factory):
 
     work = tmp_path_factory.mktemp("reference")
     return clean_call_log(RAW, work / "p", work / "o", write=False, **CLEANING_SETTINGS)
+
+
+@pytest.fixture
+def notebooks_in_process(monkeypatch):
+    """For the tests of the run machinery (locks, staging, manifests, failures): their two-cell
+    notebooks run in this process (:func:`frames.in_process_execute`), not in a kernel;
+    tests/test_pipeline.py runs them through papermill."""
+    from frames import in_process_execute
+
+    from lib.chain import notebooks
+
+    monkeypatch.setattr(notebooks, "execute", in_process_execute)
+
+
+@pytest.fixture
+def raw(tmp_path):
+    """A tiny export file (a header and one call) for the tests of the run machinery, whose
+    stand-in notebooks do not read it."""
+    path = tmp_path / "export.csv"
+    path.write_text("call_id;district\n1;Oslo\n")
+    return path

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from frames import fake_chain, in_process_execute
+from frames import fake_chain
 
 from lib.chain import clean, cli, notebooks, pipeline, runs
 from lib.core import manifest
@@ -36,18 +36,8 @@ USER_FILES = (
 USER_PROCESSED = ("mine.parquet", "failed_run/keep.parquet", "my_work/calls_clean.parquet", "runs/x/mine.txt")
 
 
-@pytest.fixture(autouse=True)
-def _notebooks_in_process(monkeypatch):
-    """The run machinery's tests run their two-cell notebooks in this process
-    (:func:`frames.in_process_execute`); tests/test_pipeline.py runs them through papermill."""
-    monkeypatch.setattr(notebooks, "execute", in_process_execute)
-
-
-@pytest.fixture
-def raw(tmp_path):
-    path = tmp_path / "export.csv"
-    path.write_text("call_id;district\n1;Oslo\n")
-    return path
+#: Their two-cell notebooks run in this process (tests/conftest.py: notebooks_in_process).
+pytestmark = pytest.mark.usefixtures("notebooks_in_process")
 
 
 def _place(root: Path, names) -> dict[Path, bytes]:

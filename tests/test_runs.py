@@ -14,7 +14,6 @@ import sys
 import pandas as pd
 import pytest
 from frames import fake_chain as chain
-from frames import in_process_execute
 
 from lib.chain import cli, notebooks, pipeline, runs
 from lib.core import paths
@@ -22,19 +21,8 @@ from lib.core.paths import PROJ_ROOT
 from lib.report import run_info as run_report
 from lib.report.compare import compare_runs
 
-
-@pytest.fixture(autouse=True)
-def _notebooks_in_process(monkeypatch):
-    """The run machinery's tests run their two-cell notebooks in this process
-    (:func:`frames.in_process_execute`); tests/test_pipeline.py runs them through papermill."""
-    monkeypatch.setattr(notebooks, "execute", in_process_execute)
-
-
-@pytest.fixture
-def raw(tmp_path):
-    path = tmp_path / "export.csv"
-    path.write_text("call_id;district\n1;Oslo\n")
-    return path
+#: Their two-cell notebooks run in this process (tests/conftest.py: notebooks_in_process).
+pytestmark = pytest.mark.usefixtures("notebooks_in_process")
 
 
 def run(tmp_path, raw, nbs, **kw):
