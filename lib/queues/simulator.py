@@ -18,8 +18,9 @@ The model of one board (the boards of a plan are independent):
   run past an hour use the next hour's capacity, and staffing is never more than planned.
   (:class:`lib.simulation.ShiftNode`, the Ciw model, fixes who goes off duty at the hour's
   end instead, and the others take new calls while those finish: for a few minutes after a
-  drop more agents work than planned. On the plan-week of tests/test_simulator.py the
-  service level differs by under 0.1 percentage point; the Ciw model is the reference there.)
+  drop more agents work than planned. The count rule is the more cautious: by 0.05
+  percentage point of service level on the plan-week of tests/test_simulator.py, 40 calls
+  per hour, and 0.15 at 150 calls per hour; the Ciw model is the reference there.)
 * **Handling times**: a unit-mean shape times the mean handling time ``aht_s`` of the
   board-hour in which the call *arrives*: exponential, or drawn with replacement from a
   sample (e.g. a log's talk times plus after-call work) divided by the sample's mean. A call
@@ -70,8 +71,8 @@ board, wait, outcome, handling time. Warm-up and cool-down are the caller's choi
 (drop the first hours; add hours without arrivals).
 
 **Speed.** The kernel is compiled with numba (``cache=True``: the machine code is kept in
-this package's ``__pycache__``; the first call on a fresh checkout compiles for about 5 s,
-later processes load it in a fraction of a second). On this project's 2-core machine, with
+this package's ``__pycache__``; the first call on a fresh checkout compiles for 3-5 s, later
+processes load it in a fraction of a second). On this project's 2-core machine, with
 another process busy on the other core (benchmarks/bench_simulator.py): 0.05-0.08 µs per
 call, a year of the base model's 11 district boards (1.7 million calls) in 0.08-0.14 s on
 one thread, and 340-385 times faster per call than the Ciw model on an M/M/n+M plan-week
