@@ -52,9 +52,10 @@ def stationary(calls, aht, n, patience, targets, seed, reps=20, warmup=2, calls_
     return r, measured
 
 
-def draws(seed: int, rep: int, board: int, rates, aht, patience):
+def draws(seed: int, rep: int, board: int, rates, aht, patience, handling_sample=None, patience_sample=None):
     """The documented random streams, redrawn with NumPy alone: arrival times, handling times
-    and patience of replication ``rep``, board ``board`` (exponential handling and patience)."""
+    and patience of replication ``rep``, board ``board`` (exponential, or drawn from the
+    samples: one uniform per call picks an element)."""
 
     def gen(k):
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(rep, board, k))))
@@ -74,9 +75,16 @@ def draws(seed: int, rep: int, board: int, rates, aht, patience):
     handling, tau = [], []
     for t in arrivals:
         h = int(t // HOUR)
-        handling.append(gh.standard_exponential() * aht[h])
-        e = gp.standard_exponential()
-        tau.append(math.inf if patience[h] == math.inf else e * patience[h])
+        if handling_sample is None:
+            handling.append(gh.standard_exponential() * aht[h])
+        else:
+            shape = np.asarray(handling_sample) / np.mean(handling_sample)
+            handling.append(shape[int(gh.random() * shape.size)] * aht[h])
+        if patience_sample is None:
+            e = gp.standard_exponential()
+            tau.append(math.inf if patience[h] == math.inf else e * patience[h])
+        else:
+            tau.append(patience_sample[int(gp.random() * len(patience_sample))])
     return np.array(arrivals), np.array(handling), np.array(tau)
 
 
@@ -243,8 +251,11 @@ small_plans = st.integers(1, 5).flatmap(
         st.lists(st.floats(20.0, 900.0), min_size=hours, max_size=hours),
         st.one_of(st.just(math.inf), st.floats(5.0, 900.0)),
         st.integers(0, 2**32 - 1),
+        st.booleans(),
     )
 )
+HANDLING_SAMPLE = [30.0, 60.0, 60.0, 400.0, 1200.0]
+PATIENCE_SAMPLE = [0.0, 10.0, 90.0, math.inf]
 
 
 @settings(max_examples=60, deadline=None)
@@ -252,17 +263,30 @@ small_plans = st.integers(1, 5).flatmap(
 def test_every_call_matches_an_event_driven_reference(plan):
     """Every call's outcome and wait equal those of :func:`reference` (an event-driven queue),
     fed with the documented random streams redrawn by NumPy alone: two replications of two
-    boards (the second board has one agent more each hour and twice the patience)."""
-    rates, agents, aht, patience, seed = plan
+    boards (the second board has one agent more each hour and twice the patience), handling
+    and patience exponential or drawn from samples."""
+    rates, agents, aht, patience, seed, samples = plan
     rates, aht = np.array([rates, rates[::-1]]), np.array([aht, aht])
     agents = np.array([agents, np.array(agents) + 1])
     pat = np.array([[patience], [2 * patience]])
-    r = simulate(agents, aht, rates, patience_s=pat, target_s=20.0, replications=2, seed=seed, records=True)
+    drawn = {"handling_sample_s": HANDLING_SAMPLE, "patience_sample_s": PATIENCE_SAMPLE} if samples else {}
+    r = simulate(
+        agents, aht, rates, patience_s=math.inf if samples else pat, replications=2, seed=seed, records=True, **drawn
+    )
     c = r.calls
     assert c is not None
     for rep in range(2):
         for b in range(2):
-            arrivals, handling, tau = draws(seed, rep, b, rates[b], aht[b], np.full(rates.shape[1], pat[b, 0]))
+            arrivals, handling, tau = draws(
+                seed,
+                rep,
+                b,
+                rates[b],
+                aht[b],
+                np.full(rates.shape[1], pat[b, 0]),
+                HANDLING_SAMPLE if samples else None,
+                PATIENCE_SAMPLE if samples else None,
+            )
             mine = (c.replication == rep) & (c.board == b)
             np.testing.assert_array_equal(c.arrival_s[mine], arrivals)
             np.testing.assert_array_equal(c.handling_s[mine], handling)
