@@ -38,9 +38,9 @@ from machine import machine_info
 
 from lib.core.assumptions import Assumptions
 from lib.model.concepts import board_hours, service_time_s
-from lib.queues.simulator import simulate
 from lib.model.simulation import simulate_calls
 from lib.model.staffing import staff
+from lib.queues.simulator import simulate
 
 T = TypeVar("T")
 PER_CALL_GOAL = 300.0  # kernel at least this many times faster per call than Ciw

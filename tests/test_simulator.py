@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from lib.model.simulation import simulate_plan
 from lib.queues import erlang, erlang_a
 from lib.queues.simulator import ABANDONED, ANSWERED, OUTCOMES, UNRESOLVED, simulate
-from lib.model.simulation import simulate_plan
 
 HOUR = 3600.0
 
