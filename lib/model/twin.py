@@ -446,3 +446,107 @@ if __name__ == "__main__":
 
 
 __all__ = ["GENERATOR", "Twin", "TwinParams", "calibration_table", "generate", "read_truth", "write"]
+
+
+# --- Recovery: what the chain estimates beside the hidden truth ----------------------------------
+
+#: Columns of :func:`recovery` (and twin_recovery.csv).
+RECOVERY_COLUMNS = ["quantity", "group", "hidden", "recovered", "difference", "relative_difference", "unit"]
+
+
+def recovery(
+    truth: dict[str, Any],
+    patience_by_queue: pd.DataFrame,
+    rates: pd.DataFrame,
+    calls: pd.DataFrame,
+    implied_agent_hours: pd.Series,
+    a: Assumptions,
+) -> pd.DataFrame:
+    """The chain's estimates beside the twin's hidden truth (columns :data:`RECOVERY_COLUMNS`;
+    ``relative_difference`` = recovered / hidden − 1).
+
+    ``truth``: :func:`read_truth`; ``patience_by_queue``: :func:`lib.traffic.patience.fit_patience`
+    by queue; ``rates``: the arrival rates (interface 3); ``calls``: the cleaned log's in-scope
+    calls; ``implied_agent_hours``: the implied staffing's agent-hours by district (index) with
+    the total under :data:`lib.core.districts.TOTAL`. Rows: ``patience_s`` per queue,
+    ``handling_time_s`` (call-weighted AHT of the rates against talk + after-call work),
+    ``agent_hours`` per district and in total (the modelled districts), and the hidden plan's
+    service predicted by the queue model (Erlang A with the fitted patience, pooled by rate, on
+    the plan and the rates' traffic) in ``hidden`` against the log's observed service in
+    ``recovered``: ``answered_share`` and ``mean_wait_s`` (answered calls), in total.
+    """
+    from lib.core.districts import TOTAL
+    from lib.model.concepts import board_hours
+    from lib.queues.models import queue_model
+    from lib.traffic.patience import model_patience_s
+
+    rows: list[dict[str, Any]] = []
+
+    def add(quantity: str, group: str, hidden: float, recovered: float, unit: str) -> None:
+        rows.append(
+            {
+                "quantity": quantity,
+                "group": group,
+                "hidden": float(hidden),
+                "recovered": float(recovered),
+                "difference": float(recovered - hidden),
+                "relative_difference": float(recovered / hidden - 1.0) if hidden else np.nan,
+                "unit": unit,
+            }
+        )
+
+    fitted = patience_by_queue.set_index("queue")["patience_s"]
+    for q in (SWITCHBOARD, OPS):
+        add("patience_s", q, truth["patience_mean_s"][q], fitted[q], "s")
+    bh = board_hours(rates)
+    add("handling_time_s", TOTAL, truth["handling_mean_s"], (bh.calls * bh.aht_s).sum() / bh.calls.sum(), "s")
+    hidden = truth["agent_hours"]["by_district"]
+    for d in bh.boards:
+        add("agent_hours", d, hidden[d], implied_agent_hours[d], "agent-hours")
+    add("agent_hours", TOTAL, sum(hidden[d] for d in bh.boards), implied_agent_hours[TOTAL], "agent-hours")
+    plan = np.asarray(truth["plan"])[[truth["districts"].index(d) for d in bh.boards]]
+    ea = a.replace(queue_model="erlang_a", patience_s=model_patience_s(patience_by_queue))
+    model = queue_model(ea)
+    busy = bh.calls > 0
+    share = np.ones(bh.calls.shape)
+    wait = np.zeros(bh.calls.shape)
+    share[busy] = model.answered_share(plan[busy], bh.calls[busy], bh.aht_s[busy], ea)
+    staffed = busy & (plan > 0)
+    wait[staffed] = model.mean_wait_s(plan[staffed], bh.calls[staffed], bh.aht_s[staffed], ea)
+    answered = bh.calls * share
+    ans = calls["answered"].to_numpy(dtype=bool)
+    add("answered_share", TOTAL, answered.sum() / bh.calls.sum(), ans.mean(), "share")
+    add("mean_wait_s", TOTAL, (answered * wait).sum() / answered.sum(), calls["wait_s"].to_numpy()[ans].mean(), "s")
+    return pd.DataFrame(rows, columns=RECOVERY_COLUMNS)
+
+
+def recover_from_log(log_path: str | Path, a: Assumptions = _REPORT) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The chain's estimators on a twin's log at ``log_path``, in memory (cleaning, arrival
+    rates, patience by queue with the long waits, implied staffing by the simulation fit), and
+    :func:`recovery` against its truth; also the intermediate results (for tests and the notebook)."""
+    from lib.calllog.clean import clean_call_log
+    from lib.model.implied import implied_by_simulation
+    from lib.traffic.arrivals import build_rates
+    from lib.traffic.patience import fit_patience
+
+    res = clean_call_log(
+        log_path,
+        year=a.data_year,
+        outlier_threshold_s=a.outlier_threshold_s,
+        excluded_districts=a.excluded_districts,
+        write=False,
+    )
+    rates = build_rates(
+        res.clean,
+        year=a.data_year,
+        excluded_districts=a.excluded_districts,
+        arrival_model=a.arrival_model,
+        after_call_work_s=a.after_call_work_s,
+        min_answered=a.min_answered_per_cell,
+    ).rates
+    fit = fit_patience(res.clean, ["queue"], long_waits=res.long_waits, wait_limit_s=a.outlier_threshold_s)
+    calls = res.clean[res.clean["in_scope"]]
+    today = implied_by_simulation(rates, calls, a, dict(zip(fit["queue"], fit["patience_s"], strict=True)))
+    hours = today.by_district.set_index("district")["agent_hours"]
+    table = recovery(read_truth(log_path), fit, rates, calls, hours, a)
+    return table, {"clean": res, "rates": rates, "patience": fit, "implied": today}
