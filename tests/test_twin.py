@@ -112,3 +112,27 @@ def test_the_chain_gives_back_other_twins(name, tmp_path):
     path, _ = twin.write(tw, tmp_path / "calls_2023.parquet")
     table, _ = twin.recover_from_log(path)
     _check_bounds(table)
+
+
+@pytest.mark.full_year
+def test_the_readme_states_the_calibration(default_twin):
+    """The README's calibration table shows what the twin achieves (seed 2023)."""
+    from lib.core.paths import PROJ_ROOT
+
+    tw, _ = default_twin
+    t = twin.calibration_table(tw).set_index(["fact", "log"])["achieved"]
+    text = (PROJ_ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| answered share, switchboard / OPS"))
+
+    def pct(x: float) -> str:
+        return f"{100 * x:.1f} %"
+
+    for log in ("raw", "cleaned"):
+        assert f"{pct(t['switchboard_answered_share', log])} / {pct(t['ops_answered_share', log])}" in row
+    row = next(line for line in text.splitlines() if line.startswith("| mean access time of answered calls"))
+    for log in ("raw", "cleaned"):
+        assert f"{t['switchboard_mean_access_s', log]:.1f} s / {t['ops_mean_access_s', log]:.1f} s" in row
+    row = next(line for line in text.splitlines() if line.startswith("| answered within 95 s"))
+    assert row.count(pct(t["service_level_95s", "raw"])) >= 1
+    row = next(line for line in text.splitlines() if line.startswith("| switchboard agent-hours"))
+    assert f"{t['switchboard_agent_hours', 'raw']:,.0f}".replace(",", " ") in row

@@ -406,3 +406,46 @@ def implied_by_simulation(
     table = pd.DataFrame(rows)
     table["person_years"] = table["agent_hours"] / a.hours_per_person_year
     return ImpliedStaffing(by_district=table[COLUMNS], agents=agents, agent_hours=float(agents.sum()))
+
+
+def todays_hours(agents: np.ndarray, calls: pd.DataFrame, boards: tuple[str, ...], a: Assumptions) -> pd.DataFrame:
+    """Today's staffing in hours, like for like (issue 23): the implied agent-hours split between
+    the switchboards and the operations centres by each board-hour's share of the log's calls,
+    beside the report's hours of each part (A.1.1). The switchboards' 55 person-years are
+    staffed time (× ``hours_per_person_year``), less Trøndelag's part by calls (its switchboard
+    calls are not in the log); the operations centres' 37.6 person-years are workload (answered
+    calls × 5 minutes / ``ops_hours_per_person_year``), so they are set beside the implied
+    busy hours (answered calls × their talk + after-call work) as well as the staffed hours.
+
+    ``agents``: implied agents (boards, hours of ``a.data_year``); ``calls``: the in-scope
+    cleaned calls (district, queue, arrived_at, talk_s, answered). Columns: part, implied
+    staffed hours, implied busy hours, report hours, report basis."""
+    from lib.core.districts import OPS, SWITCHBOARD
+
+    h = hour_index(calls["arrived_at"], a.data_year)
+    d = pd.Categorical(calls["district"], categories=list(boards)).codes.astype(np.int64)
+    sb = (calls["queue"] == SWITCHBOARD).to_numpy()
+    size = len(boards) * agents.shape[1]
+    n_all = np.bincount(d * agents.shape[1] + h, minlength=size).reshape(agents.shape)
+    n_sb = np.bincount(d[sb] * agents.shape[1] + h[sb], minlength=size).reshape(agents.shape)
+    share = np.divide(n_sb, n_all, out=np.zeros(agents.shape), where=n_all > 0)
+    staffed_sb = float((agents * share).sum())
+    answered = calls["answered"].to_numpy(dtype=bool)
+    busy = (calls["talk_s"].to_numpy(dtype=float) + a.after_call_work_s) * answered / 3600.0
+    logged_sb = float(sb.sum())
+    sb_hours = a.switchboard_person_years * a.hours_per_person_year
+    sb_logged = sb_hours * logged_sb / (logged_sb + a.trondelag_switchboard_calls_2023)
+    return pd.DataFrame(
+        {
+            "part": [SWITCHBOARD, OPS],
+            "implied_staffed_hours": [staffed_sb, float(agents.sum()) - staffed_sb],
+            "implied_busy_hours": [float(busy[sb].sum()), float(busy[~sb].sum())],
+            "report_hours": [sb_logged, a.ops_person_years * a.ops_hours_per_person_year],
+            "report_basis": [
+                f"staffed: {a.switchboard_person_years:g} person-years × {a.hours_per_person_year} h, "
+                "less Trøndelag's switchboard by calls",
+                f"workload: {a.ops_person_years:g} person-years × {a.ops_hours_per_person_year:g} h "
+                f"(answered calls × {a.police_minutes_per_answered_call:g} min)",
+            ],
+        }
+    )
