@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from lib.core.assumptions import ERLANG_A, ERLANG_C, Assumptions
+from lib.core.assumptions import ERLANG_A, ERLANG_C, SERVICE_LEVEL_BASES, Assumptions
 from lib.queues import erlang, erlang_a
 from lib.queues.erlang import offered_load
 
@@ -44,6 +44,19 @@ class QueueModel(Protocol):
     ) -> np.ndarray:
         """Share of the offered calls answered per hour with ``agents`` agents (1 where nobody
         hangs up)."""
+        ...
+
+    def service_level(
+        self,
+        agents: np.ndarray,
+        calls_per_hour: np.ndarray,
+        aht_s: np.ndarray,
+        target_s: float,
+        a: Assumptions,
+        basis: str,
+    ) -> np.ndarray:
+        """The model's own share answered within ``target_s`` seconds per hour with ``agents``
+        agents, among the offered calls (``basis="offered"``) or the answered ones (``"answered"``)."""
         ...
 
 
@@ -75,6 +88,18 @@ class ErlangC:
         self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
     ) -> np.ndarray:
         return np.ones(np.broadcast_shapes(np.shape(agents), np.shape(calls_per_hour), np.shape(aht_s)))
+
+    def service_level(
+        self,
+        agents: np.ndarray,
+        calls_per_hour: np.ndarray,
+        aht_s: np.ndarray,
+        target_s: float,
+        a: Assumptions,
+        basis: str,
+    ) -> np.ndarray:
+        _check_basis(basis)  # nobody hangs up: the two bases agree
+        return np.asarray(erlang.service_level(agents, offered_load(calls_per_hour, aht_s), aht_s, target_s))
 
 
 class ErlangA:
@@ -120,6 +145,24 @@ class ErlangA:
     ) -> np.ndarray:
         load = offered_load(calls_per_hour, aht_s)
         return 1.0 - np.asarray(erlang_a.abandon_probability(agents, load, aht_s, self._patience(a)), dtype=float)
+
+    def service_level(
+        self,
+        agents: np.ndarray,
+        calls_per_hour: np.ndarray,
+        aht_s: np.ndarray,
+        target_s: float,
+        a: Assumptions,
+        basis: str,
+    ) -> np.ndarray:
+        _check_basis(basis)
+        level = erlang_a.service_level if basis == "offered" else erlang_a.answered_service_level
+        return np.asarray(level(agents, offered_load(calls_per_hour, aht_s), aht_s, self._patience(a), target_s))
+
+
+def _check_basis(basis: str) -> None:
+    if basis not in SERVICE_LEVEL_BASES:
+        raise ValueError(f"basis must be one of {SERVICE_LEVEL_BASES}; got {basis!r}")
 
 
 #: Queue models by the name the assumption ``queue_model`` gives (the names live once, in
