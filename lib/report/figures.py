@@ -505,15 +505,17 @@ def isa_comparison(isa: pd.DataFrame, detail: pd.DataFrame, target: float, label
     left.set_xlabel("Konsept")
     axis_format(left, "y")
     left.set_title("Bemanning", fontsize=10)
-    for concept in concepts:
+    for k, concept in enumerate(concepts):
         for plan, ls in (("formel", "-"), ("ISA", "--")):
             h = _hourly(detail[(detail["concept"] == concept) & (detail["plan"] == plan)], departure="none")
-            right.plot(h["hour"], h["simulated"], ls=ls, lw=1, label=f"{labels.get(concept, concept)}, {plan}")
+            right.plot(
+                h["hour"], h["simulated"], ls=ls, lw=1, color=f"C{k}", label=f"{labels.get(concept, concept)}, {plan}"
+            )
     right.axhline(target, color="k", lw=0.8)
     right.set_xlabel("Time på døgnet")
     right.set_ylabel("Simulert andel innen målet (%)")
     axis_format(right, "y", percent=True)
-    right.set_title("Simulert servicenivå (strek: målet)", fontsize=10)
+    right.set_title("Simulert servicenivå, heltrukket: formelen, stiplet: ISA (strek: målet)", fontsize=10)
     fig.suptitle("Bemanning etter formelen mot bemanning bekreftet i simulering")
     legend_below(fig, *left.get_legend_handles_labels())
     right.legend(fontsize=6, ncol=2, loc="lower right")
