@@ -76,9 +76,9 @@ adds less to the agent's rate, as with e = (1, 0.85, 0.7)) uneven loads finish c
 slowly than even ones, so a pool without rebalancing holds and waits a little more than the
 chain says. Above c nothing changes (every agent holds k chats), so the difference lies in
 p_W alone; tests/test_chat_pool.py solves the pool's full Markov chain (how many agents hold
-each number of chats, and the queue) for 2-12 agents with e = (1, 0.85, 0.7): the chain's
-p_W is up to about 11 % too low (relative, largest where p_W is small) and its service level
-at most about 0.6 percentage points too high. With chat work that is not exponential the
+each number of chats, and the queue) for 2-12 agents with e = (1, 0.85, 0.7): where p_W is
+1 % or more the chain's is up to 7 % too low (relative; more where waiting is rare), and its
+service level is at most 0.6 percentage points too high. With chat work that is not exponential the
 model is not insensitive (an FCFS queue with abandonment is not, and Long, Tezcan & Zhang
 2024 find that the distributions matter in chat pools); the same tests measure that difference
 by simulation (lib.queues.chat_simulation).
