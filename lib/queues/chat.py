@@ -151,7 +151,7 @@ BASES = erlang_a.BASES
 _FIRST_CHUNK = 32
 _MAX_CHUNK = 512  # a cumulative product of 512 mantissas in [1/2, 1) stays a normal double
 # Hours × states held at once in one round (memory stays O(this)).
-_CHUNK_BUDGET = 1 << 19
+_CHUNK_BUDGET = 1 << 16
 # The binary exponent of "no sum yet": far below any first term's (t_{c−1} = φ(c)/A > 2^−1100).
 _NO_EXPONENT = -(1 << 40)
 
