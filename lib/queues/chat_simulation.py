@@ -43,14 +43,14 @@ _FIXED = 7
 _DONE, _LEAVE, _ARRIVE = 0, 1, 2  # event kinds
 
 
-@njit(cache=False)
+@njit
 def _draw_work(mean_work: float, lognormal: bool, mu: float, sigma: float) -> float:
     if lognormal:
         return np.random.lognormal(mu, sigma)
     return np.random.exponential(mean_work)
 
 
-@njit(cache=False)
+@njit
 def _replication(
     n: int,
     k: int,
