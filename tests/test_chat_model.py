@@ -171,3 +171,14 @@ def test_chat_variations_are_known_and_move_the_chat_cells_only():
     s = sensitivity.one_at_a_time(RATES, DED, run_all, V.CHAT_VARIATIONS[:1], observed_wait_s=40.0)
     i = s[s.concept == "I"].iloc[0]
     assert i.swing == 0.0  # concept I has no live chat
+
+
+def test_a_batch_refuses_the_dedicated_chat_pool_it_cannot_carry():
+    """The batch path (notebook 06's Monte Carlo) staffs the phone boards by (α, β) factors;
+    a dedicated chat pool would silently drop out of it, so it refuses with a way forward."""
+    from lib.model.engine import Engine
+    from lib.valuation.batch import staffing_arrays
+
+    a = Assumptions().replace(chat_model="concurrency", chat_pool="dedicated")
+    with pytest.raises(ValueError, match="run_all per set"):
+        staffing_arrays(Engine(board_hours(rates_frame([[20.0] * 24] * 2, [[180.0] * 24] * 2)), a), a)
