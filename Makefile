@@ -83,7 +83,9 @@ bench: setup data ## Run the speed and memory benchmarks (installs the optional 
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python benchmarks/bench_erlang.py
 	$(BIN)/python benchmarks/bench_erlang_a.py
-	$(BIN)/python benchmarks/bench_simulation.py
+	$(BIN)/python benchmarks/bench_plan_check.py
+	$(BIN)/python benchmarks/bench_chat_pool.py
+	$(BIN)/python benchmarks/bench_chat_concepts.py
 	$(BIN)/python benchmarks/bench_simulator.py
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/bench_uncertainty.py

@@ -14,7 +14,7 @@
 The plan is the base model's Erlang C staffing (lib.model.staffing) of
 ``data/processed/arrival_rates.parquet`` (notebook 02, ``make report``) when it is there;
 without it, of a stand-in year with the synthetic log's shape and volume (the daily and
-weekly curve of benchmarks/bench_simulation.py, about 196 calls per hour nationally, AHT
+weekly curve of :func:`stand_in_rates`, about 196 calls per hour nationally, AHT
 178 s), and the script says which. Patience: exponential, mean ``--patience`` (default
 226 s, the patience notebook 05 fits to the synthetic log's switchboards).
 
@@ -33,10 +33,11 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-from bench_simulation import stand_in_rates
 from machine import machine_info
 
 from lib.core.assumptions import Assumptions
+from lib.core.districts import DISTRICTS
+from lib.core.oslo_calendar import hour_grid
 from lib.model.concepts import board_hours, service_time_s
 from lib.model.simulation import simulate_calls
 from lib.model.staffing import staff
@@ -45,6 +46,23 @@ from lib.queues.simulator import simulate
 T = TypeVar("T")
 PER_CALL_GOAL = 300.0  # kernel at least this many times faster per call than Ciw
 YEAR_GOAL_S = 0.2  # one replication of the year on one core
+
+
+def stand_in_rates(a: Assumptions) -> pd.DataFrame:
+    """A year of rates for 11 boards: a daily curve (peak at noon), quieter weekends,
+    about 196 calls per hour nationally and AHT 178 s, like the synthetic log."""
+    grid = hour_grid(a.data_year)
+    day = np.exp(-(((grid["hour"].to_numpy() - 12.5) / 4.5) ** 2)) + 0.08
+    day = day * np.where(grid["day_type"].to_numpy() == "weekday", 1.0, 0.6)
+    day = day / day.mean() * 196.0
+    boards = [d for d in DISTRICTS if d not in a.excluded_districts][:11]
+    share = np.linspace(1.6, 0.5, len(boards))
+    share = share / share.sum()
+    meta = grid[["hour_start", "date", "hour", "day_type"]]
+    return pd.concat(
+        [meta.assign(district=b, rate_per_hour=day * s, aht_s=178.0) for b, s in zip(boards, share, strict=True)],
+        ignore_index=True,
+    )
 
 
 def rates_of(processed: Path, a: Assumptions) -> tuple[pd.DataFrame, str]:

@@ -291,3 +291,29 @@ def test_written_cleaning_report_and_clean_log_agree(chain_run):
     c = dict(zip(report["item"], report["count"], strict=True))
     assert len(clean) == c["kept"]
     assert int((~clean["in_scope"]).sum()) == c["out_of_scope"] and int(clean["id_conflict"].sum()) == c["id_conflict"]
+
+
+def test_every_plan_lands_on_its_own_prediction_over_the_simulated_year(_read):
+    """Issue 22's bar on the full year: under the model's own assumptions, every plan of every
+    concept in both years and under both queue models within 1 percentage point of what its
+    queue model predicts (service levels and abandonment), with at least 20 simulated years;
+    the base plans' departures each present with a paired interval."""
+    check = _read("simulation_check.csv")
+    model = check[check["assumptions"] == "model"]
+    plans = model[["model", "concept", "year"]].drop_duplicates()
+    assert set(plans["model"]) == {"Erlang C", "Erlang A"} and len(plans) == 16
+    assert (model["replications"] >= 20).all()
+    shares = model[model["measure"] != "mean_wait_s"]
+    assert (shares["difference"].abs() <= 0.01).all(), shares.loc[shares["difference"].abs() > 0.01]
+    assert (shares["simulated_low"] <= shares["simulated"]).all()
+    log = check[check["assumptions"] == "log"]
+    assert set(log["concept"]) == {"base"}
+    assert {"handling", "arrivals", "patience", "all"} <= set(log["departure"])
+    assert (log["effect_low"] <= log["effect"]).all() and (log["effect"] <= log["effect_high"]).all()
+
+
+def test_isa_converges_near_the_formula_plan(_read):
+    isa = _read("isa_staffing.csv")
+    assert set(isa["plan"]) == {"formel", "ISA"} and isa["converged"].all()
+    both = isa.pivot(index="concept", columns="plan", values="agent_hours")
+    assert ((both["ISA"] / both["formel"] - 1).abs() < 0.02).all()

@@ -26,7 +26,7 @@ from lib.calllog.intervals import (
     wait_basis,
 )
 from lib.core.assumptions import Assumptions
-from lib.model import implied, simulation, staffing
+from lib.model import implied, plan_check, staffing
 from lib.model.concepts import board_hours
 from lib.traffic import arrivals, patience
 from lib.valuation import economics, table1
@@ -265,7 +265,7 @@ def test_patience_today_and_tabell_a2_from_intervals(pair):
         )
     cells = [implied.observed_cells(x[x["in_scope"]], ("Oslo", "Agder"), 2023) for x in (calls, intervals)]
     pd.testing.assert_frame_equal(cells[1], cells[0], check_dtype=False)
-    mean = simulation.handling_times(intervals, 30.0, np.random.default_rng(1))
+    mean = plan_check.handling_times(intervals, 30.0, np.random.default_rng(1))
     used = calls[calls["in_scope"] & calls["answered"]]
     assert mean == pytest.approx(used["talk_s"].mean() + 30.0)
 

@@ -2,7 +2,7 @@
 
 The synthetic year written as a system's 15-minute interval export (every call, the defects
 the call-level cleaning removes included) runs through every notebook, with the slow parts
-cut short (no sensitivity re-runs, 200 Monte Carlo draws, one simulated replication): notebook
+cut short (no sensitivity re-runs, 200 Monte Carlo draws, two simulated replications): notebook
 01 detects it and accounts for it, 02 builds the rates, 05 fits patience without Kaplan–Meier,
 and Table 1 comes out within 4 % of the call-level run's (the 936 calls over 30 minutes stay in
 the sums; tests/test_intervals.py).
@@ -21,7 +21,7 @@ from lib.core.paths import NOTEBOOKS, PROJ_ROOT
 
 SHORT = {
     "04_report_tables": {"run_sensitivity": False},
-    "05_abandonment": {"simulation_replications": 1},
+    "05_abandonment": {"simulation_replications": 2, "isa_replications": 1},
     "06_uncertainty": {"draws": 200, "exact_check_draws": 0},
 }
 

@@ -54,3 +54,24 @@ def test_the_registry_holds_exactly_the_queue_models_the_assumption_names():
 
     assert tuple(queueing.REGISTRY) == QUEUE_MODELS
     assert all(m.name == name for name, m in queueing.REGISTRY.items())
+
+
+def test_the_seam_gives_each_models_own_service_level():
+    from lib.queues import erlang_a
+
+    a = Assumptions().replace(patience_s=120.0)
+    n, calls, aht = np.array([3, 5]), np.array([40.0, 90.0]), np.array([180.0, 150.0])
+    load = erlang.offered_load(calls, aht)
+    c = queueing.REGISTRY["erlang_c"]
+    for basis in ("offered", "answered"):
+        assert np.array_equal(c.service_level(n, calls, aht, 95.0, a, basis), erlang.service_level(n, load, aht, 95.0))
+    m = queueing.REGISTRY["erlang_a"]
+    assert np.array_equal(
+        m.service_level(n, calls, aht, 95.0, a, "offered"), erlang_a.service_level(n, load, aht, 120.0, 95.0)
+    )
+    assert np.array_equal(
+        m.service_level(n, calls, aht, 95.0, a, "answered"),
+        erlang_a.answered_service_level(n, load, aht, 120.0, 95.0),
+    )
+    with pytest.raises(ValueError, match="basis"):
+        c.service_level(n, calls, aht, 95.0, a, "all")

@@ -43,9 +43,24 @@ def test_refreshing_notebooks_writes_to_a_temporary_folder(monkeypatch, tmp_path
     )
     monkeypatch.setattr(notebooks, "scrub", lambda *a, **k: None)
     before = os.environ["KONTAKT_WRITE_ROOT"]
-    notebooks.refresh([tmp_path / "01_x.ipynb"])
+    nb = tmp_path / "01_x.ipynb"
+    nb.write_text("committed")
+    notebooks.refresh([nb])
     assert seen and seen[0] not in (before, str(PROJ_ROOT)) and not os.path.exists(seen[0])
     assert os.environ["KONTAKT_WRITE_ROOT"] == before
+
+
+def test_a_failed_refresh_leaves_the_committed_notebook_as_it_was(monkeypatch, tmp_path):
+    def fail(nb, out, params):
+        out.write_text("half-run, with an error")
+        raise notebooks.PipelineError("cell 3 failed")
+
+    monkeypatch.setattr(notebooks, "execute", fail)
+    nb = tmp_path / "01_x.ipynb"
+    nb.write_text("committed")
+    with pytest.raises(notebooks.PipelineError):
+        notebooks.refresh([nb])
+    assert nb.read_text() == "committed"
 
 
 def test_a_successful_run_replaces_the_previous_results_whole(tmp_path, raw):

@@ -1,4 +1,4 @@
-"""The discrete-event check of a staffing plan (lib.model.simulation, Ciw): theory, seeds, schedules, weeks."""
+"""The reference simulation of a staffing plan (lib.model.simulation, Ciw): theory, seeds, schedules."""
 
 from __future__ import annotations
 
@@ -10,16 +10,7 @@ import pandas as pd
 import pytest
 
 import lib.model.simulation as sim
-from lib.core.assumptions import Assumptions
-from lib.core.oslo_calendar import SEASONS, hour_grid
-from lib.model.simulation import (
-    CHECK_COLUMNS,
-    check_plans,
-    sample_weeks,
-    simulate_calls,
-    simulate_plan,
-    summarise,
-)
+from lib.model.simulation import simulate_calls, simulate_plan, summarise
 from lib.queues.erlang import average_speed_of_answer, service_level
 
 
@@ -211,89 +202,6 @@ def test_hour_by_hour_handling_times_follow_the_plan():
         assert np.allclose(np.sort(np.unique(t[hour == h].round(6))), np.unique(sample) / 150.0 * mean)
 
 
-# --- Weeks and the check ------------------------------------------------------------------------
-
-
-def test_sample_weeks_one_whole_week_per_season():
-    hours = hour_grid(2023)
-    w = sample_weeks(hours, per_season=1, seed=2024)
-    assert list(w["season"]) == list(SEASONS) == ["vinter", "vår", "sommer", "høst"]
-    for row in w.itertuples():
-        week = hours.iloc[row.first : row.stop]
-        days = pd.DatetimeIndex(week["date"].unique())
-        assert row.week_start.day_of_week == 0 and days[0] == row.week_start and len(days) == 7
-        assert list(days.day_of_week) == list(range(7))
-        assert set(days.month) <= set(sim.SEASONS[row.season])
-        assert row.n_hours == len(week) in (167, 168, 169)
-        assert week["hour"].iloc[0] == 0 and week["hour"].iloc[-1] == 23
-    pd.testing.assert_frame_equal(w, sample_weeks(hours, per_season=1, seed=2024))
-    others = [sample_weeks(hours, per_season=1, seed=s)["week_start"].tolist() for s in range(5)]
-    assert len({tuple(o) for o in others}) > 1
-    two = sample_weeks(hours, per_season=2, seed=1)
-    assert len(two) == 8 and two["week_start"].is_unique
-
-
-def test_sample_weeks_daylight_saving_and_holidays():
-    hours = hour_grid(2023)
-    every = sample_weeks(hours, per_season=12, seed=0)  # every whole week of every season
-    assert (every.groupby("season").size() == 12).all()
-    w = every.set_index("week_start")
-    assert w.loc["2023-03-20", "n_hours"] == 167  # clocks forward on Sunday 26 March
-    assert w.loc["2023-10-23", "n_hours"] == 169  # and back on Sunday 29 October
-    assert w.loc["2023-04-03", "holidays"] == 2  # Maundy Thursday, Good Friday (Easter Sunday is a Sunday)
-    assert w.loc["2023-04-10", "holidays"] == 1  # Easter Monday
-    assert w.loc["2023-05-15", "holidays"] == 2  # 17 May, Ascension Day
-    with pytest.raises(ValueError, match="whole week"):
-        sample_weeks(hours, per_season=13, seed=0)
-
-
-def _rates(calls_per_district: float) -> pd.DataFrame:
-    grid = hour_grid(2023)[["hour_start", "date", "hour", "day_type"]]
-    return pd.concat(
-        [grid.assign(district=d, rate_per_hour=calls_per_district, aht_s=180.0) for d in ("Oslo", "Agder")],
-        ignore_index=True,
-    )
-
-
-def test_check_plans_contract():
-    from lib.model.staffing import staff
-
-    a = Assumptions()
-    rates = _rates(12.0)
-    base = staff("base", rates, None, a)
-    iii = staff("III", rates, 2030, a)
-    weeks = sample_weeks(base.hours, per_season=1, seed=5).iloc[:2]
-    plans = {"base": base, ("III", 2030): iii, "manual": (base.calls, base.agents + 1, base.aht_s)}
-    out = check_plans(
-        plans, weeks, None, 120.0, target_s={"base": 95.0, "III": 20.0, "manual": 60.0}, replications=2, workers=1
-    )
-    assert tuple(out.columns) == CHECK_COLUMNS
-    assert len(out) == 3 * 2 * 2 and list(out["basis"].unique()) == ["offered", "answered"]
-    assert out["year"].dtype == "Int64" and out["year"].isna().sum() == 8
-    assert (out.loc[out["concept"] == "III", "year"] == 2030).all()
-    assert set(out["week"]) == set(weeks["week_start"])
-    assert (out["target_level"] == a.service_level_target).all()
-    assert (out["achieved_low"] <= out["achieved"]).all() and (out["achieved"] <= out["achieved_high"]).all()
-    off = out[out["basis"] == "offered"].reset_index(drop=True)
-    ans = out[out["basis"] == "answered"].reset_index(drop=True)
-    assert (off["achieved"] <= ans["achieved"]).all() and (off["abandonment"] > 0).all()
-    # the concept's own target by default
-    d = check_plans({"III": iii}, weeks.iloc[:1], 150.0, replications=1, workers=1)
-    assert (d["target_s"] == a.service_time_centre_s).all() and (d["abandonment"] == 0).all()
-
-
-def test_check_plans_common_random_numbers():
-    """Every plan of a week gets the same streams, so two equal plans give equal rows in any order."""
-    calls = np.full((1, 24 * 14), 30.0)
-    agents = np.full((1, 24 * 14), 4)
-    weeks = pd.DataFrame({"week_start": [pd.Timestamp("2023-01-02")], "first": [24], "stop": [24 + 168]})
-    out = check_plans(
-        {"x": (calls, agents), "y": (calls, agents)}, weeks, 150.0, target_s=20.0, replications=2, workers=1
-    )
-    x, y = (out[out["concept"] == k].drop(columns="concept").reset_index(drop=True) for k in ("x", "y"))
-    pd.testing.assert_frame_equal(x, y)
-
-
 def test_bad_input_is_refused():
     ok = (np.ones((1, 4)), np.ones((1, 4)), 100.0, None, 20.0)
     with pytest.raises(ValueError, match="whole numbers"):
@@ -308,5 +216,3 @@ def test_bad_input_is_refused():
         simulate_plan(ok[0], ok[1], -1.0, None, 20.0)
     with pytest.raises(ValueError, match="seed"):
         simulate_plan(*ok, seed=-1)
-    with pytest.raises(ValueError, match="no aht_s"):
-        check_plans({"x": (ok[0], ok[1])}, pd.DataFrame({"week_start": [0], "first": [0], "stop": [4]}))

@@ -605,3 +605,15 @@ def test_given_handling_and_patience_per_call():
 def test_bad_given_times_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         simulate([2, 2], 180.0, **kwargs)
+
+
+def test_replication_offset_draws_as_that_replication_of_a_longer_run():
+    agents = np.full((2, 6), 3)
+    rates = np.full((2, 6), 50.0)
+    full = simulate(agents, 180.0, rates, patience_s=200.0, replications=3, seed=9)
+    third = simulate(agents, 180.0, rates, patience_s=200.0, replications=1, seed=9, replication_offset=2)
+    assert np.array_equal(full.offered[2], third.offered[0])
+    assert np.array_equal(full.answered_within[2], third.answered_within[0])
+    assert np.array_equal(full.wait_answered_s[2], third.wait_answered_s[0])
+    with pytest.raises(ValueError, match="replication_offset"):
+        simulate(agents, 180.0, rates, replication_offset=-1)

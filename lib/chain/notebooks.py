@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -163,8 +164,13 @@ def refresh(nbs: list[Path] | None = None) -> RunReport:
         try:
             for nb in notebooks() if nbs is None else nbs:
                 print(f"refreshing {nb.name}", flush=True)
-                report.seconds[nb.name] = execute(nb, nb, {})
-                scrub(nb, drop_injected=True)
+                # Executed beside the scratch files and moved over the committed notebook only
+                # when every cell ran: a failed refresh leaves the committed outputs as they were.
+                done = Path(scratch) / nb.name
+                shutil.copy2(nb, done)
+                report.seconds[nb.name] = execute(done, done, {})
+                scrub(done, drop_injected=True)
+                shutil.copyfile(done, nb)
                 report.written.append(nb)
         finally:
             if previous is None:

@@ -99,8 +99,8 @@ def _choices() -> dict[str, tuple[object, ...]]:
 AT_LEAST: dict[str, int] = {
     "draws": 1,
     "exact_check_draws": 0,
-    "simulation_replications": 1,
-    "simulation_weeks_per_season": 1,
+    "simulation_replications": 2,
+    "isa_replications": 1,
     "seed": 0,
     "simulation_seed": 0,
 }

@@ -40,6 +40,11 @@ SERVICE_LEVEL_BASES = ("answered", "offered")
 IIB_SPLITS = ("chatbot_first", "livechat_first")
 III_WAIT_REDUCTIONS = ("observed", "model")
 ARRIVAL_MODELS = ("glm", "empirical")
+#: How live chat is staffed (docs/model.md §19): the report's proxy (chats in the phone queue at
+#: ``chat_handling_factor`` x AHT) or the chat pool's own queue model (lib.queues.chat).
+CHAT_MODELS = ("proxy", "concurrency")
+#: Under ``chat_model="concurrency"``: chat agents of their own, or the phone agents take the chats too.
+CHAT_POOLS = ("dedicated", "blended")
 
 
 @dataclass(frozen=True)
@@ -309,6 +314,91 @@ class Assumptions:
         "calls with talk or access time over 30 minutes are outliers and removed in cleaning",
         bounds=POSITIVE,
         stage="cleaning",
+    )
+    # --- Live chat as a queue of its own (issue 26; docs/model.md §19) --------------------
+    chat_model: str = _a(
+        "proxy",
+        "model",
+        "App. B (proxy); project choice (concurrency)",
+        "'proxy': chats join the phone queue at chat_handling_factor x AHT, as the report does; "
+        "'concurrency': chats are staffed by the chat pool's own model (lib.queues.chat), agents holding "
+        "up to chat_concurrency chats",
+        choices=CHAT_MODELS,
+        stage="staffing",
+    )
+    chat_pool: str = _a(
+        "dedicated",
+        "pool",
+        "project choice (docs/model.md §19)",
+        "under chat_model='concurrency': 'dedicated' = one national chat team of its own (chat is not tied to a "
+        "district, and the report plans live chat as one national service, §6.2.3.2), staffed by the chat model "
+        "to its own target; 'blended' = the phone agents take the chats too, approximated as chats in the phone "
+        "queue at the agent time a chat takes at full concurrency (chat_aht_factor / (k x e_k) x AHT), to the "
+        "phone target",
+        choices=CHAT_POOLS,
+        stage="staffing",
+    )
+    chat_concurrency: int = _a(
+        2,
+        "chats an agent holds at most (k)",
+        "App. B; Tezcan & Zhang (2014)",
+        "App. B reads the 51 % proxy as an agent serving about two chats at once; chat centres typically "
+        "allow 2-3 (Tezcan & Zhang 2014, Long, Tezcan & Zhang 2024)",
+        bounds=Bounds(1, 6),
+        stage="staffing",
+    )
+    chat_efficiency_decline: float = _a(
+        0.15,
+        "share of speed lost per extra chat held (δ)",
+        "project choice after Tezcan & Zhang (2014), Long, Tezcan & Zhang (2024)",
+        "an agent holding j chats works on each at e_j = (1 - δ)^(j - 1) of full speed: each chat goes "
+        "slower the more the agent holds (the cited studies find such a slowdown; δ = 0.15 is this project's "
+        "reading, not their estimate)",
+        bounds=Bounds(0.0, 1.0, high_open=True),
+        stage="staffing",
+    )
+    chat_aht_factor: float = _a(
+        1.0,
+        "chat handling time at one chat per agent / phone AHT of the hour",
+        "project choice (no published handling time of police chats)",
+        "a chat handled alone takes the agent time of the call it replaces; Comm100's benchmarks (mean chat "
+        "duration 8 min 50 s in 2025, 11 min 53 s in 2019, agents holding several chats) are longer than "
+        "02800's ≈ 3 min calls; the break-even (notebook 04) shows which factor matches the 51 % proxy",
+        bounds=Bounds(0.0, 5.0, low_open=True),
+        stage="staffing",
+    )
+    chat_patience_s: float = _a(
+        600.0,
+        "seconds (mean time a chat customer waits before leaving)",
+        "project choice (Castellanos, Yom-Tov & Goldberg 2023: text customers wait minutes)",
+        "exponential patience of the chat pool; longer than the callers' (≈ 230-340 s fitted on the log, "
+        "notebook 05), as a chat customer can do other things while waiting",
+        bounds=POSITIVE,
+        stage="staffing",
+    )
+    chat_silent_abandon_share: float = _a(
+        0.695,
+        "share of abandoning chat customers who leave silently",
+        "Castellanos, Yom-Tov & Goldberg (2023), 33 companies",
+        "a silent abandoner stays in the queue as far as the pool knows and takes a slot when answered: "
+        "the queue's patience becomes chat_patience_s / (1 - share), and such a chat costs a chat's work "
+        "(an upper bound: the agent gives up on it sooner)",
+        bounds=Bounds(0.0, 1.0, high_open=True),
+        stage="staffing",
+    )
+    chat_service_level_target: float = _a(
+        0.80,
+        "share of chats answered within chat_service_time_s",
+        "project choice (as the phone target)",
+        bounds=Bounds(0.0, 1.0, low_open=True, high_open=True),
+        stage="staffing",
+    )
+    chat_service_time_s: float = _a(
+        60.0,
+        "seconds to the first answer",
+        "project choice (chat benchmarks aim at a first response within 30-90 s)",
+        bounds=NON_NEGATIVE,
+        stage="staffing",
     )
     # --- Plausibility of the input (lib.calllog.plausibility; warnings, never a stop) --------
     plausible_volume_low: float = _a(

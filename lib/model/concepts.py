@@ -65,11 +65,14 @@ import pandas as pd
 
 from lib.core.assumptions import Assumptions
 from lib.core.districts import DISTRICTS
+from lib.queues.models import chat_efficiency
 
 CHAT_EFFICIENCY = ("none", "all_chat", "transferred")
 SERVICE_TIMES = ("today", "centre")
 #: Board label of the pooled national queue in per-district tables.
 NATIONAL = "Nasjonalt"
+#: Board label of the dedicated national chat pool (chat_model="concurrency", docs/model.md §19).
+CHAT_POOL = "Livechat"
 
 
 @dataclass(frozen=True)
@@ -308,14 +311,60 @@ def channel_mix(concept: str | Concept, year: int | None, a: Assumptions) -> Cha
 
 
 def arrival_factor(concept: str | Concept, year: int | None, a: Assumptions) -> float:
-    """Handled contacts per zero-alternative call: ``(1 - reduction) (1 - s_y + s_y r_y)`` for IIb."""
-    return channel_mix(concept, year, a).handled
+    """Contacts on the phone boards per zero-alternative call: the handled contacts,
+    ``(1 - reduction) (1 - s_y + s_y r_y)`` for IIb; with a dedicated chat pool
+    (:func:`has_chat_pool`) the phone calls alone."""
+    m = channel_mix(concept, year, a)
+    return m.phone if has_chat_pool(concept, a) else m.handled
 
 
 def aht_factor(concept: str | Concept, year: int | None, a: Assumptions) -> float:
-    """Mean handling time of the handled contacts per phone AHT: ``1 - q + q f``."""
+    """Mean handling time of the phone boards' contacts per phone AHT: ``1 - q + q f``
+    (f = :func:`chat_factor`); 1 with a dedicated chat pool (the boards carry calls only)."""
+    if has_chat_pool(concept, a):
+        return 1.0
     q = channel_mix(concept, year, a).chat_share_handled
-    return 1.0 - q + q * a.chat_handling_factor
+    return 1.0 - q + q * chat_factor(a)
+
+
+# --- Live chat as a queue of its own (docs/model.md §19) -------------------------------------
+
+
+def has_chat_pool(concept: str | Concept, a: Assumptions) -> bool:
+    """True when ``concept``'s live chats go to a dedicated chat pool of their own
+    (``chat_model="concurrency"``, ``chat_pool="dedicated"`` and the concept has live chat with
+    its efficiency; IIb_chatbot's transferred chats take a phone call's time on the boards)."""
+    c = get(concept)
+    return a.chat_model == "concurrency" and a.chat_pool == "dedicated" and c.chat_efficiency != "none"
+
+
+def chat_factor(a: Assumptions) -> float:
+    """Agent time of a live chat in the phone queue per phone AHT: the report's
+    ``chat_handling_factor`` (proxy), or under ``chat_model="concurrency"`` (blended) the agent
+    time a chat takes at full concurrency, ``chat_aht_factor / (k e_k)``: an agent holding k
+    chats finishes k e_k of them in the time one takes alone."""
+    if a.chat_model == "proxy":
+        return a.chat_handling_factor
+    e = chat_efficiency(a)
+    return a.chat_aht_factor / (len(e) * e[-1])
+
+
+def chat_arrival_factor(concept: str | Concept, year: int | None, a: Assumptions) -> float:
+    """Live chats in the dedicated chat pool per zero-alternative call (0 without one)."""
+    return channel_mix(concept, year, a).live_chat if has_chat_pool(concept, a) else 0.0
+
+
+def chat_traffic(
+    concept: str | Concept, rates: pd.DataFrame | BoardHours, year: int | None, a: Assumptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """The dedicated chat pool's traffic: (chats per hour, handling time per chat at one chat
+    per agent, s), arrays of shape (1, hours). The chats follow the phone traffic's hourly
+    profile (no published profile of police chat), summed over the districts (one national
+    pool); a chat handled alone takes ``chat_aht_factor`` x the hour's phone AHT (the pooled,
+    call-weighted mean)."""
+    bh = board_hours(rates)
+    calls, aht = pool(bh.calls, bh.aht_s)
+    return calls * chat_arrival_factor(concept, year, a), aht * a.chat_aht_factor
 
 
 def phone_share_handled(concept: str | Concept, year: int | None, a: Assumptions) -> float:

@@ -40,11 +40,13 @@ from lib.model.concepts import (
     aht_factor,
     arrival_factor,
     board_hours,
+    chat_arrival_factor,
     get,
     on_boards,
+    pool,
     service_time_s,
 )
-from lib.queues.models import queue_model, required_agents, solve
+from lib.queues.models import chat_mean_wait_s, chat_required_agents, queue_model, required_agents, solve
 
 #: Elements (points x distinct board-hours) per call of the queue model: bounds memory (~1 GB).
 CHUNK = 4_000_000
@@ -164,6 +166,49 @@ class Engine:
                 w = model.mean_wait_s(agents, calls, aht, self.a)
                 wait[k] = (w * calls) @ t.count / (calls @ t.count)
         return s, wait
+
+    # --- the dedicated chat pool (chat_model="concurrency"; docs/model.md §19) ---------------
+
+    def chat_traffic(self) -> Compressed:
+        """The national chat pool's distinct busy hours at α = β = 1: the districts' summed
+        calls and pooled phone AHT (scaled by the chat factors when solved)."""
+        key = ("chat pool",)
+        if key not in self._layouts:
+            self._layouts[key] = Compressed.of(*pool(self._bh.calls, self._bh.aht_s))
+        return self._layouts[key]
+
+    def chat_board_hours(
+        self, concept: str, years: list[int | None] | tuple[int | None, ...]
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Chat agents (int64) and mean wait of the answered chats (s) of every hour of
+        ``concept``'s dedicated chat pool in each of ``years``: per year, arrays of shape (1,
+        hours); zero where the concept has no chat pool (:func:`lib.model.concepts.has_chat_pool`)."""
+        c = get(concept)
+        t = self.chat_traffic()
+        alpha = np.array([chat_arrival_factor(c, y, self.a) for y in years], dtype=float)
+        calls = (alpha[:, None] * t.calls).ravel()
+        aht = np.tile(self.a.chat_aht_factor * t.aht_s, len(years))
+        agents = chat_required_agents(calls, aht, self.a)
+        wait = chat_mean_wait_s(agents, calls, aht, self.a)
+        n = len(t.calls)
+        return [(t.expand(agents[k * n : (k + 1) * n]), t.expand(wait[k * n : (k + 1) * n])) for k in range(len(years))]
+
+    def chat_agent_hours(self, chat_alpha: np.ndarray, a: Assumptions | None = None) -> np.ndarray:
+        """Agent-hours per year of the dedicated chat pool at each chat arrival factor (live chats
+        per zero-alternative call, :func:`lib.model.concepts.chat_arrival_factor`), exactly, under
+        the chat settings of ``a`` (default the engine's): the chat model's k, efficiencies,
+        handling-time factor, patience and target may differ from the engine's assumptions."""
+        a = self.a if a is None else a
+        t = self.chat_traffic()
+        alpha = np.asarray(chat_alpha, dtype=float).ravel()
+        s = np.zeros(len(alpha))
+        step = max(1, CHUNK // max(1, len(t.calls)))
+        for lo in range(0, len(alpha), step):
+            k = slice(lo, lo + step)
+            calls = alpha[k, None] * t.calls
+            agents = chat_required_agents(calls, np.broadcast_to(a.chat_aht_factor * t.aht_s, calls.shape), a)
+            s[k] = agents @ t.count
+        return s
 
 
 # --- exact S(α) curves -------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""A discrete-event simulation (Ciw) that checks a staffing plan hour by hour.
+"""The independent reference simulation of a staffing plan (Ciw, a general discrete-event
+library): the tests check the compiled simulator (:mod:`lib.queues.simulator`), which the
+analysis uses (:mod:`lib.model.plan_check`), against it on the same plan-weeks.
 
-The staffing model (:mod:`lib.model.staffing`) sizes every board-hour with a stationary formula
-(Erlang C, appendix B). This module runs the plan through a simulation instead and asks
-what service it actually gives when traffic and staffing change from hour to hour, when
-handling times are not exponential and when callers hang up.
+It simulates a plan hour by hour when traffic and staffing change from hour to hour, when
+handling times are not exponential and when callers hang up, at about 45 000 calls a second
+(the compiled simulator is several hundred times faster: benchmarks/bench_simulator.py).
 
 The model of one board (one Ciw network per board; the boards of a plan are independent):
 
@@ -54,17 +55,14 @@ gives means and t-intervals across replications.
 ``numpy.random.SeedSequence(seed, spawn_key=(replication, board))`` (``ciw.seed``; Ciw
 draws from Python's ``random`` and ``ciw.rng``, whose states are restored afterwards), so
 the same seed gives identical numbers, with any number of worker processes.
-:func:`check_plans` seeds each week from ``spawn_key=(week,)`` and gives every plan the
-same streams in a week (common random numbers), whatever the order of the plans.
 
 **Speed.** Ciw runs in pure Python, about 45 000 calls a second on this project's 2-core
 machine: a week (with its warm-up day) of the national centre of concept III in 2026,
 ~26 000 calls, takes about 0.6 s per replication, the 11 district boards of the base
 model, ~35 000 calls, about 0.75 s. :class:`ShiftNode` also replaces two of Ciw's general
 per-event methods by equivalents for this one-class FIFO node (same events in the same
-order, tested), about a fifth faster. :func:`check_plans` spreads the board-runs over
-worker processes (``workers``): five concepts x four weeks x three replications take
-about 17 s on two idle cores (32 s on one). benchmarks/bench_simulation.py measures it.
+order, tested), about a fifth faster. :func:`simulate_plan` can spread the board-runs over
+worker processes (``workers``).
 
 Units: calls per hour, seconds, agents (whole numbers). Simulation time runs in seconds
 from the start of the warm-up.
@@ -77,7 +75,7 @@ import math
 import multiprocessing
 import os
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -87,16 +85,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lib.core.assumptions import Assumptions
-from lib.core.oslo_calendar import SEASONS
-from lib.model.concepts import service_time_s
-
 __all__ = [
-    "CHECK_COLUMNS",
     "METRICS",
     "ShiftNode",
-    "check_plans",
-    "sample_weeks",
     "simulate_calls",
     "simulate_plan",
     "summarise",
@@ -114,20 +105,6 @@ METRICS: tuple[str, ...] = (
     "abandoned",
     "unresolved",
     "answered_within_target",
-)
-#: Columns of :func:`check_plans` (outputs/tables/simulation_check.csv).
-CHECK_COLUMNS: tuple[str, ...] = (
-    "concept",
-    "year",
-    "week",
-    "basis",
-    "target_level",
-    "target_s",
-    "achieved",
-    "achieved_low",
-    "achieved_high",
-    "abandonment",
-    "mean_wait_s",
 )
 # Counts a board-run returns, in this order.
 _COUNTS = ("offered", "answered", "abandoned", "unresolved", "answered_within_target", "wait_sum_s")
@@ -602,7 +579,9 @@ def simulate_plan(
     hours (a slice or consecutive positions; None: all), simulated after ``warmup_hours``
     of the preceding plan hours and followed by ``cooldown_hours`` without arrivals (see
     the module docstring). ``workers`` > 1 runs boards and replications in that many
-    processes (the same numbers; None: every core; see :func:`check_plans` on scripts).
+    processes (the same numbers; None: every core). The processes are started with
+    'forkserver', which imports the calling script again: a script (not a notebook) that uses
+    more than one worker must call this under ``if __name__ == "__main__":``.
 
     Columns: replication (+ board with ``by_board``), offered, answered, abandoned,
     unresolved, answered_within_target, mean_wait_s (answered calls), service_level_offered,
@@ -728,192 +707,3 @@ def summarise(replications: pd.DataFrame, level: float = 0.95, by: Sequence[str]
                 }
             )
     return pd.DataFrame(rows, columns=[*by, "metric", "mean", "low", "high", "sd", "replications"])
-
-
-def handling_times(
-    clean: pd.DataFrame, after_call_work_s: float, rng: np.random.Generator, size: int = 20_000
-) -> float | np.ndarray:
-    """The handling times :func:`check_plans` draws from (its ``handling_times_s``), from the
-    cleaned log's in-scope answered calls: a sample of ``size`` of their talk times plus
-    ``after_call_work_s``, drawn with ``rng``. Interval statistics give no distribution, only
-    the talk time's sum: then the exponential mean (talk per answered call plus after-call
-    work), which the simulation draws exponential handling times from."""
-    used = clean.loc[clean["in_scope"].to_numpy(dtype=bool)]
-    if "offered" in used.columns:
-        answered = float(used["answered"].sum())
-        if answered <= 0:
-            raise ValueError("handling_times: no answered calls in scope")
-        return float(used["talk_total_s"].sum()) / answered + after_call_work_s
-    answered_calls = used.loc[used["answered"].to_numpy(dtype=bool)]
-    return rng.choice(answered_calls["talk_s"].to_numpy() + after_call_work_s, size=size)
-
-
-def sample_weeks(hours: pd.DataFrame, per_season: int = 1, seed: int = 0) -> pd.DataFrame:
-    """``per_season`` whole weeks (Monday 00:00 to Sunday 24:00 local) in each season of the
-    hour grid, drawn without replacement, deterministic from ``seed``.
-
-    ``hours``: one row per elapsed hour in time order with ``date`` (local date) and
-    ``day_type`` (e.g. :func:`lib.core.oslo_calendar.hour_grid` or ``Staffing.hours``). A week
-    belongs to a season (:data:`lib.core.oslo_calendar.SEASONS`: winter = December, January, February of the
-    data year) when all seven dates fall in its months and in the grid. Returns one row
-    per week, seasons in order, weeks by date: season, week_start (the Monday), first and
-    stop (positions of its hours in ``hours``, ``slice(first, stop)``), n_hours (168; 167
-    or 169 over a daylight-saving change), holidays (public holidays on Monday-Saturday).
-    """
-    missing = {"date", "day_type"} - set(hours.columns)
-    if missing:
-        raise ValueError(f"hours: missing column(s) {sorted(missing)}")
-    if int(per_season) != per_season or per_season < 1:
-        raise ValueError(f"per_season must be a whole number >= 1; got {per_season!r}")
-    dates = pd.to_datetime(hours["date"]).dt.normalize().to_numpy()
-    if (np.diff(dates.astype("datetime64[h]").astype(np.int64)) < 0).any():
-        raise ValueError("hours must be in time order")
-    days = pd.DatetimeIndex(pd.unique(dates))
-    have = set(days)
-    rng = np.random.default_rng(_check_seed(seed))
-    rows = []
-    for season, months in SEASONS.items():
-        mondays = [
-            d
-            for d in days[days.day_of_week == 0]
-            if all((d + pd.Timedelta(days=k)) in have and (d + pd.Timedelta(days=k)).month in months for k in range(7))
-        ]
-        if len(mondays) < per_season:
-            raise ValueError(f"{season}: {len(mondays)} whole week(s) in the hours; {per_season} requested")
-        for i in sorted(rng.choice(len(mondays), size=int(per_season), replace=False)):
-            d = mondays[int(i)]
-            inside = (dates >= d.to_datetime64()) & (dates < (d + pd.Timedelta(days=7)).to_datetime64())
-            pos = np.flatnonzero(inside)
-            week_days = hours.loc[inside, ["date", "day_type"]].drop_duplicates("date")
-            wd = pd.to_datetime(week_days["date"]).dt.day_of_week
-            rows.append(
-                {
-                    "season": season,
-                    "week_start": d,
-                    "first": int(pos[0]),
-                    "stop": int(pos[-1]) + 1,
-                    "n_hours": int(pos.size),
-                    "holidays": int(((week_days["day_type"] == "sunday_holiday") & (wd < 6)).sum()),
-                }
-            )
-    return pd.DataFrame(rows, columns=["season", "week_start", "first", "stop", "n_hours", "holidays"])
-
-
-PlanLike = Any  # a lib.model.staffing.Staffing, or a tuple (calls, agents) / (calls, agents, aht_s)
-
-
-def _unpack(key: Any, plan: PlanLike) -> tuple[str, int | None, np.ndarray, np.ndarray, np.ndarray | None]:
-    """(concept, year, calls, agents, aht_s) of one entry of ``plans``."""
-    concept, year = (key[0], key[1]) if isinstance(key, tuple) else (key, None)
-    if isinstance(plan, tuple):
-        if len(plan) not in (2, 3):
-            raise ValueError(f"plan {key!r}: give (calls, agents) or (calls, agents, aht_s)")
-        calls, agents, aht = (*plan, None) if len(plan) == 2 else plan
-    else:  # a Staffing
-        calls, agents, aht = plan.calls, plan.agents, plan.aht_s
-        year = year if year is not None else plan.year
-    return str(concept), None if year is None else int(year), calls, agents, aht
-
-
-def check_plans(
-    plans: Mapping[Any, PlanLike],
-    weeks: pd.DataFrame,
-    handling_times_s: float | np.ndarray | None = None,
-    patience_s: float | None = None,
-    *,
-    target_s: float | Mapping[str, float] | None = None,
-    target_level: float | None = None,
-    a: Assumptions | None = None,
-    replications: int = 3,
-    seed: int = 0,
-    warmup_hours: int = 24,
-    cooldown_hours: int = 1,
-    workers: int | None = None,
-) -> pd.DataFrame:
-    """Simulate every plan in every week and compare the service it gives with its target.
-
-    ``plans``: name (a concept of :data:`lib.model.concepts.CONCEPTS`, or any label) or
-    (name, year) -> a :class:`lib.model.staffing.Staffing` (its calls, agents and aht_s; year
-    from it) or a tuple (calls, agents) or (calls, agents, aht_s), arrays (boards, hours)
-    on the hour grid of ``weeks`` (:func:`sample_weeks`). ``handling_times_s``: as in
-    :func:`simulate_plan` (an exponential mean, or a sample); None means exponential; a
-    plan with aht_s has every draw scaled to its board-hour's AHT, so without aht_s give
-    the mean or sample itself. ``target_s``: seconds, per concept name, or None for the
-    concept's own (:func:`lib.model.concepts.service_time_s` under ``a``, default
-    :class:`lib.core.assumptions.Assumptions`); ``target_level`` defaults to
-    ``a.service_level_target``. Every plan in week w is simulated with the seeds of
-    ``spawn_key=(w,)`` (common random numbers), ``replications`` times. ``workers``: processes
-    (None: every core; 1: none), the numbers do not depend on it. The processes are started
-    with 'forkserver', which imports the calling script again: a script (not a notebook)
-    that uses more than one worker must call this under ``if __name__ == "__main__":``.
-
-    Returns :data:`CHECK_COLUMNS`: concept, year (Int64, missing for year-independent
-    plans), week (its Monday), basis ('offered' / 'answered'), target_level, target_s,
-    achieved (mean service level on that basis across replications), achieved_low,
-    achieved_high (95 % t-interval), abandonment (mean share of offered calls) and
-    mean_wait_s (mean wait of answered calls, s); two rows per plan and week.
-    """
-    a = Assumptions() if a is None else a
-    level = float(a.service_level_target if target_level is None else target_level)
-    missing = {"week_start", "first", "stop"} - set(weeks.columns)
-    if missing:
-        raise ValueError(f"weeks: missing column(s) {sorted(missing)} (use sample_weeks)")
-    handling = _Handling.of(1.0 if handling_times_s is None else handling_times_s)  # None: exponential shape
-
-    jobs: list[tuple] = []
-    runs: list[_BoardRun] = []
-    for key, plan in plans.items():
-        concept, year, calls, agents, aht = _unpack(key, plan)
-        if aht is None and handling_times_s is None:
-            raise ValueError(f"plan {key!r} has no aht_s: give handling_times_s")
-        p = _Plan.of(calls, agents, aht, handling)
-        t = _target(concept, target_s, a)
-        for w, week in enumerate(weeks.itertuples(index=False)):
-            r, reps, boards = _plan_runs(
-                p,
-                slice(int(week.first), int(week.stop)),
-                patience_s,
-                t,
-                replications,
-                _seed_int(_check_seed(seed), w),
-                warmup_hours,
-                cooldown_hours,
-            )
-            jobs.append((concept, year, pd.Timestamp(week.week_start), t, len(runs), len(r), reps, boards))
-            runs.extend(r)
-
-    counts = _count_all(runs, handling, workers)
-    rows = []
-    for concept, year, week_start, t, first, n, reps, boards in jobs:
-        s = summarise(_frame(counts[first : first + n], reps, boards, by_board=False)).set_index("metric")
-        for basis in ("offered", "answered"):
-            m = s.loc[f"service_level_{basis}"]
-            rows.append(
-                {
-                    "concept": concept,
-                    "year": year,
-                    "week": week_start,
-                    "basis": basis,
-                    "target_level": level,
-                    "target_s": t,
-                    "achieved": m["mean"],
-                    "achieved_low": m["low"],
-                    "achieved_high": m["high"],
-                    "abandonment": s.loc["abandonment", "mean"],
-                    "mean_wait_s": s.loc["mean_wait_s", "mean"],
-                }
-            )
-    out = pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
-    out["year"] = out["year"].astype("Int64")
-    return out
-
-
-def _target(concept: str, target_s: float | Mapping[str, float] | None, a: Assumptions) -> float:
-    """Target answer time (s) of a plan: given, per concept, or the concept's own."""
-    if isinstance(target_s, Mapping):
-        if concept not in target_s:
-            raise KeyError(f"target_s has no entry for {concept!r}")
-        return float(target_s[concept])
-    if target_s is not None:
-        return float(target_s)
-    return service_time_s(concept, a)

@@ -30,12 +30,15 @@ import pandas as pd
 from lib.core import output_tables
 from lib.core.assumptions import Assumptions, analysis_years
 from lib.model.concepts import (
+    CHAT_POOL,
     CONCEPTS,
     BoardHours,
     board_hours,
     boards_of,
+    chat_traffic,
     effects_for,
     get,
+    has_chat_pool,
     phone_share_handled,
     traffic,
 )
@@ -99,9 +102,17 @@ def _staff(engine: Engine, concept: str, years: list[int | None]) -> list[Staffi
     c = get(concept)
     bh = engine.board_hours_of_rates
     out = []
-    for y, (agents, asa) in zip(years, engine.board_hours(c.name, years), strict=True):
+    chat = has_chat_pool(c, engine.a)
+    chat_solved = engine.chat_board_hours(c.name, years) if chat else [None] * len(years)
+    for y, (agents, asa), chat_y in zip(years, engine.board_hours(c.name, years), chat_solved, strict=True):
         calls, aht = traffic(c, bh, y, engine.a)
-        out.append(Staffing(c.name, y, boards_of(c, bh), bh.hours, calls, aht, agents, asa))
+        boards = boards_of(c, bh)
+        if chat_y is not None:  # the dedicated chat pool: one more board, the last
+            chat_calls, chat_aht = chat_traffic(c, bh, y, engine.a)
+            calls, aht = np.concatenate([calls, chat_calls]), np.concatenate([aht, chat_aht])
+            agents, asa = np.concatenate([agents, chat_y[0]]), np.concatenate([asa, chat_y[1]])
+            boards = (*boards, CHAT_POOL)
+        out.append(Staffing(c.name, y, boards, bh.hours, calls, aht, agents, asa))
     return out
 
 
@@ -223,6 +234,7 @@ def run_all(
         ys = [y for n, y in tasks if n == name]
         staffed.update(((name, s.year), s) for s in _staff(engine, name, ys))
     solved = {t: (s.agents, s.asa_s) for t, s in staffed.items()}
+    boards = {t: s.boards for t, s in staffed.items()}
     traffic_of = {t: (s.calls, s.aht_s) for t, s in staffed.items()}
 
     s_base = int(solved[("base", None)][0].sum())
@@ -237,10 +249,12 @@ def run_all(
         calls, _ = traffic_of[(name, y0)]
         agents, asa = solved[(name, y0)]
         s = int(agents.sum())
-        contacts = float(calls.sum())
+        # A dedicated chat pool is the last board: the phone's wait and calls are the other boards'.
+        phone = slice(0, -1) if has_chat_pool(c, a) else slice(None)
+        contacts = float(calls[phone].sum())
         # Calls and chats of an hour share one queue (one ASA); phone calls are a fixed share
         # of the hour's contacts, so the phone-weighted mean equals the contact-weighted one.
-        asa_mean = float((calls * asa).sum() / contacts) if contacts > 0 else float("nan")
+        asa_mean = float((calls[phone] * asa[phone]).sum() / contacts) if contacts > 0 else float("nan")
         per_board = agents.sum(axis=1)
         for y in years if y0 is None else [y0]:
             total[(name, y)] = s
@@ -252,10 +266,10 @@ def run_all(
                     "model_person_years": s / float(a.hours_per_person_year),
                     "person_years": scale * s,
                     "asa_s": asa_mean,
-                    "phone_calls": contacts * phone_share_handled(c, y, a),
+                    "phone_calls": contacts * (1.0 if has_chat_pool(c, a) else phone_share_handled(c, y, a)),
                 }
             )
-            for board, sb in zip(boards_of(c, bh), per_board, strict=True):
+            for board, sb in zip(boards[(name, y0)], per_board, strict=True):
                 district_rows.append(
                     {
                         "concept": name,

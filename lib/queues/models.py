@@ -16,8 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from lib.core.assumptions import ERLANG_A, ERLANG_C, Assumptions
-from lib.queues import erlang, erlang_a
+from lib.core.assumptions import ERLANG_A, ERLANG_C, SERVICE_LEVEL_BASES, Assumptions
+from lib.queues import chat, erlang, erlang_a
 from lib.queues.erlang import offered_load
 
 
@@ -44,6 +44,19 @@ class QueueModel(Protocol):
     ) -> np.ndarray:
         """Share of the offered calls answered per hour with ``agents`` agents (1 where nobody
         hangs up)."""
+        ...
+
+    def service_level(
+        self,
+        agents: np.ndarray,
+        calls_per_hour: np.ndarray,
+        aht_s: np.ndarray,
+        target_s: float,
+        a: Assumptions,
+        basis: str,
+    ) -> np.ndarray:
+        """The model's own share answered within ``target_s`` seconds per hour with ``agents``
+        agents, among the offered calls (``basis="offered"``) or the answered ones (``"answered"``)."""
         ...
 
 
@@ -75,6 +88,18 @@ class ErlangC:
         self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
     ) -> np.ndarray:
         return np.ones(np.broadcast_shapes(np.shape(agents), np.shape(calls_per_hour), np.shape(aht_s)))
+
+    def service_level(
+        self,
+        agents: np.ndarray,
+        calls_per_hour: np.ndarray,
+        aht_s: np.ndarray,
+        target_s: float,
+        a: Assumptions,
+        basis: str,
+    ) -> np.ndarray:
+        _check_basis(basis)  # nobody hangs up: the two bases agree
+        return np.asarray(erlang.service_level(agents, offered_load(calls_per_hour, aht_s), aht_s, target_s))
 
 
 class ErlangA:
@@ -121,6 +146,24 @@ class ErlangA:
         load = offered_load(calls_per_hour, aht_s)
         return 1.0 - np.asarray(erlang_a.abandon_probability(agents, load, aht_s, self._patience(a)), dtype=float)
 
+    def service_level(
+        self,
+        agents: np.ndarray,
+        calls_per_hour: np.ndarray,
+        aht_s: np.ndarray,
+        target_s: float,
+        a: Assumptions,
+        basis: str,
+    ) -> np.ndarray:
+        _check_basis(basis)
+        level = erlang_a.service_level if basis == "offered" else erlang_a.answered_service_level
+        return np.asarray(level(agents, offered_load(calls_per_hour, aht_s), aht_s, self._patience(a), target_s))
+
+
+def _check_basis(basis: str) -> None:
+    if basis not in SERVICE_LEVEL_BASES:
+        raise ValueError(f"basis must be one of {SERVICE_LEVEL_BASES}; got {basis!r}")
+
 
 #: Queue models by the name the assumption ``queue_model`` gives (the names live once, in
 #: :data:`lib.core.assumptions.QUEUE_MODELS`; a test checks the two agree).
@@ -155,3 +198,61 @@ def solve(
     wait = np.zeros(calls_per_hour.shape)
     wait[busy] = queue_model(a).mean_wait_s(agents[busy], calls_per_hour[busy], aht_s[busy], a)
     return agents, wait
+
+
+# --- The chat pool (chat_model="concurrency", chat_pool="dedicated"; docs/model.md §19) ----------
+
+
+def chat_efficiency(a: Assumptions) -> tuple[float, ...]:
+    """e_1..e_k of the chat pool: e_j = (1 - chat_efficiency_decline)^(j - 1), k = chat_concurrency."""
+    return tuple((1.0 - a.chat_efficiency_decline) ** j for j in range(a.chat_concurrency))
+
+
+def chat_queue_patience_s(a: Assumptions) -> float:
+    """The chat queue's patience (s): silent abandoners (``chat_silent_abandon_share`` of those who
+    leave) stay in the queue as far as the pool knows, so only the others leave it:
+    ``chat_patience_s / (1 - chat_silent_abandon_share)``."""
+    return a.chat_patience_s / (1.0 - a.chat_silent_abandon_share)
+
+
+def chat_required_agents(chats_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions) -> np.ndarray:
+    """Chat agents (int64) per hour of a dedicated chat pool: :func:`lib.queues.chat.required_agents`
+    at ``a``'s chat target, k, efficiencies and patience, the occupancy cap ``max_occupancy`` on the
+    share of chat slots in use, ``min_agents`` in every hour with chats, the service level counted on
+    ``service_level_basis``; 0 in hours without chats (``aht_s`` > 0 where there are chats)."""
+    chats, aht = np.broadcast_arrays(np.asarray(chats_per_hour, dtype=float), np.asarray(aht_s, dtype=float))
+    out = np.zeros(chats.shape, dtype=np.int64)
+    busy = chats > 0
+    if busy.any():
+        out[busy] = chat.required_agents(
+            chats[busy],
+            aht[busy],
+            chat_queue_patience_s(a),
+            a.chat_service_level_target,
+            a.chat_service_time_s,
+            max_chats=a.chat_concurrency,
+            efficiency=chat_efficiency(a),
+            max_occupancy=a.max_occupancy,
+            min_agents=a.min_agents,
+            basis=a.service_level_basis,
+        )
+    return out
+
+
+def chat_mean_wait_s(agents: np.ndarray, chats_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions) -> np.ndarray:
+    """Mean wait (s) of the answered chats per hour with ``agents`` chat agents; 0 without chats."""
+    agents, chats, aht = np.broadcast_arrays(
+        agents, np.asarray(chats_per_hour, dtype=float), np.asarray(aht_s, dtype=float)
+    )
+    out = np.zeros(chats.shape)
+    busy = chats > 0
+    if busy.any():
+        out[busy] = chat.average_speed_of_answer(
+            agents[busy],
+            chats[busy],
+            aht[busy],
+            chat_queue_patience_s(a),
+            max_chats=a.chat_concurrency,
+            efficiency=chat_efficiency(a),
+        )
+    return out

@@ -565,6 +565,7 @@ def simulate(
     target_s: float | Sequence[float] | np.ndarray = 20.0,
     replications: int = 1,
     seed: int = 0,
+    replication_offset: int = 0,
     records: bool = False,
     threads: int | None = None,
 ) -> SimulationResult:
@@ -595,7 +596,10 @@ def simulate(
     ``patience_sample_s`` (leave them at their defaults); every replication uses them as given.
 
     ``seed`` (whole number >= 0): see the module docstring (common random numbers across
-    plans). ``records``: also return every call (:class:`CallRecords`). ``threads``: boards
+    plans). ``replication_offset`` (whole number >= 0): number the replications from it, so
+    that replication r here draws as replication ``replication_offset + r`` of a run with
+    more replications (e.g. one call per replication with arrival times of its own, paired
+    with a run of all of them). ``records``: also return every call (:class:`CallRecords`). ``threads``: boards
     and replications run in this many threads (None: every core this process may use, at
     most one per board-run); the numbers do not depend on it.
 
@@ -658,6 +662,7 @@ def simulate(
     targets = np.array(targets, order="C")
     reps = _whole("replications", replications, 1)
     seed = _whole("seed", seed, 0)
+    offset = _whole("replication_offset", replication_offset, 0)
     if not isinstance(records, (bool, np.bool_)):
         raise ValueError(f"records must be True or False; got {records!r}")
 
@@ -669,7 +674,8 @@ def simulate(
     def run(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         r, b = task
         gens = [
-            np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(r, b, k)))) for k in range(3)
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(offset + r, b, k))))
+            for k in range(3)
         ]
         if given is not None:
             arrivals = given[b]

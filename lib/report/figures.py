@@ -14,7 +14,8 @@ figure has a title, axis labels with units, Norwegian numbers and the report's t
   (``staffing_weekday_profile.png``).
 * 04_report_tables: :func:`table1_vs_report` (``table1_vs_report.png``).
 * 05_abandonment: :func:`patience_fit` (``patience_fit.png``), :func:`erlang_c_vs_a`
-  (``erlang_c_vs_a.png``), :func:`simulation_check` (``simulation_check.png``).
+  (``erlang_c_vs_a.png``), :func:`simulation_by_hour` (``simulation_by_hour.png``),
+  :func:`isa_comparison` (``isa_staffing.png``).
 """
 
 from __future__ import annotations
@@ -419,35 +420,103 @@ def erlang_c_vs_a(by_year: pd.DataFrame, concepts: Sequence[str], year: int, lab
     return fig
 
 
-def simulation_check(check: pd.DataFrame, basis: str, labels: dict[str, str]) -> Figure:
-    """Achieved service level in the simulation (mean over sampled weeks and replications,
-    with the weeks' 95 % intervals as error bars) of every plan against its target.
-    ``check``: :func:`lib.model.simulation.check_plans` output with a column ``model`` (the queue
-    model that made the plan); ``basis``: "answered" or "offered"."""
-    sel = check[check["basis"] == basis]
-    keys = list(dict.fromkeys(zip(sel["concept"], sel["model"], strict=True)))
-    fig, ax = subplots(figsize=(10, 4.8))
-    x = np.arange(len(keys))
-    means, lows, highs, targets = [], [], [], []
-    for concept, model in keys:
-        g = sel[(sel["concept"] == concept) & (sel["model"] == model)]
-        means.append(float(g["achieved"].mean()))
-        lows.append(float(g["achieved_low"].min()))
-        highs.append(float(g["achieved_high"].max()))
-        targets.append(float(g["target_level"].iloc[0]))
-    m = np.array(means)
-    colours = [LIGHT_BLUE if model == "Erlang C" else YELLOW for _, model in keys]
-    ax.bar(x, m, color=colours, width=0.6)
-    ax.errorbar(x, m, yerr=[m - np.array(lows), np.array(highs) - m], fmt="none", ecolor="k", capsize=3, lw=1)
-    ax.scatter(x, targets, marker="_", s=600, color="k", zorder=3)
-    ax.set_xticks(list(x), [f"{labels.get(c, c)}\n({model})" for c, model in keys], fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_xlabel("Bemanningsplan (konsept, kømodell)")
-    axis_format(ax, "y", percent=True)
-    counted = "besvarte" if basis == "answered" else "alle innkomne"
-    ax.set_ylabel(f"Andel besvart innen målet, av {counted} (%)")
-    ax.set_title(f"Simulert servicenivå mot målet (strek), av {counted} henvendelser")
-    from matplotlib.patches import Patch
+def _hourly(detail: pd.DataFrame, **where: object) -> pd.DataFrame:
+    sel = detail[detail["group"] == "hour_of_day"]
+    for k, v in where.items():
+        sel = sel[sel[k].isna()] if v is None else sel[sel[k] == v]
+    return sel.assign(hour=sel["value"].astype(int)).sort_values("hour")
 
-    legend_below(fig, [Patch(color=LIGHT_BLUE), Patch(color=YELLOW)], ["Plan fra Erlang C", "Plan fra Erlang A"])
+
+def simulation_by_hour(
+    detail: pd.DataFrame, concepts: Sequence[str], models: Sequence[str], year: int, labels: dict[str, str]
+) -> Figure:
+    """Predicted (the queue model on the plan) and simulated service level by hour of day, one
+    panel per queue model (rows) and concept (columns), for the plans of ``year`` (a
+    year-independent concept's single plan). ``detail``: :func:`lib.model.plan_check.by_group`
+    rows; the log's departures together (departure "all") where simulated."""
+    fig, axes = subplots(
+        len(models),
+        len(concepts),
+        figsize=(2.6 * len(concepts), 2.6 * len(models) + 1),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    for i, model in enumerate(models):
+        for j, concept in enumerate(concepts):
+            ax = axes[i][j]
+            d = detail[(detail["model"] == model) & (detail["concept"] == concept)]
+            d = d[d["year"].isna() | (d["year"] == year)]
+            m = _hourly(d, departure="none")
+            ax.plot(m["hour"], m["predicted"], color=GREY, ls="--", lw=1.2, label="Forventet av kømodellen")
+            ax.plot(
+                m["hour"],
+                m["simulated"],
+                color=LIGHT_BLUE,
+                marker="o",
+                ms=2.5,
+                lw=1,
+                label="Simulert, modellens forutsetninger",
+            )
+            g = _hourly(d, departure="all")
+            if not g.empty:
+                ax.plot(
+                    g["hour"],
+                    g["simulated"],
+                    color=YELLOW,
+                    marker="s",
+                    ms=2.5,
+                    lw=1,
+                    label="Simulert, slik loggen viser",
+                )
+            ax.set_title(f"{labels.get(concept, concept)} ({model})", fontsize=8)
+            ax.set_xticks([0, 6, 12, 18, 23])
+            if i == len(models) - 1:
+                ax.set_xlabel("Time på døgnet")
+            if j == 0:
+                ax.set_ylabel("Andel innen målet (%)")
+            axis_format(ax, "y", percent=True)
+    handles, names = [], []
+    for ax in (a for row in axes for a in row):
+        for h, n in zip(*ax.get_legend_handles_labels(), strict=True):
+            if n not in names:
+                handles.append(h)
+                names.append(n)
+    fig.suptitle(f"Servicenivå per time på døgnet, hele året ({year}): forventet mot simulert")
+    legend_below(fig, handles, names)
+    return fig
+
+
+def isa_comparison(isa: pd.DataFrame, detail: pd.DataFrame, target: float, labels: dict[str, str]) -> Figure:
+    """The formula plan against the simulation-confirmed plan (ISA): agent-hours per concept
+    (left) and the simulated service level by hour of day of each (right, every concept).
+    ``isa``: :data:`lib.model.plan_check.ISA_COLUMNS`; ``detail``: the by-hour rows of both
+    plans with a column ``plan`` ("formel" / "ISA")."""
+    fig, (left, right) = subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [1, 1.4]})
+    concepts = list(dict.fromkeys(isa["concept"]))
+    x = np.arange(len(concepts))
+    for k, (plan, colour, name) in enumerate(
+        (("formel", LIGHT_BLUE, "Formelen time for time"), ("ISA", YELLOW, "Bekreftet i simulering (ISA)"))
+    ):
+        v = isa[isa["plan"] == plan].set_index("concept").reindex(concepts)["person_years"]
+        left.bar(x + (k - 0.5) * 0.38, v.to_numpy(dtype=float), width=0.38, color=colour, label=name)
+    left.set_xticks(list(x), [labels.get(c, c) for c in concepts], rotation=20, ha="right")
+    left.set_ylabel("Årsverk (uskalert)")
+    left.set_xlabel("Konsept")
+    axis_format(left, "y")
+    left.set_title("Bemanning", fontsize=10)
+    for k, concept in enumerate(concepts):
+        for plan, ls in (("formel", "-"), ("ISA", "--")):
+            h = _hourly(detail[(detail["concept"] == concept) & (detail["plan"] == plan)], departure="none")
+            right.plot(
+                h["hour"], h["simulated"], ls=ls, lw=1, color=f"C{k}", label=f"{labels.get(concept, concept)}, {plan}"
+            )
+    right.axhline(target, color="k", lw=0.8)
+    right.set_xlabel("Time på døgnet")
+    right.set_ylabel("Simulert andel innen målet (%)")
+    axis_format(right, "y", percent=True)
+    right.set_title("Simulert servicenivå, heltrukket: formelen, stiplet: ISA (strek: målet)", fontsize=10)
+    fig.suptitle("Bemanning etter formelen mot bemanning bekreftet i simulering")
+    legend_below(fig, *left.get_legend_handles_labels())
+    right.legend(fontsize=6, ncol=2, loc="lower right")
     return fig

@@ -132,7 +132,18 @@ class StaffingArrays:
 
 def staffing_arrays(engine: Engine, a: Assumptions, surrogate: Surrogate | None = None) -> StaffingArrays:
     """S of every needed concept and year for ``a`` (one set, or a batch whose varied values
-    are ``(n, 1)`` arrays), exactly or through ``surrogate``. The base model is solved once."""
+    are ``(n, 1)`` arrays), exactly or through ``surrogate``. The base model is solved once.
+
+    Refuses the chat model's dedicated pool (``chat_model="concurrency"``, ``chat_pool=
+    "dedicated"``): its agents are a board of their own that the (α, β) factors of the phone
+    boards do not carry, so a batch would leave them out without a word; the chat model's
+    own draws are :func:`lib.valuation.chat.chat_monte_carlo`."""
+    if a.chat_model == "concurrency" and a.chat_pool == "dedicated":
+        raise ValueError(
+            "a batch of assumption sets staffs the phone boards only: chat_model='concurrency' with "
+            "chat_pool='dedicated' adds a chat pool of its own that it would leave out; use "
+            "lib.model.staffing.run_all per set, or lib.valuation.chat's Monte Carlo of the chat model"
+        )
     base_s, _ = engine.agent_hours("base", np.ones(1), np.ones(1))
     s_base = float(base_s[0])
     if s_base <= 0:
