@@ -44,9 +44,9 @@ setup: $(STAMP) ## Create .venv with the pinned requirements and lib installed (
 	@if git rev-parse --git-dir >/dev/null 2>&1; then git config core.hooksPath .githooks; fi
 
 $(SYNTHETIC): | $(STAMP)
-	$(BIN)/python -m lib.calllog.synthetic --out $(SYNTHETIC)
+	$(BIN)/python -m lib.model.twin --out $(SYNTHETIC)
 
-data: $(SYNTHETIC) ## Generate the synthetic 2023 call log when it is missing
+data: $(SYNTHETIC) ## Generate the synthetic 2023 call log (the queue-consistent twin, its truth beside it) when it is missing
 
 check: setup ## Check PARAMS (assumption types and ranges, notebook parameters, known names) without running anything
 	$(BIN)/python -m lib.chain.cli check --env

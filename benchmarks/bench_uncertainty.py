@@ -57,7 +57,9 @@ def main() -> int:
     print(machine_info("numpy", "scipy", "pandas"))
     a = Assumptions()
     rates = board_hours(pd.read_parquet(rates_path))
-    wait = economics.observed_mean_wait_s(pd.read_parquet(DATA_PROCESSED / "calls_clean.parquet", columns=["wait_s"]))
+    wait = economics.observed_mean_wait_s(
+        pd.read_parquet(DATA_PROCESSED / "calls_clean.parquet", columns=["wait_s", "answered"])
+    )
     ok = True
 
     print("\n1. Monte Carlo")

@@ -254,7 +254,9 @@ def test_on_the_chain_run_every_hour_of_the_year_is_covered(chain_run):
 def chain_rates(chain_run: Path):
     processed = chain_run / "processed"
     rates = board_hours(pd.read_parquet(processed / "arrival_rates.parquet"))
-    wait = economics.observed_mean_wait_s(pd.read_parquet(processed / "calls_clean.parquet", columns=["wait_s"]))
+    wait = economics.observed_mean_wait_s(
+        pd.read_parquet(processed / "calls_clean.parquet", columns=["wait_s", "answered"])
+    )
     return rates, wait
 
 

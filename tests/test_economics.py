@@ -358,8 +358,8 @@ def test_wait_reduction_from_an_observed_baseline():
 def test_observed_reading_needs_the_observed_wait():
     with pytest.raises(ValueError, match="observed_wait_s"):
         t1mod.table1(staffing(), Assumptions())
-    calls = pd.DataFrame({"wait_s": [0.0, 30.0, 90.0]})
-    assert eco.observed_mean_wait_s(calls) == pytest.approx(40.0)
+    calls = pd.DataFrame({"wait_s": [0.0, 30.0, 90.0, 600.0], "answered": [True, True, True, False]})
+    assert eco.observed_mean_wait_s(calls) == pytest.approx(40.0)  # the answered calls' access time
 
 
 def test_wait_readings_side_by_side():

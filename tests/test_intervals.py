@@ -324,8 +324,10 @@ def test_the_raw_year_as_intervals_keeps_what_the_cleaning_would_remove(
 
 def test_the_waiting_time_estimate_from_the_answered_calls_alone(synthetic_cleaning, tmp_path):
     # An export with only the answered calls' mean wait (ASA): the abandoned callers are taken to
-    # have waited as long. On the synthetic year they waited longer (72 s against 58 s), so the
-    # estimate of all callers' waiting time, and the patience fitted from it, come out ~3 % low.
+    # have waited as long. On the synthetic year (the twin) they waited longer, so the estimate of
+    # all callers' waiting time comes out ~6 % low; the patience fitted from it ~20 % low at the
+    # operations centres (whose abandoned callers wait longest) and ~10 % high at the
+    # switchboards (whose abandoned callers waited less than the answered ones).
     iv = forms.aggregate_intervals(synthetic_cleaning.clean.drop(columns=["in_scope", "id_conflict"]))
     asa = np.divide(iv["answered_wait_total_s"], iv["answered"], out=np.zeros(len(iv)), where=iv["answered"] > 0)
     table = pd.DataFrame(
@@ -344,9 +346,9 @@ def test_the_waiting_time_estimate_from_the_answered_calls_alone(synthetic_clean
     res = clean(tmp_path, path)
     assert res.clean["wait_total_estimated"].all()
     ratio = res.clean["wait_total_s"].sum() / iv["wait_total_s"].sum()
-    assert 0.95 < ratio < 0.99
+    assert 0.91 < ratio < 0.97, ratio
     fitted = (
         patience.fit_patience(res.clean, ["queue"])["patience_s"]
         / patience.fit_patience(synthetic_cleaning.clean, ["queue"])["patience_s"]
     )
-    assert ((fitted > 0.93) & (fitted < 0.99)).all()
+    assert 1.05 < fitted[0] < 1.15 and 0.75 < fitted[1] < 0.85, fitted

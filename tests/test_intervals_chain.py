@@ -60,7 +60,7 @@ def interval_run(synthetic_year, tmp_path_factory):
 
 def test_every_notebook_runs_on_interval_statistics(interval_run):
     text = _outputs(interval_run / "01_clean_call_log.ipynb")
-    assert ": 1 file(s), interval statistics" in text and "identity: rows_read 322176" in text
+    assert ": 1 file(s), interval statistics" in text and "identity: rows_read 322333" in text
     assert "not possible from interval statistics" in text
     assert "Kaplan–Meier needs each call's waiting time" in _outputs(interval_run / "05_abandonment.ipynb")
     assert (interval_run / "processed" / "intervals_clean.parquet").exists()

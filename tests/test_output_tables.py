@@ -85,6 +85,7 @@ def test_each_table_is_written_by_its_notebook():
 WRITTEN_BY_LIB = {
     "cleaning_report": "lib.calllog.clean",
     "input_format": "lib.calllog.clean",
+    "long_waits": "lib.calllog.clean",
     "plausibility": "lib.calllog.plausibility",
     "staffing_by_year": "lib.model.staffing.StaffingResult.write",
     "staffing_effects": "lib.model.staffing.StaffingResult.write",

@@ -265,10 +265,11 @@ def test_the_distance_is_the_exact_supremum():
 # --- the staffing model's patience and the table ---------------------------------------------
 
 
-def test_model_patience_is_the_call_weighted_mean():
+def test_model_patience_pools_the_rates_weighted_by_calls():
+    """Rates (hang-ups per waiting hour) are averaged, not means (issue 23)."""
     table = pd.DataFrame({"queue": ["sentralbord", "operasjonssentral"], "calls": [300, 100]})
     table = table.assign(patience_s=[100.0, 300.0])
-    assert pat.model_patience_s(table) == pytest.approx((300 * 100 + 100 * 300) / 400)
+    assert pat.model_patience_s(table) == pytest.approx(400 / (300 / 100 + 100 / 300))
     with pytest.raises(ValueError, match="missing"):
         pat.model_patience_s(table.drop(columns="calls"))
     with pytest.raises(ValueError, match="empty"):
@@ -312,3 +313,24 @@ def test_the_figure_follows_the_house_style():
 
 
 # --- the synthetic log -----------------------------------------------------------------------
+
+
+def test_long_waits_removed_by_the_cleaning_count_as_time_at_risk():
+    """Exponential patience, waits cut at a limit the way the cleaning cuts them: without the
+    removed calls the fit is biased low; counting each as the limit at risk gives it back."""
+    rng = np.random.default_rng(5)
+    n, mean, limit = 200_000, 600.0, 900.0
+    patience = rng.exponential(mean, n)
+    offered_wait = rng.exponential(900.0, n)  # when an agent would have answered
+    wait = np.minimum(patience, offered_wait)
+    calls = pd.DataFrame({"queue": "operasjonssentral", "district": "Oslo", "wait_s": wait})
+    calls["answered"] = offered_wait < patience
+    calls["in_scope"] = True
+    kept = calls[calls["wait_s"] <= limit]
+    removed = pd.DataFrame({"district": ["Oslo"], "queue": ["operasjonssentral"], "calls": [len(calls) - len(kept)]})
+    naive = pat.fit_patience(kept, ["queue"]).loc[0, "patience_s"]
+    fixed = pat.fit_patience(kept, ["queue"], long_waits=removed, wait_limit_s=limit).loc[0, "patience_s"]
+    assert naive < 0.93 * mean
+    assert fixed == pytest.approx(mean, rel=0.02)
+    with pytest.raises(ValueError, match="wait_limit_s"):
+        pat.fit_patience(kept, ["queue"], long_waits=removed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from frames import rates_frame
 
@@ -75,3 +76,37 @@ def test_the_seam_gives_each_models_own_service_level():
     )
     with pytest.raises(ValueError, match="basis"):
         c.service_level(n, calls, aht, 95.0, a, "all")
+
+
+def test_erlang_a_counts_all_calls_by_default_and_caps_hang_ups_on_the_answered_basis():
+    from lib.queues import erlang_a
+
+    a = Assumptions().replace(queue_model="erlang_a", patience_s=60.0)
+    assert a.service_level_basis == "offered"
+    calls, aht = np.array([30.0, 120.0, 400.0]), np.array([180.0, 180.0, 180.0])
+    load = erlang.offered_load(calls, aht)
+    m = queueing.REGISTRY["erlang_a"]
+    answered = a.replace(service_level_basis="answered", max_abandonment=1.0)  # no cap
+    loose = m.required_agents(calls, aht, 95.0, answered)
+    assert (loose <= m.required_agents(calls, aht, 95.0, a)).all()  # the answered basis rewards hang-ups
+    capped = m.required_agents(calls, aht, 95.0, answered.replace(max_abandonment=0.02))
+    assert (np.asarray(erlang_a.abandon_probability(capped, load, aht, 60.0)) <= 0.02).all()
+    assert (np.asarray(erlang_a.abandon_probability(capped - 1, load, aht, 60.0)) > 0.02).any() or (
+        capped == loose
+    ).all()
+    assert (capped >= loose).all()
+    with pytest.raises(ValueError):
+        Assumptions().replace(max_abandonment=0.0)
+
+
+def test_table1_under_erlang_a_splits_into_model_and_basis_effects():
+    from lib.valuation.table1 import EFFECT_SPLIT_COLUMNS, model_and_basis_effects
+
+    c = pd.DataFrame({"row": ["x", "Sum"], "I": [10.0, 20.0], "III": [np.nan, 40.0]})
+    off = c.assign(I=[12.0, 25.0], III=[np.nan, 30.0])
+    ans = c.assign(I=[11.0, 21.0], III=[np.nan, 20.0])
+    e = model_and_basis_effects(c, off, ans)
+    assert tuple(e.columns) == EFFECT_SPLIT_COLUMNS and len(e) == 3  # the empty cell is left out
+    s = e.set_index(["row", "concept"])
+    assert s.loc[("Sum", "III"), "model_effect"] == -10.0 and s.loc[("Sum", "III"), "basis_effect"] == -10.0
+    assert (s["erlang_c"] + s["model_effect"] + s["basis_effect"] == s["erlang_a_answered"]).all()

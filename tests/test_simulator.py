@@ -561,6 +561,52 @@ def test_compiled_code_is_cached_inside_the_package():
         assert Path(kernel._cache._cache_path).resolve() == package / "__pycache__"
 
 
+def test_given_handling_and_patience_per_call():
+    """Each caller's own handling time and patience, given beside their arrival (in any
+    order), are used as given: every call equals the event-driven reference fed with them,
+    in every replication; a given patience of inf never hangs up."""
+    rng = np.random.default_rng(11)
+    n = 300
+    times = rng.uniform(0, 4 * HOUR, n)
+    handling = rng.lognormal(5.0, 0.9, n) + 30.0
+    patience = np.where(rng.random(n) < 0.1, math.inf, rng.exponential(120.0, n))
+    agents = np.array([3, 1, 4, 2])
+    r = simulate(
+        agents, 0.0, arrival_times_s=times, handling_times_s=handling, patience_times_s=patience,
+        replications=2, records=True, seed=3,
+    )  # fmt: skip
+    c = r.calls
+    assert c is not None
+    order = np.argsort(times, kind="stable")
+    outcome, wait = reference(times[order], handling[order], patience[order], agents)
+    for rep in range(2):
+        mine = c.replication == rep
+        np.testing.assert_array_equal(c.arrival_s[mine], times[order])
+        np.testing.assert_array_equal(c.handling_s[mine], handling[order])
+        np.testing.assert_array_equal(c.outcome[mine], outcome)
+        np.testing.assert_allclose(c.wait_s[mine], wait, rtol=0, atol=1e-9)
+    assert not (c.outcome[np.isinf(np.tile(patience[order], 2))] == ABANDONED).any()
+    # only one of the two given: the other is drawn (handling by aht_s)
+    only = simulate(agents, 200.0, arrival_times_s=times, patience_times_s=patience, records=True, seed=3).calls
+    assert only is not None and not np.array_equal(only.handling_s, handling[order])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"calls_per_hour": [1.0, 1.0], "handling_times_s": [1.0]}, "need arrival_times_s"),
+        ({"arrival_times_s": [1.0, 2.0], "handling_times_s": [1.0]}, "has 1 value"),
+        ({"arrival_times_s": [1.0], "handling_times_s": [math.inf]}, "finite and >= 0"),
+        ({"arrival_times_s": [1.0], "patience_times_s": [-1.0]}, "must be >= 0"),
+        ({"arrival_times_s": [1.0], "patience_times_s": [1.0], "patience_s": 60.0}, "patience_times_s alone"),
+        ({"arrival_times_s": [1.0], "handling_times_s": [1.0], "handling_sample_s": [1.0]}, "not both"),
+    ],
+)
+def test_bad_given_times_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        simulate([2, 2], 180.0, **kwargs)
+
+
 def test_replication_offset_draws_as_that_replication_of_a_longer_run():
     agents = np.full((2, 6), 3)
     rates = np.full((2, 6), 50.0)

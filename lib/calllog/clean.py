@@ -66,6 +66,7 @@ from lib.calllog.validate import (
     reasons,
     rule_hint,
 )
+from lib.core import output_tables
 from lib.core.districts import QUEUES
 from lib.core.manifest import claim, discard
 from lib.core.paths import PROJ_ROOT, resolve, tables_dir
@@ -111,6 +112,10 @@ class MixedKindsError(CallLogError):
     """The files of one log are not all of one kind (call logs and interval statistics mixed)."""
 
 
+#: Columns of :attr:`CleaningResult.long_waits` (and the table long_waits.csv).
+LONG_WAIT_COLUMNS: tuple[str, ...] = ("district", "queue", "calls")
+
+
 @dataclass
 class CleaningResult:
     """What :func:`clean_call_log` produced.
@@ -140,6 +145,10 @@ class CleaningResult:
     #: (the earliest and latest time of its valid rows, local; for intervals the end of the
     #: last interval), for the plausibility check of gaps and overlaps between files.
     file_ranges: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Calls the outlier rule removed for their wait (``wait_s`` above the threshold), per
+    #: district and queue (columns :data:`LONG_WAIT_COLUMNS`): each waited at least that long,
+    #: which the patience fit needs (:func:`lib.traffic.patience.fit_patience`, ``long_waits``).
+    long_waits: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LONG_WAIT_COLUMNS)))
 
     def count(self, item: str) -> int:
         """One item of the cleaning report."""
@@ -534,6 +543,15 @@ def _by_queue(valid: pd.DataFrame, removed: dict[str, np.ndarray], kept: np.ndar
     return pd.DataFrame(rows, columns=list(by_queue_columns()))
 
 
+def _long_waits(o: _Outcome, thresholds: Thresholds) -> pd.DataFrame:
+    """Calls the outlier rule removed for waiting longer than the threshold, per district and queue."""
+    mask = o.removed.get("outlier", np.zeros(len(o.valid), dtype=bool)) & (
+        o.valid["wait_s"].to_numpy(dtype=float) > thresholds.outlier_threshold_s
+    )
+    rows = o.valid.loc[mask, ["district", "queue"]]
+    return rows.groupby(["district", "queue"], sort=True).size().rename("calls").reset_index()[list(LONG_WAIT_COLUMNS)]
+
+
 @dataclass
 class _Outcome:
     """What the cleaning did to each valid row: the valid rows' positions among all rows, the
@@ -574,7 +592,7 @@ def clean_frame(
     table, id conflicts). ``counts`` holds every item of the cleaning report. The last lists
     the kept rows sharing a call_id by their 1-based row number in the file, with the
     call_id, grouped (for the analyst; not an output)."""
-    clean, counts, by_queue, conflicts, _ = _clean_rows(parsed, rows_read, thresholds, excluded_districts)
+    clean, counts, by_queue, conflicts, _, _ = _clean_rows(parsed, rows_read, thresholds, excluded_districts)
     return clean, counts, by_queue, conflicts
 
 
@@ -584,9 +602,9 @@ def _clean_rows(
     thresholds: Thresholds,
     excluded_districts: tuple[str, ...] | list[str],
     rows: LogRows | None = None,
-) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, pd.DataFrame, list[dict[str, int]]]:
+) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, pd.DataFrame, list[dict[str, int]], pd.DataFrame]:
     """:func:`clean_frame`, and with ``rows`` (several files) the counts of each file, and the
-    id conflicts with their file."""
+    id conflicts with their file; last the calls removed for long waits (:func:`_long_waits`)."""
     o = _apply_rules(parsed, thresholds)
     in_scope = ~o.valid["district"].isin(list(excluded_districts)).to_numpy()
     clean = o.valid.loc[o.kept].reset_index(drop=True)
@@ -625,7 +643,8 @@ def _clean_rows(
                     in_scope[mine],
                 )
             )
-    return clean[list(CLEAN_COLUMNS)], counts, _by_queue(o.valid, o.removed, o.kept), conflicts, per_file
+    long = _long_waits(o, thresholds)
+    return clean[list(CLEAN_COLUMNS)], counts, _by_queue(o.valid, o.removed, o.kept), conflicts, per_file, long
 
 
 def with_file_columns(report: pd.DataFrame, names: list[str], per_file: list[dict[str, int]]) -> pd.DataFrame:
@@ -725,7 +744,7 @@ def clean_rows(
     if len(summary) and on_invalid == "error":
         raise InvalidRowsError(invalid_rows_message(label, raws[0].row_note, summary))
 
-    clean, counts, by_queue, conflicts, per_file = _clean_rows(
+    clean, counts, by_queue, conflicts, per_file, long_waits = _clean_rows(
         parsed, rows.rows_read, thresholds, tuple(excluded_districts), rows
     )
     report = cleaning_report(counts)
@@ -743,6 +762,7 @@ def clean_rows(
         kind=CALLS,
         files=[r.path for r in raws],
         file_ranges=file_ranges(rows),
+        long_waits=long_waits,
     )
     rejected = _rejected_frame(rows) if write and on_invalid == "quarantine" else None
     rejected_shown = write_rejected(result, processed_dir, rejected, write)
@@ -804,7 +824,8 @@ def write_tables(result: CleaningResult, outputs_dir: str | Path) -> dict[str, P
     result.report.to_csv(claim(report_path), index=False)
     format_path = tables_dir(outputs_dir) / "input_format.csv"
     result.input_format.to_csv(claim(format_path), index=False)
-    return {"cleaning_report": report_path, "input_format": format_path}
+    long_path = output_tables.write("long_waits", result.long_waits, outputs_dir)
+    return {"cleaning_report": report_path, "input_format": format_path, "long_waits": long_path}
 
 
 def read_clean(processed_dir: str | Path = "data/processed", columns: list[str] | None = None) -> pd.DataFrame:

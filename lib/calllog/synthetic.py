@@ -99,9 +99,15 @@ QUARTER = pd.Timedelta(minutes=15)
 #: value is JSON ``{"generator": "lib.calllog.synthetic", "seed": <seed>}`` (see :func:`synthetic_seed`).
 MARKER_KEY = "kontakt_politiet.synthetic"
 MARKER_GENERATOR = "lib.calllog.synthetic"
-#: Generator names a marker may carry: this module's, and the name it had before lib/ became
-#: packages (logs generated then are still recognised, and still removed by make clean).
-MARKER_GENERATORS = (MARKER_GENERATOR, "lib.synthetic")
+#: The queue-consistent twin (lib.model.twin), the log make report and make test generate.
+TWIN_GENERATOR = "lib.model.twin"
+#: Generator names a marker may carry: this module's, the twin's, and the name this module had
+#: before lib/ became packages (logs generated then are still recognised, and still removed by
+#: make clean).
+MARKER_GENERATORS = (MARKER_GENERATOR, TWIN_GENERATOR, "lib.synthetic")
+#: Suffix of the hidden truth written beside a twin's log (``calls_2023.parquet`` ->
+#: ``calls_2023.truth.json``); the analysis never reads it.
+TRUTH_SUFFIX = ".truth.json"
 
 
 def _talk_mean_s() -> float:
@@ -553,14 +559,22 @@ def generate(seed: int = 2023, keep_kind: bool = False, progress: bool = False, 
         step(2 + q, f"{n_q:,} {what} calls: arrivals, waits, talk times, planted defects")
         parts.append(_queue_calls(q, n_q, c, p, streams[8 * q : 8 * q + 8]))
     cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+    step(4, "call ids, id conflicts and duplicates")
+    return assemble(cols, p, streams[16], streams[17], keep_kind=keep_kind)
+
+
+def assemble(cols: dict[str, np.ndarray], p: SyntheticParams, r_dup, r_conf, keep_kind: bool = False) -> pd.DataFrame:
+    """The log in the contract's columns from both queues' original rows (column arrays
+    ``start_s`` (UTC epoch seconds), ``district`` (code), ``queue`` (0/1), ``wait_s``,
+    ``talk_s``, ``answered``, ``kind`` (code into :data:`KINDS`)): chronological call ids,
+    ``p.id_conflicts`` id conflicts and the duplicate rows (streams ``r_conf``, ``r_dup``).
+    Shared with the queue-consistent twin (:mod:`lib.model.twin`)."""
     # Chronological call ids over both queues (ties broken by district, then queue).
     order = np.lexsort((cols["queue"], cols["district"], cols["start_s"]))
     cols = {k: v[order] for k, v in cols.items()}
     n = len(order)
     call_no = np.arange(1, n + 1)
 
-    step(4, "call ids, id conflicts and duplicates")
-    r_dup, r_conf = streams[16], streams[17]
     # id conflicts: pairs of distinct normal rows; the second takes the first's number.
     normal_rows = np.flatnonzero(cols["kind"] == 0)
     pairs = r_conf.choice(normal_rows, size=2 * p.id_conflicts, replace=False).reshape(-1, 2)
@@ -748,22 +762,58 @@ def natural_ops_share(params: SyntheticParams | None = None) -> float:
 # ------------------------------------------------------------------------------------------
 # Writing and recognising the synthetic log
 # ------------------------------------------------------------------------------------------
-def write_log(df: pd.DataFrame, path: str | Path, seed: int) -> Path:
+def write_log(df: pd.DataFrame, path: str | Path, seed: int, generator: str = MARKER_GENERATOR) -> Path:
     """Write ``df`` (a log of :func:`generate`) to Parquet at ``path`` with the synthetic marker.
 
     The rows and the pandas schema are exactly what ``df.to_parquet(path, index=False)``
     writes (same table, same snappy compression); the file's key-value metadata also holds
-    :data:`MARKER_KEY` = ``{"generator": "lib.calllog.synthetic", "seed": seed}``, so that
+    :data:`MARKER_KEY` = ``{"generator": generator, "seed": seed}`` (``generator``: one of
+    :data:`MARKER_GENERATORS`), so that
     :func:`synthetic_seed` (and ``make clean``) can tell this file from a real export.
     Relative paths are taken from the project root; returns the absolute path.
     """
     out = resolve(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(df, preserve_index=False)
-    marker = json.dumps({"generator": MARKER_GENERATOR, "seed": int(seed)}, sort_keys=True)
+    if generator not in MARKER_GENERATORS:
+        raise ValueError(f"write_log: unknown generator {generator!r}; one of {MARKER_GENERATORS}")
+    marker = json.dumps({"generator": generator, "seed": int(seed)}, sort_keys=True)
     metadata = {**(table.schema.metadata or {}), MARKER_KEY.encode(): marker.encode()}
     pq.write_table(table.replace_schema_metadata(metadata), out, compression="snappy")
     return out
+
+
+def truth_path(log_path: str | Path) -> Path:
+    """Where the hidden truth of a twin's log lies: beside it, ``NAME.truth.json`` for
+    ``NAME.parquet`` (relative paths from the project root)."""
+    p = resolve(log_path)
+    return p.with_name(p.name.removesuffix(p.suffix) + TRUTH_SUFFIX)
+
+
+def write_truth(truth: dict, path: str | Path, seed: int, generator: str = TWIN_GENERATOR) -> Path:
+    """Write ``truth`` (JSON-able) to ``path`` with the synthetic marker under
+    :data:`MARKER_KEY`, so :func:`is_synthetic_truth` (and ``make clean``) recognise it."""
+    if generator not in MARKER_GENERATORS:
+        raise ValueError(f"write_truth: unknown generator {generator!r}; one of {MARKER_GENERATORS}")
+    out = resolve(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    body = {MARKER_KEY: {"generator": generator, "seed": int(seed)}, **truth}
+    out.write_text(json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    return out
+
+
+def is_synthetic_truth(path: str | Path) -> bool:
+    """True for a truth file :func:`write_truth` wrote (a JSON object carrying the marker of a
+    known generator); False for anything else, unreadable files included."""
+    p = resolve(path)
+    if not p.name.endswith(TRUTH_SUFFIX):
+        return False
+    try:
+        body = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    marker = body.get(MARKER_KEY) if isinstance(body, dict) else None
+    return isinstance(marker, dict) and marker.get("generator") in MARKER_GENERATORS
 
 
 def synthetic_seed(path: str | Path) -> int | None:

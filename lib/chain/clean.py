@@ -37,7 +37,7 @@ class CleanPlan:
 def clean_plan(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: Path = DATA_RAW) -> CleanPlan:
     """What :func:`clean` would remove (see :class:`CleanPlan`); refuses while a run may be
     writing (a lock), or when a manifest cannot be trusted."""
-    from lib.calllog.synthetic import synthetic_seed
+    from lib.calllog.synthetic import is_synthetic_truth, synthetic_seed
 
     plan = CleanPlan()
     for root in (outputs, processed):
@@ -69,7 +69,9 @@ def clean_plan(outputs: Path = OUTPUTS, processed: Path = DATA_PROCESSED, raw: P
             if path.is_file() and path not in removed and path.name != ".gitkeep" and not inside_staging:
                 plan.left.append(path)
     if raw.is_dir():
-        plan.synthetic = [p for p in sorted(raw.iterdir()) if p.is_file() and synthetic_seed(p) is not None]
+        plan.synthetic = [
+            p for p in sorted(raw.iterdir()) if p.is_file() and (synthetic_seed(p) is not None or is_synthetic_truth(p))
+        ]
     return plan
 
 

@@ -44,3 +44,15 @@ def line(processed_dir: str | Path) -> str:
         return source_line(None, f"unknown ({SOURCE_FILE} missing in {display_path(path.parent)}: run notebook 01)")
     entry = json.loads(path.read_text(encoding="utf-8"))
     return source_line(entry.get("synthetic_seed"), str(entry.get("raw_file")))
+
+
+def raw_file(processed_dir: str | Path) -> Path | None:
+    """The synthetic log the processed data in ``processed_dir`` come from (absolute), or None
+    (a real export, several files, or no ``source.json``): where a twin's hidden truth is looked for."""
+    path = resolve(processed_dir) / SOURCE_FILE
+    if not path.exists():
+        return None
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    if entry.get("synthetic_seed") is None:
+        return None
+    return resolve(str(entry.get("raw_file")))

@@ -236,13 +236,24 @@ class Assumptions:
         stage="staffing",
     )
     service_level_basis: str = _a(
-        "answered",
+        "offered",
         "basis",
         "project choice, A.1",
-        "under Erlang A, the target share of calls answered within the target time is counted among answered "
-        "calls ('answered', as A.1 measures today's 80 % within 95 s) or among all offered calls, abandoned "
-        "ones counting as late ('offered')",
+        "under Erlang A, the target share of calls answered within the target time is counted among all "
+        "offered calls, abandoned ones counting as late ('offered', the default: a caller who hangs up was not "
+        "served), or among the answered calls only ('answered', as A.1 measures today's 80 % within 95 s; it "
+        "rewards hang-ups, so it is capped by max_abandonment)",
         choices=SERVICE_LEVEL_BASES,
+        stage="staffing",
+    )
+    max_abandonment: float = _a(
+        0.10,
+        "share of offered calls",
+        "project choice",
+        "under Erlang A with service_level_basis='answered', the largest predicted share of callers who hang "
+        "up that a board-hour's staffing may leave (without it the answered basis staffs thin and lets callers "
+        "leave: 13 % of them on the base plan); no effect on the offered basis or on Erlang C",
+        bounds=Bounds(0.0, 1.0, low_open=True),
         stage="staffing",
     )
     arrival_model: str = _a(

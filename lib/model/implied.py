@@ -35,7 +35,7 @@ import pandas as pd
 
 from lib.core.assumptions import Assumptions
 from lib.core.districts import TOTAL
-from lib.core.oslo_calendar import DAY_TYPES, hour_grid, hour_index
+from lib.core.oslo_calendar import DAY_TYPES, SEASONS, hour_grid, hour_index
 from lib.model.concepts import BoardHours, board_hours
 from lib.queues.erlang import offered_load
 from lib.queues.models import queue_model
@@ -225,3 +225,227 @@ def implied_staffing(rates: pd.DataFrame | BoardHours, calls: pd.DataFrame, a: A
     table = pd.DataFrame(rows)
     table["person_years"] = table["agent_hours"] / hours_per_person_year
     return ImpliedStaffing(by_district=table[COLUMNS], agents=agents, agent_hours=float(agents.sum()))
+
+
+# --- The simulation fit: the plan that, replayed on the log's own calls, gives back its waits ----
+
+#: Cells of the simulation fit: day type × local hour × season (per district).
+N_FIT_CELLS = len(DAY_TYPES) * 24 * len(SEASONS)
+#: Bisection steps of the simulation fit (each one replay of the year).
+FIT_STEPS = 16
+
+
+def fit_cell_codes(grid: pd.DataFrame) -> np.ndarray:
+    """Code of each hour of ``grid`` (:func:`lib.core.oslo_calendar.hour_grid`) in day type ×
+    local hour × season: (day type · 24 + hour) · 4 + season (:data:`SEASONS` order)."""
+    day = pd.Categorical(grid["day_type"], categories=list(DAY_TYPES)).codes.astype(np.int64)
+    season = _SEASON_OF_MONTH[grid["month"].to_numpy()]
+    return (day * 24 + grid["hour"].to_numpy()) * len(SEASONS) + season
+
+
+_SEASON_OF_MONTH = np.zeros(13, dtype=np.int64)
+for _k, _months in enumerate(SEASONS.values()):
+    _SEASON_OF_MONTH[list(_months)] = _k
+
+
+def whole_plan(x: np.ndarray, code: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Whole agents per board-hour from fractional agents per board × cell ``x``: floor(x) in
+    every hour of the cell and one more where ``u`` (a uniform per board-hour) < frac(x)."""
+    xh = x[:, code]
+    return (np.floor(xh) + (u < xh - np.floor(xh))).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Replay:
+    """The log's in-scope calls as the simulator takes them, per board (arrival order)."""
+
+    arrivals: list[np.ndarray]
+    handling: list[np.ndarray]
+    patience: list[np.ndarray]
+    hour: list[np.ndarray]
+    wait_observed: np.ndarray  # (boards, cells): summed waits of all calls
+    offered: np.ndarray  # (boards, cells)
+
+
+def _replay(calls: pd.DataFrame, boards: tuple[str, ...], code: np.ndarray, a: Assumptions, patience_s, seed: int):
+    year = a.data_year
+    h = hour_index(calls["arrived_at"], year)
+    t0 = hour_grid(year)["hour_start"].iloc[0]
+    since = (calls["arrived_at"].dt.tz_convert("UTC") - t0.tz_convert("UTC")).dt.total_seconds().to_numpy()
+    d = pd.Categorical(calls["district"], categories=list(boards)).codes.astype(np.int64)
+    if (d < 0).any():
+        raise ValueError("implied staffing: calls of a district outside the rates' boards")
+    answered = calls["answered"].to_numpy(dtype=bool)
+    wait = calls["wait_s"].to_numpy(dtype=float)
+    talk = calls["talk_s"].to_numpy(dtype=float)
+    queue = calls["queue"].to_numpy(dtype=object) if "queue" in calls else np.full(len(calls), None)
+    means = {q: float(patience_s.get(q, patience_s.get(None, np.inf))) for q in pd.unique(queue)}
+    mean = pd.Series(queue).map(means).to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    # answered: patience beyond the wait (memoryless, the fitted mean); abandoned: the wait itself
+    patience = np.where(answered, wait + rng.standard_exponential(len(calls)) * mean, wait)
+    handling = talk + a.after_call_work_s
+    # callers who hung up never showed their handling time: a draw from their board's answered calls
+    for b in range(len(boards)):
+        mine = np.flatnonzero((d == b) & ~answered)
+        pool = handling[(d == b) & answered]
+        if mine.size:
+            handling[mine] = pool[rng.integers(0, pool.size, mine.size)] if pool.size else a.after_call_work_s
+    order = np.lexsort((since, d))
+    bounds = np.searchsorted(d[order], np.arange(len(boards) + 1))
+    parts = [order[bounds[b] : bounds[b + 1]] for b in range(len(boards))]
+    cell = d * N_FIT_CELLS + code[h]
+    size = len(boards) * N_FIT_CELLS
+    return _Replay(
+        arrivals=[since[p] for p in parts],
+        handling=[handling[p] for p in parts],
+        patience=[patience[p] for p in parts],
+        hour=[h[p] for p in parts],
+        wait_observed=np.bincount(cell, weights=wait, minlength=size).reshape(len(boards), N_FIT_CELLS),
+        offered=np.bincount(cell, minlength=size).reshape(len(boards), N_FIT_CELLS),
+    )
+
+
+def implied_by_simulation(
+    rates: pd.DataFrame | BoardHours,
+    calls: pd.DataFrame,
+    a: Assumptions,
+    patience_s: dict,
+    *,
+    seed: int = 0,
+    steps: int = FIT_STEPS,
+) -> ImpliedStaffing:
+    """Today's implied staffing by a simulation fit: the plan that, replayed on the compiled
+    simulator with the log's own calls, gives back the log's waits cell by cell.
+
+    The plan has one level of (fractional) agents per board and cell, district × day type ×
+    local hour × season (:func:`fit_cell_codes`), staffed as whole agents hour by hour
+    (:func:`whole_plan`: one agent more in a share frac(x) of the cell's hours, chosen at random
+    with ``seed``). The replay takes each in-scope call of ``calls`` (the cleaned log: district,
+    queue, arrived_at, wait_s, talk_s, answered) as it was: its arrival, its handling time
+    (talk + ``a.after_call_work_s``; a caller who hung up gets the handling time of a random
+    answered call of their board), its patience (an abandoned caller's wait; an answered
+    caller's wait plus an exponential draw with their queue's mean, ``patience_s`` by queue
+    name, None for every queue: exponential patience is memoryless). At the true plan the
+    replay gives every call its logged outcome and wait. Each cell's level is found by
+    bisection, all cells at once (``steps`` replays of the year): the smallest level at which
+    the summed waits of the cell's callers, answered or not, are no longer than the log's (the
+    waits fall with every agent added, also where almost everyone is answered, unlike the
+    answered share). ``agents`` holds the fitted levels hour by hour (fractional);
+    ``by_district`` the replay's answered share and mean wait at the whole-agent plan.
+    """
+    from lib.queues.simulator import simulate  # the compiled kernel, loaded only here
+
+    bh = board_hours(rates)
+    grid = hour_grid(a.data_year)
+    if len(grid) != bh.calls.shape[1]:
+        raise ValueError("implied_by_simulation: the rates must cover every hour of the data year")
+    code = fit_cell_codes(grid)
+    rp = _replay(calls, bh.boards, code, a, patience_s, seed)
+    n_b, n_h = bh.calls.shape
+    u = np.random.default_rng([seed, 1]).random((n_b, n_h))
+    load = offered_load(bh.calls, bh.aht_s)
+    peak = np.zeros((n_b, N_FIT_CELLS))
+    np.maximum.at(peak, (np.arange(n_b)[:, None], code[None, :]), load)
+    lo = np.zeros((n_b, N_FIT_CELLS))
+    hi = np.where(rp.offered > 0, 2.0 * peak + 3.0, 0.0)
+
+    def replay(x: np.ndarray):
+        return simulate(
+            whole_plan(x, code, u),
+            0.0,
+            arrival_times_s=rp.arrivals,
+            handling_times_s=rp.handling,
+            patience_times_s=rp.patience,
+            target_s=a.service_time_today_s,
+            seed=seed,
+        )
+
+    def cell_waits(r) -> np.ndarray:
+        w = r.wait_answered_s[0] + r.wait_abandoned_s[0] + r.wait_unresolved_s[0]  # (boards, hours)
+        return np.stack([np.bincount(code, weights=w[b], minlength=N_FIT_CELLS) for b in range(n_b)])
+
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        too_slow = cell_waits(replay(mid)) > rp.wait_observed
+        lo = np.where(too_slow, mid, lo)
+        hi = np.where(too_slow, hi, mid)
+    x = hi
+    r = replay(x)
+    agents = x[:, code]
+    answered = r.answered[0]
+    wait_ans = r.wait_answered_s[0]
+    offered = r.offered[0]
+    obs = calls.assign(_d=pd.Categorical(calls["district"], categories=list(bh.boards)))
+    by = obs.groupby("_d", observed=False).agg(offered=("answered", "size"), answered=("answered", "sum"))
+    wait_obs = obs[obs["answered"]].groupby("_d", observed=False)["wait_s"].sum()
+    rows = []
+    for i, board in enumerate(bh.boards):
+        rows.append(
+            {
+                "district": board,
+                "offered_calls": int(by["offered"].iloc[i]),
+                "answered_share_observed": by["answered"].iloc[i] / by["offered"].iloc[i],
+                "answered_share_model": answered[i].sum() / offered[i].sum(),
+                "mean_wait_observed_s": wait_obs.iloc[i] / by["answered"].iloc[i],
+                "mean_wait_model_s": wait_ans[i].sum() / answered[i].sum(),
+                "agent_hours": float(agents[i].sum()),
+            }
+        )
+    rows.append(
+        {
+            "district": TOTAL,
+            "offered_calls": int(by["offered"].sum()),
+            "answered_share_observed": by["answered"].sum() / by["offered"].sum(),
+            "answered_share_model": answered.sum() / offered.sum(),
+            "mean_wait_observed_s": wait_obs.sum() / by["answered"].sum(),
+            "mean_wait_model_s": wait_ans.sum() / answered.sum(),
+            "agent_hours": float(agents.sum()),
+        }
+    )
+    table = pd.DataFrame(rows)
+    table["person_years"] = table["agent_hours"] / a.hours_per_person_year
+    return ImpliedStaffing(by_district=table[COLUMNS], agents=agents, agent_hours=float(agents.sum()))
+
+
+def todays_hours(agents: np.ndarray, calls: pd.DataFrame, boards: tuple[str, ...], a: Assumptions) -> pd.DataFrame:
+    """Today's staffing in hours, like for like (issue 23): the implied agent-hours split between
+    the switchboards and the operations centres by each board-hour's share of the log's calls,
+    beside the report's hours of each part (A.1.1). The switchboards' 55 person-years are
+    staffed time (× ``hours_per_person_year``), less Trøndelag's part by calls (its switchboard
+    calls are not in the log); the operations centres' 37.6 person-years are workload (answered
+    calls × 5 minutes / ``ops_hours_per_person_year``), so they are set beside the implied
+    busy hours (answered calls × their talk + after-call work) as well as the staffed hours.
+
+    ``agents``: implied agents (boards, hours of ``a.data_year``); ``calls``: the in-scope
+    cleaned calls (district, queue, arrived_at, talk_s, answered). Columns: part, implied
+    staffed hours, implied busy hours, report hours, report basis."""
+    from lib.core.districts import OPS, SWITCHBOARD
+
+    h = hour_index(calls["arrived_at"], a.data_year)
+    d = pd.Categorical(calls["district"], categories=list(boards)).codes.astype(np.int64)
+    sb = (calls["queue"] == SWITCHBOARD).to_numpy()
+    size = len(boards) * agents.shape[1]
+    n_all = np.bincount(d * agents.shape[1] + h, minlength=size).reshape(agents.shape)
+    n_sb = np.bincount(d[sb] * agents.shape[1] + h[sb], minlength=size).reshape(agents.shape)
+    share = np.divide(n_sb, n_all, out=np.zeros(agents.shape), where=n_all > 0)
+    staffed_sb = float((agents * share).sum())
+    answered = calls["answered"].to_numpy(dtype=bool)
+    busy = (calls["talk_s"].to_numpy(dtype=float) + a.after_call_work_s) * answered / 3600.0
+    logged_sb = float(sb.sum())
+    sb_hours = a.switchboard_person_years * a.hours_per_person_year
+    sb_logged = sb_hours * logged_sb / (logged_sb + a.trondelag_switchboard_calls_2023)
+    return pd.DataFrame(
+        {
+            "part": [SWITCHBOARD, OPS],
+            "implied_staffed_hours": [staffed_sb, float(agents.sum()) - staffed_sb],
+            "implied_busy_hours": [float(busy[sb].sum()), float(busy[~sb].sum())],
+            "report_hours": [sb_logged, a.ops_person_years * a.ops_hours_per_person_year],
+            "report_basis": [
+                f"staffed: {a.switchboard_person_years:g} person-years × {a.hours_per_person_year} h, "
+                "less Trøndelag's switchboard by calls",
+                f"workload: {a.ops_person_years:g} person-years × {a.ops_hours_per_person_year:g} h "
+                f"(answered calls × {a.police_minutes_per_answered_call:g} min)",
+            ],
+        }
+    )

@@ -121,11 +121,12 @@ class ErlangA:
     def required_agents(
         self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
     ) -> np.ndarray:
-        return np.asarray(
+        patience = self._patience(a)
+        agents = np.asarray(
             erlang_a.required_agents(
                 calls_per_hour,
                 aht_s,
-                self._patience(a),
+                patience,
                 a.service_level_target,
                 target_s,
                 max_occupancy=a.max_occupancy,
@@ -133,6 +134,9 @@ class ErlangA:
                 basis=a.service_level_basis,
             )
         )
+        if a.service_level_basis == "answered":
+            agents = _cap_abandonment(agents, calls_per_hour, aht_s, patience, a.max_abandonment)
+        return agents
 
     def mean_wait_s(
         self, agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, a: Assumptions
@@ -158,6 +162,33 @@ class ErlangA:
         _check_basis(basis)
         level = erlang_a.service_level if basis == "offered" else erlang_a.answered_service_level
         return np.asarray(level(agents, offered_load(calls_per_hour, aht_s), aht_s, self._patience(a), target_s))
+
+
+def _cap_abandonment(
+    agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, patience_s: float, cap: float
+) -> np.ndarray:
+    """``agents`` raised, hour by hour, until Erlang A's predicted share of hang-ups is at most
+    ``cap`` (the answered basis's guard rail, ``max_abandonment``). Each pass adds one agent to
+    every hour still above the cap (vectorised over the hours); the share falls below any cap
+    > 0 within about load + a few agents."""
+    n = np.array(
+        np.broadcast_to(agents, np.broadcast_shapes(np.shape(agents), np.shape(calls_per_hour))), dtype=np.int64
+    )
+    calls = np.broadcast_to(calls_per_hour, n.shape)
+    aht = np.broadcast_to(aht_s, n.shape)
+    load = offered_load(calls, aht)
+    over = (load > 0) & (np.asarray(erlang_a.abandon_probability(n, load, aht, patience_s)) > cap)
+    while over.any():
+        n[over] += 1
+        idx = np.flatnonzero(over.ravel())
+        still = (
+            np.asarray(erlang_a.abandon_probability(n.ravel()[idx], load.ravel()[idx], aht.ravel()[idx], patience_s))
+            > cap
+        )
+        flat = over.ravel().copy()
+        flat[idx] = still
+        over = flat.reshape(n.shape)
+    return n
 
 
 def _check_basis(basis: str) -> None:

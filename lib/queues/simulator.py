@@ -118,6 +118,8 @@ _OFFERED, _ANSWERED, _ABANDONED, _UNRESOLVED, _WITHIN = 0, 1, 2, 3, 4
 _N_WAITS = 3
 # Spawn-key suffixes of the three random streams of a (replication, board).
 _ARRIVALS, _HANDLING, _PATIENCE = 0, 1, 2
+# No given per-call times (the kernel draws them).
+_NONE = np.empty(0)
 
 
 # --- The compiled kernel ----------------------------------------------------------------------
@@ -205,6 +207,8 @@ def _board(
     patience_mean_s,
     patience_sample_s,
     target_s,
+    handling_given_s,
+    patience_given_s,
     handling_gen,
     patience_gen,
     counts,
@@ -216,8 +220,10 @@ def _board(
     ``arrivals`` (s, ascending, within the plan), ``agents`` (per hour), ``aht_s`` and
     ``patience_mean_s`` (per hour of arrival, s), ``handling_shape`` (a unit-mean sample, or
     empty for exponential), ``patience_sample_s`` (s, or empty for exponential),
-    ``target_s`` (s). Adds into ``counts`` (rows _OFFERED.. and one per target, by hour of
-    arrival) and ``waits`` (summed waits in s of answered, abandoned, unresolved calls).
+    ``target_s`` (s), ``handling_given_s`` and ``patience_given_s`` (s, one per arrival, or
+    empty: each caller's own handling time and patience, used as given instead of drawn).
+    Adds into ``counts`` (rows _OFFERED.. and one per target, by hour of arrival) and
+    ``waits`` (summed waits in s of answered, abandoned, unresolved calls).
     Returns per call (empty unless ``want_records``): wait (s), outcome code, handling (s).
     """
     n_hours = agents.size
@@ -233,6 +239,8 @@ def _board(
     frontier = 0.0  # no caller after this point can be answered before it
     n_shape = handling_shape.size
     n_patience = patience_sample_s.size
+    own_handling = handling_given_s.size > 0
+    own_patience = patience_given_s.size > 0
     n_rec = n_calls if want_records else 0
     rec_wait = np.empty(n_rec)
     rec_outcome = np.empty(n_rec, np.int8)
@@ -242,11 +250,15 @@ def _board(
         t = arrivals[i]
         arrival_hour = min(_hour(t), n_hours - 1)
         # The caller's draws, taken whatever happens to them (common random numbers).
-        if n_shape == 0:
+        if own_handling:
+            handling = handling_given_s[i]
+        elif n_shape == 0:
             handling = handling_gen.standard_exponential() * aht_s[arrival_hour]
         else:
             handling = handling_shape[min(int(handling_gen.random() * n_shape), n_shape - 1)] * aht_s[arrival_hour]
-        if n_patience == 0:
+        if own_patience:
+            patience = patience_given_s[i]
+        elif n_patience == 0:
             draw = patience_gen.standard_exponential()
             mean = patience_mean_s[arrival_hour]
             patience = math.inf if mean == math.inf else draw * mean
@@ -477,19 +489,25 @@ def _sample(name: str, x: Any, *, inf_ok: bool) -> np.ndarray:
     return np.array(a, dtype=float, order="C")
 
 
-def _given_arrivals(arrival_times_s: Any, boards: int, n_hours: int) -> list[np.ndarray]:
-    """One ascending float array (s) per board, each within the plan's hours."""
-    one_board = np.ndim(arrival_times_s) == 1 if isinstance(arrival_times_s, np.ndarray) else None
+def _per_board(name: str, x: Any, boards: int) -> list[Any]:
+    """``x`` as one entry per board: a 1-D sequence of numbers is one board's."""
+    one_board = np.ndim(x) == 1 if isinstance(x, np.ndarray) else None
     if one_board is None:  # a sequence: of times (one board) or of arrays (one per board)
-        one_board = all(np.ndim(x) == 0 for x in arrival_times_s)
-    per_board = [arrival_times_s] if one_board else list(arrival_times_s)
+        one_board = all(np.ndim(v) == 0 for v in x)
+    per_board = [x] if one_board else list(x)
     if len(per_board) != boards:
         raise ValueError(
-            f"arrival_times_s: got arrivals for {len(per_board)} board(s); the plan has {boards} "
-            "(give one 1-D array per board)"
+            f"{name}: got {'arrivals' if name == 'arrival_times_s' else 'values'} for {len(per_board)} board(s); "
+            f"the plan has {boards} (give one 1-D array per board)"
         )
-    out = []
-    for b, x in enumerate(per_board):
+    return per_board
+
+
+def _given_arrivals(arrival_times_s: Any, boards: int, n_hours: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """One ascending float array (s) per board, each within the plan's hours, and the order
+    (stable) that sorts each board's given times."""
+    out, orders = [], []
+    for b, x in enumerate(_per_board("arrival_times_s", arrival_times_s, boards)):
         a = _numeric(f"arrival_times_s[{b}]", x)
         if a.ndim != 1:
             raise ValueError(f"arrival_times_s[{b}] must be 1-D (s)")
@@ -497,7 +515,23 @@ def _given_arrivals(arrival_times_s: Any, boards: int, n_hours: int) -> list[np.
             raise ValueError(
                 f"arrival_times_s[{b}] must lie in [0, {n_hours * HOUR_S:g}) s, within the plan's {n_hours} hours"
             )
-        out.append(np.ascontiguousarray(np.sort(a, kind="stable")))
+        order = np.argsort(a, kind="stable")
+        orders.append(order)
+        out.append(np.ascontiguousarray(a[order]))
+    return out, orders
+
+
+def _given_per_call(name: str, x: Any, arrivals: list[np.ndarray], orders: list[np.ndarray]) -> list[np.ndarray]:
+    """A given time (s) per call, one 1-D array per board matching its arrivals, in the
+    arrivals' sorted order; checked (finite for handling times, >= 0, inf allowed for patience)."""
+    out = []
+    for b, v in enumerate(_per_board(name, x, len(arrivals))):
+        a = _numeric(f"{name}[{b}]", v)
+        if a.shape != arrivals[b].shape:
+            raise ValueError(f"{name}[{b}] has {a.size} value(s); board {b} has {arrivals[b].size} arrival(s)")
+        if (a < 0).any() or (name == "handling_times_s" and np.isinf(a).any()):
+            raise ValueError(f"{name} must be {'finite and ' if name == 'handling_times_s' else ''}>= 0 s")
+        out.append(np.ascontiguousarray(a[orders[b]], dtype=float))
     return out
 
 
@@ -526,6 +560,8 @@ def simulate(
     handling_sample_s: Any = None,
     patience_s: Any = math.inf,
     patience_sample_s: Any = None,
+    handling_times_s: Any = None,
+    patience_times_s: Any = None,
     target_s: float | Sequence[float] | np.ndarray = 20.0,
     replications: int = 1,
     seed: int = 0,
@@ -552,6 +588,13 @@ def simulate(
     times (s, >= 0, inf allowed) drawn from with replacement, used unscaled (then leave
     ``patience_s`` at inf). ``target_s``: one or several answer-time targets (s, >= 0).
 
+    With ``arrival_times_s``, each caller's own handling time and patience may be given
+    instead of drawn: ``handling_times_s`` (s, finite, >= 0) and ``patience_times_s`` (s,
+    >= 0, inf allowed), one 1-D array per board, one value per given arrival (in the order
+    given; they follow their arrival when the times are sorted). Given handling times ignore
+    ``aht_s`` and ``handling_sample_s``, given patience ``patience_s`` and
+    ``patience_sample_s`` (leave them at their defaults); every replication uses them as given.
+
     ``seed`` (whole number >= 0): see the module docstring (common random numbers across
     plans). ``replication_offset`` (whole number >= 0): number the replications from it, so
     that replication r here draws as replication ``replication_offset + r`` of a run with
@@ -572,6 +615,7 @@ def simulate(
         raise ValueError("give exactly one of calls_per_hour (Poisson rates, calls per hour) and arrival_times_s (s)")
     rates: np.ndarray | None = None
     given: list[np.ndarray] | None = None
+    orders: list[np.ndarray] = []
     if calls_per_hour is not None:
         rates = _numeric("calls_per_hour", calls_per_hour)
         if rates.ndim == 1:
@@ -582,7 +626,21 @@ def simulate(
             raise ValueError("calls_per_hour must be finite and >= 0 (calls per hour)")
         rates = np.array(rates, order="C")  # writable (a read-only input would compile anew)
     else:
-        given = _given_arrivals(arrival_times_s, boards, n_hours)
+        given, orders = _given_arrivals(arrival_times_s, boards, n_hours)
+
+    own_handling: list[np.ndarray] | None = None
+    own_patience: list[np.ndarray] | None = None
+    if handling_times_s is not None or patience_times_s is not None:
+        if given is None:
+            raise ValueError("handling_times_s and patience_times_s need arrival_times_s (one value per given call)")
+        if handling_times_s is not None:
+            if handling_sample_s is not None:
+                raise ValueError("give handling_sample_s or handling_times_s, not both")
+            own_handling = _given_per_call("handling_times_s", handling_times_s, given, orders)
+        if patience_times_s is not None:
+            if patience_sample_s is not None or np.any(np.asarray(patience_s, dtype=float) != math.inf):
+                raise ValueError("give patience_times_s alone (not with patience_s or patience_sample_s)")
+            own_patience = _given_per_call("patience_times_s", patience_times_s, given, orders)
 
     shape_sample = np.empty(0)
     if handling_sample_s is not None:
@@ -632,6 +690,8 @@ def simulate(
             patience[b],
             patience_sample,
             targets,
+            own_handling[b] if own_handling is not None else _NONE,
+            own_patience[b] if own_patience is not None else _NONE,
             gens[_HANDLING],
             gens[_PATIENCE],
             counts[r, b],

@@ -53,7 +53,13 @@ calls); a fixed patience, or a mix of impatient and patient callers, gives ``D``
 more.
 
 **The staffing model's patience** (:func:`model_patience_s`): one number, the assumption
-``patience_s`` of Erlang A, as the call-weighted mean of the groups' patience.
+``patience_s`` of Erlang A, from the call-weighted mean of the groups' rates (hang-ups per
+waiting hour), not of their means.
+
+**Waits the cleaning removed** (``long_waits``): calls that waited more than the outlier
+threshold (30 minutes) are removed by the cleaning (App. B), and with them the longest
+waits; the fit counts each of them as 30 minutes at risk without hanging up (the window
+estimate, :func:`fit_patience`).
 
 **Interval statistics** (:mod:`lib.calllog.intervals`) carry ``d`` and ``T`` of every
 interval as sums (abandoned calls; total waiting time of all callers), so the exponential fit
@@ -291,7 +297,14 @@ def km_distance(times: np.ndarray, survival: np.ndarray, patience_s: float, t_ma
 # --- The exponential fit ---------------------------------------------------------------
 
 
-def fit_patience(calls: pd.DataFrame, by: Sequence[str], *, in_scope_only: bool = True) -> pd.DataFrame:
+def fit_patience(
+    calls: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    in_scope_only: bool = True,
+    long_waits: pd.DataFrame | None = None,
+    wait_limit_s: float | None = None,
+) -> pd.DataFrame:
     """Exponential patience per group of ``by`` by maximum likelihood with censoring.
 
     ``calls``: the cleaned log (columns ``wait_s``, ``answered``, the ``by`` columns, and
@@ -311,6 +324,15 @@ def fit_patience(calls: pd.DataFrame, by: Sequence[str], *, in_scope_only: bool 
     group's 95th percentile of ``wait_s``). See the module docstring. ``calls`` may also be
     the cleaned interval table of interval statistics: the same estimate from sums, without
     the Kaplan–Meier check (empty ``gof_*`` columns).
+
+    ``long_waits`` (columns district, queue, calls; notebook 01's ``long_waits`` table) and
+    ``wait_limit_s`` (the cleaning's ``outlier_threshold_s``): the calls the cleaning removed
+    for waiting longer than the limit. Each such caller was at risk of hanging up for the whole
+    ``wait_limit_s`` without doing so (whatever happened later), so the fit is taken on the
+    window [0, wait_limit_s]: they add ``wait_limit_s`` each to ``T`` and nothing to ``d``
+    (every kept call waited at most the limit), which removes the bias of dropping the longest
+    waits (they are counted in ``calls`` too). Used where ``by`` is made of queue and district
+    only (a removed call's period is not known); other groupings ignore them.
     """
     by = list(by)
     intervals = "offered" in calls.columns
@@ -329,6 +351,17 @@ def fit_patience(calls: pd.DataFrame, by: Sequence[str], *, in_scope_only: bool 
         )
         out["gof_t_max_s"] = g["wait_s"].quantile(GOF_QUANTILE)
     out = out.reset_index()
+    if long_waits is not None and len(long_waits) and set(by) <= {"queue", "district"}:
+        if wait_limit_s is None:
+            raise ValueError("fit_patience: long_waits needs wait_limit_s (the cleaning's outlier_threshold_s)")
+        lw = long_waits
+        if in_scope_only and "in_scope" in calls:
+            lw = lw[lw["district"].isin(pd.unique(calls.loc[calls["in_scope"].astype(bool), "district"]))]
+        extra = lw.groupby(by, sort=True)["calls"].sum() if by else pd.Series([lw["calls"].sum()])
+        add = out.set_index(by).index.map(extra).to_numpy(dtype=float) if by else extra.to_numpy(dtype=float)
+        add = np.nan_to_num(add)
+        out["calls"] = out["calls"] + add
+        out["total_wait_s"] = out["total_wait_s"] + add * float(wait_limit_s)
     d = out["abandoned"].to_numpy(dtype=float)
     total = out["total_wait_s"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -380,17 +413,17 @@ def write_patience(table: pd.DataFrame, outputs_dir: str | Path) -> Path:
 
 
 def model_patience_s(table: pd.DataFrame) -> float:
-    """The staffing model's mean patience (seconds): the call-weighted mean of ``patience_s``
-    over the rows of ``table`` (:func:`fit_patience`, fitted with ``in_scope_only=True``).
+    """The staffing model's mean patience (seconds): one over the call-weighted mean of the
+    groups' **rates** (hang-ups per waiting hour), over the rows of ``table``
+    (:func:`fit_patience`, fitted with ``in_scope_only=True``).
 
-    ``sum(calls · patience_s) / sum(calls)``. Why weighted by calls: the staffing model's
-    boards take both queues' calls (:mod:`lib.traffic.arrivals` counts every call of a district in
-    its board-hour, switchboard and operations centre alike), and Erlang A has one patience
-    per board, so it must be the mean patience of the callers the boards serve, each group
-    counting by its share of the calls. A table by ``["queue"]`` gives the national value;
-    the rows of one district of a ``["district", "queue"]`` table give that district's.
-    (It is not the pooled estimate ``sum(T) / sum(d)``, which weights each group's patience
-    by its abandonments instead of its calls.) This is the assumption ``patience_s``.
+    ``sum(calls) / sum(calls / patience_s)``. Why rates: Erlang A's abandonment is governed by
+    the hazard of hanging up near zero wait, and a board's callers mix the groups, each by its
+    share of the calls, so their hazard is the call-weighted mean of the groups' hazards
+    (averaging the means instead overstates the patience of a mix: 290 s and 550 s pool to
+    ≈ 350 s by rate and ≈ 380 s by mean). A table by ``["queue"]`` gives the national value;
+    the rows of one district of a ``["district", "queue"]`` table give that district's. This
+    is the assumption ``patience_s``.
     """
     missing = [c for c in ("calls", "patience_s") if c not in table]
     if missing:
@@ -403,4 +436,4 @@ def model_patience_s(table: pd.DataFrame) -> float:
         raise ValueError("model_patience_s: a group without abandonments has no finite patience; fit on coarser groups")
     if calls.sum() <= 0:
         raise ValueError("model_patience_s: no calls")
-    return float((calls * patience).sum() / calls.sum())
+    return float(calls.sum() / (calls / patience).sum())

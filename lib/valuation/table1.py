@@ -323,6 +323,47 @@ def _effect_hours(staffing: StaffingResult, actual_person_years: float, effect: 
     return float(staffing.effect(effect).sum()) * staffing.base_agent_hours / actual_person_years
 
 
+#: Columns of :func:`model_and_basis_effects` (outputs/tables/table1_erlang_a_effects.csv).
+EFFECT_SPLIT_COLUMNS: tuple[str, ...] = (
+    "row",
+    "concept",
+    "erlang_c",
+    "erlang_a_offered",
+    "erlang_a_answered",
+    "model_effect",
+    "basis_effect",
+)
+
+
+def model_and_basis_effects(
+    t1_c: pd.DataFrame, t1_a_offered: pd.DataFrame, t1_a_answered: pd.DataFrame
+) -> pd.DataFrame:
+    """Table 1 under Erlang A split into what the queue model changes and what the service
+    level's basis changes, one valued cell per row (:data:`EFFECT_SPLIT_COLUMNS`, MNOK):
+    ``model_effect`` = Erlang A on all calls − Erlang C (the same definition of the target,
+    callers who hang up), ``basis_effect`` = Erlang A on answered calls − Erlang A on all calls
+    (the definition alone). Their sum is the move from Erlang C to Erlang A on answered calls."""
+    c, off, ans = (t.set_index("row") for t in (t1_c, t1_a_offered, t1_a_answered))
+    rows = []
+    for row in [r for r in c.index if r in off.index and r in ans.index]:
+        for concept in [x for x in c.columns if x in off.columns and x in ans.columns]:
+            vc, vo, va = (float(t.loc[row, concept]) for t in (c, off, ans))
+            if np.isnan(vc) and np.isnan(vo) and np.isnan(va):
+                continue
+            rows.append(
+                {
+                    "row": row,
+                    "concept": concept,
+                    "erlang_c": vc,
+                    "erlang_a_offered": vo,
+                    "erlang_a_answered": va,
+                    "model_effect": vo - vc,
+                    "basis_effect": va - vo,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(EFFECT_SPLIT_COLUMNS))
+
+
 def queue_model_gaps(
     t1_c: pd.DataFrame,
     t1_a: pd.DataFrame,
