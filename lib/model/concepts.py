@@ -315,7 +315,8 @@ def arrival_factor(concept: str | Concept, year: int | None, a: Assumptions) -> 
 def aht_factor(concept: str | Concept, year: int | None, a: Assumptions) -> float:
     """Mean handling time of the handled contacts per phone AHT: ``1 - q + q f``."""
     q = channel_mix(concept, year, a).chat_share_handled
-    return 1.0 - q + q * a.chat_handling_factor
+    # handling_time_factor (1 unless drawn, issue 24) scales talk + after-call work of every contact
+    return (1.0 - q + q * a.chat_handling_factor) * a.handling_time_factor
 
 
 def phone_share_handled(concept: str | Concept, year: int | None, a: Assumptions) -> float:
