@@ -421,10 +421,12 @@ class Assumptions:
     )
     roster_shrinkage: float = _a(
         0.0,
-        "share of paid hours lost to absence and training",
-        "project choice (the report gives none; 90 person-years are what is spent today)",
-        "the like-for-like roster (notebook 07) adds it on top of the rostered hours of both the base and III; "
-        "0 keeps both on the report's scale, where today's 90 person-years already hold today's losses",
+        "share of paid hours lost to absence and training beyond hours_per_person_year",
+        "§5.2.1 (1 400 productive hours per person-year)",
+        "the like-for-like roster (notebook 07) grosses both rosters' paid hours up by 1 / (1 - this); the "
+        "report's 1 400 hours per person-year are productive hours, well below a full-time year of about 1 950 "
+        "(37.5 h x 52), so holidays, absence and training are already out of them: 0 counts them once, an "
+        "override shows a further loss (it cancels in the roster's ratio to the base)",
         bounds=Bounds(0.0, 1.0, high_open=True),
     )
 

@@ -936,12 +936,15 @@ def structural_scenarios(
     structures: tuple[Structure, ...] = STRUCTURES,
     patience_s: float | None = None,
     erlang_a_draws: int | None = None,
+    base: MonteCarlo | None = None,
 ) -> pd.DataFrame:
     """Each concept's sum under every :data:`STRUCTURES` reading: the point value (exact, the
     values in force) and a Monte Carlo of ``n`` draws of its own (the same draws, seed ``seed``),
     mean, P5, P95 and P(sum > 0). Erlang A needs ``patience_s`` (notebook 05's fit); its
     Monte Carlo takes ``erlang_a_draws`` (default ``n``; 0: the point value only, since each of
-    its surrogates costs several times Erlang C's). Columns :data:`STRUCTURE_COLUMNS`."""
+    its surrogates costs several times Erlang C's). ``base``: a Monte Carlo already made at ``a``
+    (the notebook's), used for the reading without overrides instead of a new one. Columns
+    :data:`STRUCTURE_COLUMNS`."""
     rows = []
     for st in structures:
         over = dict(st.overrides)
@@ -954,7 +957,11 @@ def structural_scenarios(
         engine = Engine(rates, b)
         point, _ = evaluate(engine, Batch(b, pd.DataFrame(index=[0])), observed_wait_s)
         k = (n if erlang_a_draws is None else erlang_a_draws) if is_a else n
-        mc = monte_carlo(rates, b, n=k, seed=seed, observed_wait_s=observed_wait_s) if k > 0 else None
+        mc: MonteCarlo | None
+        if not over and base is not None and base.a == a:
+            mc, k = base, len(base.draws)
+        else:
+            mc = monte_carlo(rates, b, n=k, seed=seed, observed_wait_s=observed_wait_s) if k > 0 else None
         for concept in table1_concepts():
             x = mc.sums()[concept].to_numpy() if mc is not None else np.array([np.nan])
             rows.append(
