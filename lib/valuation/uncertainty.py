@@ -623,14 +623,15 @@ def table1_uncertainty(mc: MonteCarlo, deterministic: pd.DataFrame | None = None
     """Per Table 1 row and concept: mean, p5, p10, p50, p90, p95 (MNOK NPV), beside the
     deterministic Table 1 (``deterministic``, :func:`lib.valuation.table1.table1`) and the report's value."""
     det = deterministic.set_index("row") if deterministic is not None else None
-    if det is not None:
+    if det is not None and {INVESTMENT, RUNNING, SUM} <= set(det.index):
         point = tax_financing(
             pd.DataFrame({cell(r, c): [det.loc[r, c]] for r in (INVESTMENT, RUNNING, SUM) for c in table1_concepts()}),
             mc.a,
         )
         for r in EXTRA_ROWS:
             det.loc[r] = [float(point[cell(r, c)].iloc[0]) if c in table1_concepts() else np.nan for c in det.columns]
-    cells = pd.concat([mc.cells, tax_financing(mc.cells, mc.a)], axis=1)
+    needed = {cell(r, c) for r in (INVESTMENT, RUNNING, SUM) for c in table1_concepts()}
+    cells = pd.concat([mc.cells, tax_financing(mc.cells, mc.a)], axis=1) if needed <= set(mc.cells) else mc.cells
     rows = []
     for row in (*VALUED_ROWS, *EXTRA_ROWS):
         for concept in table1_concepts():
@@ -642,7 +643,7 @@ def table1_uncertainty(mc: MonteCarlo, deterministic: pd.DataFrame | None = None
                     "row": row,
                     "concept": concept,
                     **_quantiles(cells[name].to_numpy()),
-                    "deterministic": float(det.loc[row, concept]) if det is not None else np.nan,
+                    "deterministic": float(det.loc[row, concept]) if det is not None and row in det.index else np.nan,
                     "report": _published(row, concept),
                 }
             )
