@@ -365,8 +365,14 @@ def test_observed_reading_needs_the_observed_wait():
 def test_wait_readings_side_by_side():
     result = staffing(asa={"IIb": 25.0, "III": 10.0})
     r = t1mod.wait_readings(result, P, observed_wait_s=60.0)
-    assert list(r.index) == ["model", "observed", "report"]
+    assert list(r.index) == ["model", "observed", "scaled", "report"]
     assert r.loc["observed", "wait_part_mnok"] == pytest.approx(r.loc["model", "wait_part_mnok"] * 50 / 15)
+    # scaled: from 60 s to 60 x ASA_III / ASA_base = 60 x 10 / 60 = 10 s, here the observed reading's 50 s
+    assert r.loc["scaled", "wait_part_mnok"] == pytest.approx(r.loc["observed", "wait_part_mnok"])
+    slow = staffing(asa={"IIb": 25.0, "III": 10.0, "base": 20.0})  # the model answers 3 x faster than the log
+    s = t1mod.wait_readings(slow, P, observed_wait_s=60.0)
+    # W_III = 60 x 10 / 20 = 30 s: a cut of 30 s, against the observed reading's 50 s
+    assert s.loc["scaled", "wait_part_mnok"] == pytest.approx(s.loc["observed", "wait_part_mnok"] * 30 / 50)
     assert r.loc["report", "sum_mnok"] == TABLE1_PUBLISHED[eco.SUM]["III"]
 
 

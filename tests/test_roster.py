@@ -191,3 +191,40 @@ def test_coverage_figure(planned):
     fig = roster.plot_coverage(r)
     assert "Bemanning" in plotstyle.title_of(fig)
     assert len(fig.axes) == 4
+
+
+def test_like_for_like_rosters_the_base_boards_as_the_centre(planned):
+    rates, r = planned
+    t = roster.like_for_like(rates, A).set_index("model")
+    base, centre = t.loc[roster.BASE_ROW], t.loc[roster.CENTRE_ROW]
+    assert base["boards"] == 2 and centre["boards"] == 1
+    # the centre's row is the centre's roster of roster.plan
+    year = roster.roster_summary(r, A).set_index("season").loc[roster.YEAR_ROW]
+    assert centre["paid_hours"] == pytest.approx(year["paid_hours"])
+    assert centre["model_agent_hours"] == year["model_agent_hours"]
+    # the base's paid hours: each board rostered on its own, the same way
+    s = staff("base", rates, None, A)
+    one = [
+        roster._rostered_hours(
+            pd.DataFrame({"hour_start": rates.hours["hour_start"], "agents": s.agents[i]}),
+            1.0,
+            DEFAULT_SHIFTS,
+            roster.SEASONS,
+        )
+        for i in range(2)
+    ]
+    assert base["paid_hours"] == pytest.approx(sum(one))
+    assert base["model_agent_hours"] == s.agent_hours
+    assert (t["schedule_efficiency"] <= 1).all()
+    # the roster reading scales today's 90 person-years by rostered hours; the base is 90 by construction
+    assert base["person_years_roster_scaled"] == pytest.approx(A.actual_person_years)
+    assert centre["person_years_roster_scaled"] == pytest.approx(
+        A.actual_person_years * centre["paid_hours"] / base["paid_hours"]
+    )
+    assert centre["saving_share"] == pytest.approx(1 - centre["paid_hours"] / base["paid_hours"])
+    # shrinkage grosses both up alike: the ratio, and so the scaled person-years, do not move
+    shrunk = roster.like_for_like(rates, A.replace(roster_shrinkage=0.2)).set_index("model")
+    assert shrunk.loc[roster.CENTRE_ROW, "person_years_roster"] == pytest.approx(centre["person_years_roster"] / 0.8)
+    assert shrunk.loc[roster.CENTRE_ROW, "person_years_roster_scaled"] == pytest.approx(
+        centre["person_years_roster_scaled"]
+    )

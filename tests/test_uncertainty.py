@@ -58,7 +58,7 @@ def test_draws_are_deterministic_bounded_and_move_groups_together():
     assert (d1.min() >= t["low"][d1.columns] - 1e-12).all() and (d1.max() <= t["high"][d1.columns] + 1e-12).all()
     rho = stats.spearmanr(d1["chat_share_first_year"], d1["chat_share_last_year"]).statistic
     assert rho == pytest.approx(6 / np.pi * np.arcsin(0.8 / 2), abs=0.03)
-    independent = stats.spearmanr(d1["chat_share_first_year"], d1["call_reduction_politiet_no"]).statistic
+    independent = stats.spearmanr(d1["chat_share_first_year"], d1["transfer_share_first_year"]).statistic
     assert abs(independent) < 0.05
     # a triangular marginal: the sample mean is (low + mode + high) / 3
     assert d1["chat_handling_factor"].mean() == pytest.approx(t.loc["chat_handling_factor", "mean"], abs=0.005)
@@ -78,7 +78,7 @@ def test_with_every_assumption_fixed_the_monte_carlo_is_table1():
     r = staffing.run_all(RATES, A)
     t1 = table1(r, A, WAIT_S).set_index("row")
     summary = u.table1_uncertainty(mc, t1.reset_index())
-    assert len(summary) == t1[list(table1_concepts())].notna().sum().sum()
+    assert len(summary) == t1[list(table1_concepts())].notna().sum().sum() + len(u.EXTRA_ROWS) * 4
     np.testing.assert_allclose(summary["mean"], summary["deterministic"], rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(summary["p5"], summary["p95"], rtol=1e-12, atol=1e-9)
     people = u.staffing_uncertainty(mc).merge(r.by_year, on=["concept", "year"])
@@ -117,7 +117,11 @@ def test_decision_probabilities_count_the_draws():
     d = u.decision_probabilities(mc).set_index("concept")
     assert d.loc["I", "p_positive"] == 0.75 and d.loc["III", "p_positive"] == 0.75
     assert d["p_best"].to_dict() == {"I": 0.0, "IIa": 0.0, "IIb": 0.5, "III": 0.5}
-    assert d.loc["III", "p_beats_IIb"] == 0.5 and np.isnan(d.loc["IIb", "p_beats_IIb"])
+    # step by step: I > 0, IIa - I, IIb - IIa, III - IIb
+    assert list(d["step"]) == ["I", "IIa - I", "IIb - IIa", "III - IIb"]
+    assert d["p_step_pays"].to_dict() == {"I": 0.75, "IIa": 0.5, "IIb": 0.75, "III": 0.5}
+    assert d.loc["III", "mean_gain"] == pytest.approx(np.mean([5, -1, -5, 4]))
+    assert d.loc["IIa", "p50_gain"] == pytest.approx(np.median([1, 1, -1, -2]))
 
 
 def test_drivers_find_the_assumption_the_sum_follows():
@@ -142,6 +146,117 @@ def test_scenarios_are_ordered_and_the_expected_one_is_table1():
     r = staffing.run_all(RATES, A)
     t1 = table1(r, A, WAIT_S).set_index("row")
     expected = scen[scen["scenario"] == "Forventet"].set_index("row")[list(table1_concepts())]
-    pd.testing.assert_frame_equal(expected, t1[list(table1_concepts())], check_names=False, rtol=1e-10)
+    pd.testing.assert_frame_equal(
+        expected.drop(index=list(u.EXTRA_ROWS)), t1[list(table1_concepts())], check_names=False, rtol=1e-10
+    )
+    # the tax-financing rows: a fifth of the costs, and the sum net of it
+    tax = expected.loc[u.TAX_FINANCING]
+    costs = t1.loc["Investeringskostnader"] + t1.loc["Driftskostnader"]
+    np.testing.assert_allclose(tax, 0.2 * costs[list(table1_concepts())], rtol=1e-12)
     values = u.scenario_values(A).set_index("assumption")
     assert values.loc["discount_rate", "Pessimistisk"] > A.discount_rate > values.loc["discount_rate", "Optimistisk"]
+
+
+def test_the_drawn_rank_correlation_between_groups_matches_the_data():
+    d = u.draw(20_000, 11, A)
+    for c in u.CROSS_CORRELATIONS:
+        first = next(x for x in u.DISTRIBUTIONS if x.label == c.first)
+        second = next(x for x in u.DISTRIBUTIONS if x.label == c.second)
+        for i in first.names:
+            for j in second.names:
+                rho = stats.spearmanr(d[i], d[j]).statistic
+                assert rho == pytest.approx(6 / np.pi * np.arcsin(c.correlation / 2), abs=0.02), (i, j)
+        assert len(c.reason) > 40
+    m = u.correlation_matrix()
+    assert (m.to_numpy() == m.to_numpy().T).all()
+    with pytest.raises(ValueError, match="unknown group"):
+        u.correlation_matrix(cross=(u.CrossCorrelation("no such", "Andel chat/chatbot", 0.3, "x"),))
+    bad = (u.CrossCorrelation("Andel chat/chatbot", "Andel overført til livechat", -0.95, "x"),)
+    with pytest.raises(ValueError, match="positive definite"):
+        u.correlation_matrix(cross=bad)
+
+
+def test_every_skewed_range_names_its_source_and_the_rest_are_symmetric():
+    for d in u.DISTRIBUTIONS:
+        for name, lo, m, hi in d.parameters(A):
+            skewed = abs((hi - m) - (m - lo)) > 1e-9 * max(1.0, abs(m))
+            if skewed:
+                assert len(d.skew) > 40, f"{d.label}: {name} is skewed without a source"
+    # the politiet.no reduction, the chat factor and the running costs were skewed without a source
+    table = u.distribution_table(A).set_index("assumption")
+    for name in ("call_reduction_politiet_no", "chat_handling_factor", "chatbot_licence_mnok_per_year"):
+        assert table.loc[name, "skew"] == "symmetric"
+
+
+def test_a_stratified_distribution_draws_its_equally_likely_values():
+    d = u.draw(5000, 2, A)
+    h = next(x for x in u.DISTRIBUTIONS if x.names == ("handling_time_factor",))
+    values = h.strata(A)["handling_time_factor"]
+    assert len(values) == u.STRATA and values[u.STRATA // 2] == pytest.approx(1.0)
+    assert set(np.round(d["handling_time_factor"], 12)) == set(np.round(values, 12))
+    counts = d["handling_time_factor"].value_counts(normalize=True)
+    assert (abs(counts - 1 / u.STRATA) < 0.02).all()
+
+
+def test_the_surrogate_covers_the_whole_support():
+    s = u.support(A)
+    assert set(s.columns) <= set(u.FACTOR_ASSUMPTIONS)
+    assert len(s) == 2 ** (len(s.columns) - 1) * u.STRATA
+
+
+def test_the_tax_financing_cost_is_a_fifth_of_the_public_spending():
+    cells = pd.DataFrame(
+        {
+            u.cell(r, c): [10.0, 20.0]
+            for r in ("Investeringskostnader", "Driftskostnader", SUM)
+            for c in table1_concepts()
+        }
+    )
+    t = u.tax_financing(cells, A)
+    np.testing.assert_allclose(t[u.cell(u.TAX_FINANCING, "III")], [4.0, 8.0])
+    np.testing.assert_allclose(t[u.cell(u.SUM_AFTER_TAX, "I")], [6.0, 12.0])
+    mc = u.MonteCarlo(pd.DataFrame({"x": [0, 0]}), cells, {}, np.array([2026]), A.replace(tax_financing_cost="on"))
+    np.testing.assert_allclose(mc.sums()["IIa"], [6.0, 12.0])
+    off = u.MonteCarlo(pd.DataFrame({"x": [0, 0]}), cells, {}, np.array([2026]), A)
+    np.testing.assert_allclose(off.sums()["IIa"], [10.0, 20.0])
+
+
+def test_the_expected_value_table_has_the_reports_layout():
+    mc = u.monte_carlo(RATES, A, n=200, seed=3, observed_wait_s=WAIT_S)
+    t1 = table1(staffing.run_all(RATES, A), A, WAIT_S)
+    summary = u.table1_uncertainty(mc, t1)
+    e = u.expected_table(summary).set_index("row")
+    assert list(e.index) == [*u.VALUED_ROWS, *u.EXTRA_ROWS]
+    for c in table1_concepts():
+        np.testing.assert_allclose(e[f"{c}_point"].loc[list(u.VALUED_ROWS)], t1.set_index("row")[c], equal_nan=True)
+        assert (e[f"{c}_p5"].dropna() <= e[f"{c}_expected"].dropna() + 1e-9).all()
+        assert (e[f"{c}_expected"].dropna() <= e[f"{c}_p95"].dropna() + 1e-9).all()
+    assert np.isnan(e.loc["Spart tid kontaktsenter", "I_expected"])
+
+
+def test_sobol_indices_find_the_group_the_sum_follows():
+    mc = u.monte_carlo(RATES, A, n=50, seed=3, observed_wait_s=WAIT_S)
+    sob = u.sobol_indices(mc, RATES, n_base=256, observed_wait_s=WAIT_S)
+    i = sob[sob["concept"] == "I"].set_index("group")
+    # concept I's sum moves with the politiet.no reduction, not with anything chat
+    assert i["ST"].idxmax() == "Reduksjon i telefoner fra politiet.no" and i["ST"].max() > 0.5
+    assert i.loc["Andel chat/chatbot", "ST"] == pytest.approx(0, abs=1e-9)
+    assert (sob["S1"] <= sob["ST"] + sob["S1_conf"] + sob["ST_conf"]).all()
+    again = u.sobol_indices(mc, RATES, n_base=256, observed_wait_s=WAIT_S)
+    pd.testing.assert_frame_equal(sob, again, check_exact=True)
+    ranks = u.driver_ranks(u.uncertainty_drivers(mc), sob)
+    assert set(ranks.columns) >= {"rank_drivers", "rank_ST", "differ"}
+
+
+def test_structural_scenarios_include_the_report_and_a_floor_of_two():
+    st = u.structural_scenarios(RATES, A, WAIT_S, n=100, structures=u.STRUCTURES[:2])
+    report = st[st["structure"] == u.STRUCTURES[0].label].set_index("concept")
+    t1 = table1(staffing.run_all(RATES, A), A, WAIT_S).set_index("row")
+    np.testing.assert_allclose(report["point"], t1.loc[SUM, list(table1_concepts())], rtol=1e-10)
+    two = st[st["structure"] == u.STRUCTURES[1].label].set_index("concept")
+    a2 = A.replace(min_agents=2)
+    t2 = table1(staffing.run_all(RATES, a2), a2, WAIT_S).set_index("row")
+    np.testing.assert_allclose(two["point"], t2.loc[SUM, list(table1_concepts())], rtol=1e-10)
+    # Erlang A without a patience is left out, not guessed
+    assert set(st["structure"]) == {s.label for s in u.STRUCTURES[:2]}
+    assert u.structural_scenarios(RATES, A, WAIT_S, n=10, structures=u.STRUCTURES[2:3]).empty

@@ -99,6 +99,9 @@ def _choices() -> dict[str, tuple[object, ...]]:
 AT_LEAST: dict[str, int] = {
     "draws": 1,
     "exact_check_draws": 0,
+    "sobol_base": 2,
+    "structural_draws": 0,
+    "erlang_a_draws": 0,
     "simulation_replications": 2,
     "isa_replications": 1,
     "seed": 0,

@@ -38,7 +38,8 @@ ERLANG_C, ERLANG_A = "erlang_c", "erlang_a"
 QUEUE_MODELS = (ERLANG_C, ERLANG_A)
 SERVICE_LEVEL_BASES = ("answered", "offered")
 IIB_SPLITS = ("chatbot_first", "livechat_first")
-III_WAIT_REDUCTIONS = ("observed", "model")
+III_WAIT_REDUCTIONS = ("observed", "model", "scaled")
+TAX_FINANCING = ("off", "on")
 ARRIVAL_MODELS = ("glm", "empirical")
 #: How live chat is staffed (docs/model.md §19): the report's proxy (chats in the phone queue at
 #: ``chat_handling_factor`` x AHT) or the chat pool's own queue model (lib.queues.chat).
@@ -214,7 +215,9 @@ class Assumptions:
         "baseline",
         "project choice, §7.2.1.2",
         "III's shorter wait measured from today's observed mean wait in the log "
-        "(the report's ≈ 50 s) or from the model's ASA of IIb",
+        "(the report's ≈ 50 s), from the model's ASA of IIb ('model'), or from today's observed wait to the "
+        "observed wait scaled as the model's waits scale ('scaled': W_III = W_observed × ASA_III / ASA_base, "
+        "the reading consistent with the relatively scaled person-years; docs/model.md §12)",
         choices=III_WAIT_REDUCTIONS,
     )
     # --- Staffing model (appendix B) -------------------------------------------------
@@ -489,6 +492,43 @@ class Assumptions:
         "§7.2.2.2",
         "ATB allowance on every person-year of the contact centre (2024 NOK, taken as given)",
         bounds=NON_NEGATIVE,
+    )
+
+    # --- Uncertainty and options beyond the report (issue 24; docs/model.md §14) ------------
+    handling_time_factor: float = _a(
+        1.0,
+        "factor on the handling time (talk + after-call work) of every board-hour",
+        "project choice, App. B",
+        "1 = the log's talk time + after_call_work_s; the Monte Carlo draws it (the after-call work's 30 s is "
+        "not measured, App. B), the staffing model multiplies every handling time by it",
+        bounds=Bounds(0.5, 1.5),
+        stage="staffing",
+    )
+    tax_financing_cost: str = _a(
+        "off",
+        "option",
+        "project choice; DFØ, Veileder i samfunnsøkonomiske analyser (2023)",
+        "the report adds no tax-financing cost; 'on' counts tax_financing_share of the net change in public "
+        "spending as a cost in the Monte Carlo's sums (Table 1 stays the report's; the expected-value table and "
+        "the scenarios always show the row)",
+        choices=TAX_FINANCING,
+    )
+    tax_financing_share: float = _a(
+        0.20,
+        "NOK per NOK of net change in public spending",
+        "DFØ, Veileder i samfunnsøkonomiske analyser (2023); Finansdepartementet, Rundskriv R-109/2021",
+        "skattefinansieringskostnad: 20 øre per krone",
+        bounds=SHARE,
+    )
+    roster_shrinkage: float = _a(
+        0.0,
+        "share of paid hours lost to absence and training beyond hours_per_person_year",
+        "§5.2.1 (1 400 productive hours per person-year)",
+        "the like-for-like roster (notebook 07) grosses both rosters' paid hours up by 1 / (1 - this); the "
+        "report's 1 400 hours per person-year are productive hours, well below a full-time year of about 1 950 "
+        "(37.5 h x 52), so holidays, absence and training are already out of them: 0 counts them once, an "
+        "override shows a further loss (it cancels in the roster's ratio to the base)",
+        bounds=Bounds(0.0, 1.0, high_open=True),
     )
 
     def __post_init__(self) -> None:

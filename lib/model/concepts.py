@@ -324,7 +324,8 @@ def aht_factor(concept: str | Concept, year: int | None, a: Assumptions) -> floa
     if has_chat_pool(concept, a):
         return 1.0
     q = channel_mix(concept, year, a).chat_share_handled
-    return 1.0 - q + q * chat_factor(a)
+    # handling_time_factor (1 unless drawn, issue 24) scales talk + after-call work of every contact
+    return (1.0 - q + q * chat_factor(a)) * a.handling_time_factor
 
 
 # --- Live chat as a queue of its own (docs/model.md §19) -------------------------------------

@@ -50,7 +50,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from lib.core import plotstyle
 from lib.core.assumptions import Assumptions
 from lib.core.oslo_calendar import SEASONS, TIMEZONE
-from lib.model.concepts import BoardHours, board_hours, get
+from lib.model.concepts import BoardHours, board_hours, boards_of, get
 from lib.model.staffing import staff
 
 HOURS_PER_WEEK = 168
@@ -388,6 +388,97 @@ def roster_summary(r: Roster, a: Assumptions) -> pd.DataFrame:
         person_years_roster_scaled=df["paid_hours"] * scale,
         person_years_scaled=df["model_agent_hours"] * scale,
     )
+
+
+# --- Like for like: the base's eleven boards rostered as the centre is (issue 24) --------
+
+#: Rows of :func:`like_for_like`.
+BASE_ROW, CENTRE_ROW = "Basemodell (sentralbordene)", "Konsept III (nasjonalt kontaktsenter)"
+LIKE_FOR_LIKE_COLUMNS = [
+    "model",
+    "boards",
+    "model_agent_hours",
+    "paid_hours",
+    "schedule_efficiency",
+    "paid_hours_with_shrinkage",
+    "person_years_roster",
+    "person_years_model_scaled",
+    "person_years_roster_scaled",
+    "saving_share",
+]
+
+
+def _rostered_hours(
+    hourly: pd.DataFrame, quantile: float, shifts: tuple[ShiftType, ...], seasons: dict[str, tuple[int, ...]]
+) -> float:
+    """Paid hours over the year of one board's roster: one :func:`solve_week` per season of its
+    typical week, times the season's weeks."""
+    requirement = weekly_requirement(hourly, quantile, seasons)
+    weeks = season_weeks(hourly, seasons)
+    return float(
+        sum(
+            solve_week(g.sort_values("hour_of_week")["required"].to_numpy(), shifts).paid_hours * weeks[season]
+            for season, g in requirement.groupby("season", sort=False)
+        )
+    )
+
+
+def like_for_like(
+    rates: pd.DataFrame | BoardHours,
+    a: Assumptions,
+    year: int | None = None,
+    quantile: float = 1.0,
+    shifts: tuple[ShiftType, ...] = DEFAULT_SHIFTS,
+    seasons: dict[str, tuple[int, ...]] | None = None,
+    concept: str = "III",
+) -> pd.DataFrame:
+    """The base model's boards (one roster per district board, the data year's traffic) and the
+    centre of ``concept`` in ``year`` rostered the same way (the same shift types, typical weeks
+    and quantile), so that both carry their scheduling losses.
+
+    Rows :data:`BASE_ROW`, :data:`CENTRE_ROW`; columns :data:`LIKE_FOR_LIKE_COLUMNS`: boards
+    rostered, the model's agent-hours of the year, rostered paid hours, schedule efficiency
+    (agent-hours / paid hours), paid hours grossed up by ``roster_shrinkage`` (absence and
+    training beyond the 1 400 productive hours), person-years on the roster (grossed-up paid
+    hours / ``hours_per_person_year``), person-years as the report scales the model
+    (``actual_person_years`` x S / S_base) and as a roster reading scales them
+    (``actual_person_years`` x paid / paid of the base: today's 90 person-years stand for the
+    base's rostered hours), and the share of the base's rostered hours the centre saves (the
+    base row: the share of its model agent-hours the centre saves)."""
+    seasons = SEASONS if seasons is None else seasons
+    bh = board_hours(rates)
+    year = a.first_year if year is None else year
+    stamps = bh.hours["hour_start"].to_numpy()
+    base = staff("base", bh, None, a)
+    base_paid = sum(
+        _rostered_hours(pd.DataFrame({"hour_start": stamps, "agents": base.agents[i]}), quantile, shifts, seasons)
+        for i in range(base.agents.shape[0])
+        if base.agents[i].sum() > 0
+    )
+    centre = hourly_requirement(bh, a, year, concept)
+    centre_paid = _rostered_hours(centre, quantile, shifts, seasons)
+    s_base, s_centre = float(base.agents.sum()), float(staff(concept, bh, year, a).agents.sum())
+    gross = 1.0 / (1.0 - a.roster_shrinkage)
+    rows = []
+    for label, boards, model, paid in (
+        (BASE_ROW, int((base.agents.sum(axis=1) > 0).sum()), s_base, base_paid),
+        (CENTRE_ROW, len(boards_of(concept, bh)), s_centre, centre_paid),
+    ):
+        rows.append(
+            {
+                "model": label,
+                "boards": boards,
+                "model_agent_hours": model,
+                "paid_hours": paid,
+                "schedule_efficiency": model / paid,
+                "paid_hours_with_shrinkage": paid * gross,
+                "person_years_roster": paid * gross / a.hours_per_person_year,
+                "person_years_model_scaled": a.actual_person_years * model / s_base,
+                "person_years_roster_scaled": a.actual_person_years * paid / base_paid,
+                "saving_share": 1 - paid / base_paid if label == CENTRE_ROW else 1 - s_centre / s_base,
+            }
+        )
+    return pd.DataFrame(rows, columns=LIKE_FOR_LIKE_COLUMNS)
 
 
 # --- Figure ------------------------------------------------------------------------------

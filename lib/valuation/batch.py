@@ -45,8 +45,12 @@ FACTOR_ASSUMPTIONS: tuple[str, ...] = (
     "transfer_share_first_year",
     "transfer_share_last_year",
     "chat_handling_factor",
+    "handling_time_factor",  # every concept's β, the base's too (issue 24)
 )
 SCALE_ASSUMPTIONS: tuple[str, ...] = ("actual_person_years",)
+#: A concept whose β takes at most this many values over a batch (the stratified handling-time
+#: factor) gets an exact step curve at each, instead of interpolation along β.
+EXACT_BETAS = 8
 
 # --- a batch of assumption sets ------------------------------------------------------------
 
@@ -68,7 +72,8 @@ def needed_concepts(a: Assumptions) -> tuple[str, ...]:
 
 def wait_concepts(a: Assumptions) -> tuple[str, ...]:
     """Concepts whose mean wait the valuation reads (the shorter-wait components, and under
-    ``iii_wait_reduction="model"`` the concepts they are measured against)."""
+    ``iii_wait_reduction="model"`` the concepts they are measured against, under ``"scaled"`` the
+    base model, whose wait the scaling divides by)."""
     names: set[str] = set()
     for concept in table1_concepts():
         for comp in components(concept, a.iib_split):
@@ -78,6 +83,8 @@ def wait_concepts(a: Assumptions) -> tuple[str, ...]:
                     previous = get(comp.concept).previous
                     if previous is not None:
                         names.add(previous)
+                if a.iii_wait_reduction == "scaled":
+                    names.add("base")
     return tuple(n for n in CONCEPTS if n in names)
 
 
@@ -101,14 +108,15 @@ class StaffingArrays:
     """Staffing of the needed concepts per draw and year, as a :class:`lib.valuation.economics.StaffingSource`.
 
     ``agent_hours``: concept → S, ``(n, years)``; ``wait_s``: concept → contact-weighted mean
-    wait (s) for :func:`wait_concepts`; ``base_agent_hours``: S_base; ``scale``: person-years
+    wait (s) for :func:`wait_concepts`; ``base_agent_hours``: S_base (``(n, 1)`` when the batch
+    moves it); ``scale``: person-years
     per agent-hour (``actual_person_years / S_base``, ``(n, 1)`` or a float); ``effects``: the
     effects valued (name → (before, after)).
     """
 
     agent_hours: dict[str, np.ndarray]
     wait_s: dict[str, np.ndarray]
-    base_agent_hours: float
+    base_agent_hours: float | np.ndarray
     scale: np.ndarray
     effects: dict[str, tuple[str, str]]
 
@@ -144,10 +152,6 @@ def staffing_arrays(engine: Engine, a: Assumptions, surrogate: Surrogate | None 
             "chat_pool='dedicated' adds a chat pool of its own that it would leave out; use "
             "lib.model.staffing.run_all per set, or lib.valuation.chat's Monte Carlo of the chat model"
         )
-    base_s, _ = engine.agent_hours("base", np.ones(1), np.ones(1))
-    s_base = float(base_s[0])
-    if s_base <= 0:
-        raise ValueError("the base model staffs no agent-hours: the rates hold no traffic")
     waits = set(wait_concepts(a))
     agent_hours: dict[str, np.ndarray] = {}
     wait: dict[str, np.ndarray] = {}
@@ -160,7 +164,12 @@ def staffing_arrays(engine: Engine, a: Assumptions, surrogate: Surrogate | None 
         agent_hours[concept] = s
         if concept in waits and w is not None:
             wait[concept] = w
-    scale = np.asarray(a.actual_person_years, dtype=float) / s_base
+        if concept == "base" and np.any(s <= 0):  # the base model comes first (CONCEPTS' order)
+            raise ValueError("the base model staffs no agent-hours: the rates hold no traffic")
+    # S_base: the base model's agent-hours (year-independent), per draw when the handling time is drawn
+    base = agent_hours["base"][..., :1]
+    s_base = float(base.ravel()[0]) if base.size == 1 else base
+    scale = np.asarray(a.actual_person_years, dtype=float) / base
     effects = {name: (e.before, e.after) for name, e in effects_for(a.iib_split).items()}
     return StaffingArrays(agent_hours, wait, s_base, scale, effects)
 
@@ -250,6 +259,12 @@ class Surrogate:
                 g = _spline(ga, gb, s.reshape(aa.shape))
                 self._fits[concept] = (a0, b0, s0, g, (w0, _spline(ga, gb, w.reshape(aa.shape))))
                 continue
+            distinct = np.unique(np.concatenate([np.ravel(beta), np.ravel(b0)]))
+            if len(distinct) <= EXACT_BETAS:  # few handling-time factors (a stratified draw): exact at each
+                curves = [step_curve(self.engine, concept, float(b), lo, hi) for b in distinct]
+                self.curves += len(curves)
+                self._fits[concept] = (a0, b0, s0, _exact_curves(distinct, curves), None)
+                continue
             curves = [step_curve(self.engine, concept, float(b), lo, hi) for b in gb]
             self.curves += len(curves)
             self._fits[concept] = (a0, b0, s0, _curves(gb, curves), None)
@@ -265,6 +280,25 @@ class Surrogate:
             return s, None
         w0, gw = wait
         return s, w0 + (gw(alpha, beta) - gw(*anchor))
+
+
+def _exact_curves(betas: np.ndarray, curves: list[StepCurve]):
+    """G(α, β) from step curves at each β a batch holds: exact, β looked up (it must be one of them)."""
+
+    def g(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        flat_x, flat_y = np.ravel(x), np.ravel(y)
+        k = np.clip(np.searchsorted(betas, flat_y), 0, len(betas) - 1)
+        below = np.clip(k - 1, 0, len(betas) - 1)
+        k = np.where(np.abs(betas[below] - flat_y) < np.abs(betas[k] - flat_y), below, k)
+        if np.any(np.abs(betas[k] - flat_y) > 1e-9):
+            raise ValueError("β outside the values the surrogate was fitted at")
+        out = np.empty(len(flat_x))
+        for i, curve in enumerate(curves):
+            at = k == i
+            out[at] = curve(flat_x[at])
+        return out.reshape(np.shape(x))
+
+    return g
 
 
 def _curves(gb: np.ndarray, curves: list[StepCurve]):

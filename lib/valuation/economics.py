@@ -93,8 +93,10 @@ def nok_per_citizen_hour(a: Assumptions) -> float:
 
 
 def zero_alternative_calls(a: Assumptions) -> float:
-    """Calls per year in the zero alternative, national (registered + Trøndelag switchboard)."""
-    return float(a.registered_calls_2023 + a.trondelag_switchboard_calls_2023)
+    """Calls per year in the zero alternative, national (registered + Trøndelag switchboard);
+    an ``(n, 1)`` array for a batch that draws the Trøndelag estimate."""
+    total = np.asarray(a.registered_calls_2023 + a.trondelag_switchboard_calls_2023, dtype=float)
+    return float(total) if total.ndim == 0 else total  # type: ignore[return-value]
 
 
 def chat_shares(years: np.ndarray, a: Assumptions) -> tuple[np.ndarray, np.ndarray]:
@@ -235,8 +237,8 @@ def _chatbot_transferred(v: Valuation, c: Component) -> np.ndarray:
 
 def wait_before_s(v: Valuation, concept: str) -> np.ndarray:
     """The wait a concept's shorter wait is measured from (s per phone call, per year):
-    today's observed mean wait (``iii_wait_reduction="observed"``, the report's ≈ 50 s
-    reading of §7.2.1.2) or the model's ASA of the previous concept (``"model"``)."""
+    today's observed mean wait (``iii_wait_reduction="observed"`` or ``"scaled"``, the report's
+    ≈ 50 s reading of §7.2.1.2) or the model's ASA of the previous concept (``"model"``)."""
     if v.a.iii_wait_reduction == "model":
         previous = get(concept).previous
         assert previous is not None, f"concept {concept!r} has no previous concept to measure its wait against"
@@ -249,10 +251,21 @@ def wait_before_s(v: Valuation, concept: str) -> np.ndarray:
     return float(v.observed_wait_s) + v.zeros()
 
 
+def wait_after_s(v: Valuation, concept: str) -> np.ndarray:
+    """The wait a concept's shorter wait is measured to (s per phone call, per year): the
+    model's ASA of the concept, or under ``iii_wait_reduction="scaled"`` today's observed wait
+    scaled as the model's waits scale, ``W_observed x ASA_concept / ASA_base`` (the reading
+    consistent with the relatively scaled person-years, docs/model.md §12)."""
+    asa = v.staffing(concept, "asa_s")
+    if v.a.iii_wait_reduction == "scaled":
+        return wait_before_s(v, concept) * asa / v.staffing("base", "asa_s")
+    return asa
+
+
 def _shorter_wait(v: Valuation, c: Component) -> np.ndarray:
     """Citizen time saved by a shorter wait per phone call (§7.2.1.2), on the national phone
     calls left after politiet.no and chat."""
-    wait_cut_s = wait_before_s(v, c.concept) - v.staffing(c.concept, "asa_s")
+    wait_cut_s = wait_before_s(v, c.concept) - wait_after_s(v, c.concept)
     remaining, s = v.contacts(c.concept)
     phone_calls = remaining * (1 - s)
     return wait_cut_s / 60 * phone_calls * v.per_citizen_minute

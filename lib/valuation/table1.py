@@ -292,13 +292,15 @@ def iib_split_comparison(
 
 
 def wait_readings(staffing: StaffingSource, a: Assumptions, observed_wait_s: float) -> pd.DataFrame:
-    """Concept III's citizen-time cell and sum under both readings of its shorter wait
-    (§7.2.1.2): measured from the model's ASA of IIb ("model") or from today's observed
-    mean wait ``observed_wait_s`` (s, "observed"). Columns: ``wait_part_mnok`` (III's
+    """Concept III's citizen-time cell and sum under the three readings of its shorter wait
+    (§7.2.1.2): measured from the model's ASA of IIb ("model"), from today's observed
+    mean wait ``observed_wait_s`` (s, "observed") to III's modelled ASA, or from the observed
+    wait to the observed wait scaled as the model's waits scale (``W_observed x ASA_III /
+    ASA_base``, "scaled", consistent with the relatively scaled person-years). Columns: ``wait_part_mnok`` (III's
     "Spart tid innbyggere" minus IIb's), ``citizen_time_mnok``, ``sum_mnok``; the report's
     values in the row "report"."""
     rows = {}
-    for reading in ("model", "observed"):
+    for reading in ("model", "observed", "scaled"):
         t = table1(staffing, a.replace(iii_wait_reduction=reading), observed_wait_s).set_index("row")
         rows[reading] = {
             "wait_part_mnok": t.loc[CITIZEN, "III"] - t.loc[CITIZEN, "IIb"],
