@@ -62,7 +62,9 @@ def main() -> int:
         assert app.outcome is not None
         o = app.outcome
         worst = max(worst, o.seconds) if name != "queue_model" else worst
-        print(f"{name + ' = ' + str(value):<45} {o.seconds:>9.2f}s {page:>7.2f}s  {'solved' if o.restaffed else 'cached'}")
+        print(
+            f"{name + ' = ' + str(value):<45} {o.seconds:>9.2f}s {page:>7.2f}s  {'solved' if o.restaffed else 'cached'}"
+        )
     t0 = time.perf_counter()
     app.pilot.value = ("Oslo", "Øst", "Innlandet")
     print(f"{'pilot = Oslo + Øst + Innlandet':<45} {app.outcome.seconds:>9.2f}s {time.perf_counter() - t0:>7.2f}s")

@@ -122,7 +122,9 @@ def test_an_impossible_value_is_said_and_changes_nothing(model, monkeypatch):
 def test_a_valuation_change_reuses_the_staffing(model):
     a = model.assumptions({"min_agents": 3})
     first = model.evaluate(a)
-    again = model.evaluate(model.assumptions({"min_agents": 3, "discount_rate": 0.02, "leisure_value_per_person_year_nok": 400_000}))
+    again = model.evaluate(
+        model.assumptions({"min_agents": 3, "discount_rate": 0.02, "leisure_value_per_person_year_nok": 400_000})
+    )
     assert not again.restaffed
     assert again.sums != first.sums
 
