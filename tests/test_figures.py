@@ -446,7 +446,7 @@ def test_save_stamps_the_source_line_under_the_figure_and_in_the_metadata(tmp_pa
     texts = [t.get_text() for t in fig.texts if t.get_gid() == plotstyle.SOURCE_GID]
     assert texts == ["Syntetiske data (frø 2023)"]
     assert tuple(fig.get_size_inches()) == pytest.approx((4, 3 + plotstyle.SOURCE_STRIP_IN))
-    fig2, ax2 = plotstyle.subplots(figsize=(4, 3))
+    fig2, _ax2 = plotstyle.subplots(figsize=(4, 3))
     fig2.suptitle("Uten kilde")
     assert "Source" not in Image.open(plotstyle.save(fig2, tmp_path / "c.png")).text
 

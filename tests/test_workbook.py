@@ -109,7 +109,7 @@ def test_small_workbook_order_labels_and_unknown_tables(tmp_path):
 
 def test_sheet_names_are_norwegian_valid_and_unique(tmp_path):
     names = [workbook.sheet_name(t) for t in output_tables.registry()]
-    assert len(set(n.lower() for n in names)) == len(names)
+    assert len({n.lower() for n in names}) == len(names)
     assert all(0 < len(n) <= 31 and not set(n) & set("\\/*?:[]") for n in names)
     assert all("_" not in n for n in names), names
     assert workbook._unique(["Tabell 1", "Tabell 1"], {"Tabell 1"}) == ["Tabell 1 (2)", "Tabell 1 (3)"]
