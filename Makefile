@@ -28,7 +28,7 @@ export KONTAKT_DRY := $(value DRY)
 export KONTAKT_LAB_ARGS := $(value LAB_ARGS)
 unexport RAW PARAMS OUT FROM A B DRY LAB_ARGS
 
-.PHONY: help setup check data report inspect compare lab lint test test-fast notebooks bench clean
+.PHONY: help setup check data report inspect compare lab app lint test test-fast notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,7 +51,7 @@ data: $(SYNTHETIC) ## Generate the synthetic 2023 call log (the queue-consistent
 check: setup ## Check PARAMS (assumption types and ranges, notebook parameters, known names) without running anything
 	$(BIN)/python -m lib.chain.cli check --env
 
-report: setup $(if $(filter $(SYNTHETIC),$(KONTAKT_RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns from notebook 03 on
+report: setup $(if $(filter $(SYNTHETIC),$(KONTAKT_RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns notebooks 03-08 on the run's processed data
 	$(BIN)/python -m lib.chain.cli run --env
 
 inspect: setup ## Check an export before running anything: make inspect RAW=data/raw/export_2023.csv (a file, folder or glob)
@@ -60,8 +60,11 @@ inspect: setup ## Check an export before running anything: make inspect RAW=data
 compare: setup ## Print and write what differs between two runs: make compare A=outputs/run1 B=outputs/run2
 	$(BIN)/python -m lib.chain.cli compare --env
 
-lab: setup data ## Start JupyterLab from the project's environment, in notebooks/ (Ctrl-C stops it)
-	cd notebooks && ../$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $$KONTAKT_LAB_ARGS
+lab: setup data ## Start JupyterLab from the project's environment at the project root, notebooks/ open (Ctrl-C stops it)
+	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $$KONTAKT_LAB_ARGS
+
+app: setup ## Serve the what-if page (notebook 08) with Voila on http://127.0.0.1:8866 only, code hidden; after make report (Ctrl-C stops it)
+	$(BIN)/voila notebooks/08_what_if.ipynb --no-browser --Voila.ip=127.0.0.1 --port=8866 --strip_sources=True
 
 lint: setup ## ruff (lint and format check), mypy on lib/, and lib's layers (import-linter)
 	$(BIN)/ruff check .
@@ -90,6 +93,7 @@ bench: setup data ## Run the speed and memory benchmarks (installs the optional 
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/bench_uncertainty.py
 	$(BIN)/python benchmarks/bench_pilot.py
+	$(BIN)/python benchmarks/bench_what_if.py
 
 clean: setup ## Remove what the project made (what run manifests list, the synthetic log; never your files); DRY=1 lists only
 	$(BIN)/python -m lib.chain.cli clean --env

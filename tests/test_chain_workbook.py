@@ -34,8 +34,28 @@ def run_tables(chain_run: Path) -> Path:
 @pytest.fixture(scope="module")
 def book(run_tables: Path, chain_run: Path, tmp_path_factory):
     info = pd.read_csv(chain_run / "outputs" / run_report.RUN_INFO, dtype=str, keep_default_na=False)
-    out = workbook.write_workbook(run_tables, tmp_path_factory.mktemp("book") / "results.xlsx", info)
+    out = workbook.write_workbook(run_tables, tmp_path_factory.mktemp("book") / "results.xlsx", info, SOURCE)
     return load_workbook(out)
+
+
+SOURCE = "Syntetiske data (frø 2023)"
+
+
+def sheet(book, table: str):
+    """The sheet of result table ``table`` (named in Norwegian)."""
+    return book[dict(zip(_order(book), book.sheetnames[2:-2], strict=False))[table]]
+
+
+def _order(book) -> list[str]:
+    return [p.stem for p in workbook.table_order(_TABLES[0])]
+
+
+_TABLES: list[Path] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _remember(run_tables):
+    _TABLES[:] = [run_tables]
 
 
 def _csvs(run_tables: Path) -> dict[str, pd.DataFrame]:
@@ -55,21 +75,47 @@ def test_the_column_dictionary_covers_every_column_of_every_table(run_tables):
 
 def test_sheet_order(book, run_tables):
     stems = [p.stem for p in workbook.table_order(run_tables)]
-    assert book.sheetnames == ["Innhold", "Tabell 1", *stems, "Kolonner", "Kjøring"]
+    assert book.sheetnames == ["Innhold", "Tabell 1", *(workbook.sheet_name(s) for s in stems), "Kolonner", "Kjøring"]
     order = list(output_tables.registry())
     known = [s for s in stems if s in order]
     assert known == [s for s in order if s in stems]
-    contents = [r[0] for r in book["Innhold"].iter_rows(min_row=2, values_only=True)]
+    assert book["Innhold"]["A1"].value == f"Data: {SOURCE}"
+    contents = [r[0] for r in book["Innhold"].iter_rows(min_row=3, values_only=True)]
     assert contents == book.sheetnames
-    assert all(r[1] and r[2] for r in book["Innhold"].iter_rows(min_row=2, values_only=True))
+    assert all(r[1] and r[2] for r in book["Innhold"].iter_rows(min_row=3, values_only=True))
+
+
+def test_the_workbook_is_norwegian_with_numbers_as_numbers_and_titled(book, run_tables):
+    """Issue 25: every sheet named and headed in Norwegian, no number stored as text anywhere,
+    the data source above the contents and Table 1, document properties with title and project."""
+    for name in [p.stem for p in workbook.table_order(run_tables)]:
+        ws = sheet(book, name)
+        assert ws.title != name and "_" not in ws.title, ws.title
+        english = [str(c) for c in pd.read_csv(run_tables / f"{name}.csv", nrows=0).columns]
+        headers = [c.value for c in ws[1]]
+        assert not [h for h in headers if "_" in str(h)], (ws.title, headers)
+        assert headers != english or not any(c.isascii() and "_" in c for c in english)
+    number_text = workbook._PLAIN_NUMBER  # "00" (an hour band) is a label, "0.15" a number
+    for ws in book.worksheets:
+        if ws.title == "Kolonner":
+            continue  # column names and units as text
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            texts = [v for v in row if isinstance(v, str) and number_text.match(v)]
+            if ws.title == "Kjøring" and row[0] in ("python", *run_report.PACKAGES):
+                continue  # versions are text ("0.109")
+            assert not texts, (ws.title, row)
+    assert book["Tabell 1"]["A1"].value == f"Data: {SOURCE}"
+    assert book.properties.title == workbook.TITLE and "Kontakt med politiet" in (book.properties.subject or "")
+    runs = {r[0]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
+    assert isinstance(runs["rows_read"], int) and isinstance(runs["raw_size_bytes"], int)
 
 
 def test_table1_sheet_is_the_reports_layout_with_numbers(book, run_tables):
     ws = book["Tabell 1"]
     t1 = pd.read_csv(run_tables / "table1.csv").set_index("row")
-    assert ws["A1"].value.startswith("Virkning (nåverdi, mill. kr)")
-    assert [c.value for c in ws[1]][1:] == ["Konsept I", "Konsept IIa", "Konsept IIb", "Konsept III"]
-    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    assert ws["A2"].value.startswith("Virkning (nåverdi, mill. kr)")
+    assert [c.value for c in ws[2]][1:] == ["Konsept I", "Konsept IIa", "Konsept IIb", "Konsept III"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=3)}
     assert list(rows) == list(table1.LAYOUT)
     for label in VALUED_ROWS:
         for cell, concept in zip(rows[label][1:], t1.columns, strict=True):
@@ -85,7 +131,7 @@ def test_table1_sheet_is_the_reports_layout_with_numbers(book, run_tables):
 
 def test_data_sheets_hold_numbers_with_the_dictionarys_formats(book, run_tables):
     for name, df in _csvs(run_tables).items():
-        ws = book[name]
+        ws = sheet(book, name)
         for j, column in enumerate(df.columns, start=1):
             entry = output_tables.describe_column(name, str(column))
             assert entry is not None, (name, column)
@@ -107,10 +153,10 @@ def test_data_sheets_hold_numbers_with_the_dictionarys_formats(book, run_tables)
                 else:
                     assert cell.number_format in {v for v in workbook.FORMATS.values() if v}, (name, column)
     # the rows of today's picture follow their unit, table_a2_vs_report's its measure
-    today = book["todays_picture"]
+    today = sheet(book, "todays_picture")
     formats = {r[2].value: r[1].number_format for r in today.iter_rows(min_row=2)}
     assert formats["årsverk"] == "0.00" and formats["mill. kr per år"] == "0.0" and formats["anrop"] == "#,##0"
-    a2 = {r[1].value: r[2].number_format for r in book["table_a2_vs_report"].iter_rows(min_row=2)}
+    a2 = {r[1].value: r[2].number_format for r in sheet(book, "table_a2_vs_report").iter_rows(min_row=2)}
     assert a2["Andel besvart"] == "0.0 %" and a2["Anrop (besvart og ubesvart)"] == "#,##0"
 
 
@@ -123,19 +169,17 @@ def test_sensitivity_values_are_numbers(book, run_tables):
 
 def test_headers_bold_frozen_and_labelled(book, run_tables):
     for ws in book.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        assert all(c.font.b for c in ws[1] if c.value is not None), ws.title
+        head = 2 if ws.title in ("Innhold", "Tabell 1") else 1  # the data source above
+        assert ws.freeze_panes == f"A{head + 1}", ws.title
+        assert all(c.font.b for c in ws[head] if c.value is not None), ws.title
         widths = [dim.width for dim in ws.column_dimensions.values()]
         assert widths and all(workbook.MIN_WIDTH <= w <= workbook.MAX_WIDTH for w in widths), ws.title
     csvs = _csvs(run_tables)
     for name, df in csvs.items():
-        headers = [c.value for c in book[name][1]]
-        if output_tables.get(name).for_people:
-            assert headers == [output_tables.describe_column(name, str(c))["label_no"] for c in df.columns]
-        else:
-            assert headers == [str(c) for c in df.columns]
+        headers = [c.value for c in sheet(book, name)[1]]
+        assert headers == [output_tables.describe_column(name, str(c))["label_no"] for c in df.columns]
     # the column sheet lists every column of every table sheet, the run information without its volatile rows
     listed = {(r[0], r[1]) for r in book["Kolonner"].iter_rows(min_row=2, values_only=True)}
-    assert {(n, str(c)) for n, df in csvs.items() for c in df.columns} <= listed
+    assert {(workbook.sheet_name(n), str(c)) for n, df in csvs.items() for c in df.columns} <= listed
     items = [r[0] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)]
     assert "status" in items and not set(items) & set(run_report.VOLATILE)

@@ -429,3 +429,44 @@ def test_sum_row_is_left_out_of_the_table1_chart():
 
 
 # --- a real run ------------------------------------------------------------------------------
+
+
+def test_save_stamps_the_source_line_under_the_figure_and_in_the_metadata(tmp_path):
+    fig, ax = plotstyle.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1])
+    fig.suptitle("Med kilde")
+    try:
+        plotstyle.set_source(lambda: "Syntetiske data (frø 2023)")
+        path = plotstyle.save(fig, tmp_path / "a.png")
+        plotstyle.save(fig, tmp_path / "b.png")  # stamped once, however often it is saved
+    finally:
+        plotstyle.set_source(None)
+    meta = Image.open(path).text
+    assert meta["Title"] == "Med kilde" and meta["Source"] == "Syntetiske data (frø 2023)"
+    texts = [t.get_text() for t in fig.texts if t.get_gid() == plotstyle.SOURCE_GID]
+    assert texts == ["Syntetiske data (frø 2023)"]
+    assert tuple(fig.get_size_inches()) == pytest.approx((4, 3 + plotstyle.SOURCE_STRIP_IN))
+    fig2, _ax2 = plotstyle.subplots(figsize=(4, 3))
+    fig2.suptitle("Uten kilde")
+    assert "Source" not in Image.open(plotstyle.save(fig2, tmp_path / "c.png")).text
+
+
+def test_the_figures_source_line_comes_from_the_processed_data(tmp_path):
+    import json
+
+    from lib.chain import data_source
+
+    (tmp_path / data_source.SOURCE_FILE).write_text(json.dumps({"raw_file": "data/raw/x.parquet", "synthetic_seed": 7}))
+    assert data_source.label(tmp_path) == "Syntetiske data (frø 7)"
+    (tmp_path / data_source.SOURCE_FILE).write_text(
+        json.dumps({"raw_file": "data/raw/eksport 2023.csv", "synthetic_seed": None})
+    )
+    pd.DataFrame(
+        {"arrived_at": pd.to_datetime(["2023-01-01 00:30", "2023-12-31 23:10"]).tz_localize("Europe/Oslo")}
+    ).to_parquet(tmp_path / "calls_clean.parquet")
+    assert data_source.label(tmp_path) == "Kilde: eksport 2023.csv, 01.01.2023–31.12.2023"
+    try:
+        data_source.line(tmp_path)  # what every data notebook prints first
+        assert plotstyle.source() == "Kilde: eksport 2023.csv, 01.01.2023–31.12.2023"
+    finally:
+        plotstyle.set_source(None)

@@ -142,3 +142,24 @@ def test_curve_figure_has_norwegian_title(found):
     fig = pilot.plot_curve(pilot.pooling_curve(found), A)
     assert "politidistrikt" in plotstyle.title_of(fig)
     assert fig.axes[0].get_xlabel() == "Antall politidistrikt i piloten"
+
+
+@pytest.mark.parametrize("districts", [("Oslo", "Øst"), ("Agder",), ("Øst", "Agder", "Finnmark"), FOUR])
+def test_one_pilot_alone_is_the_searchs_row(bh, found, districts):
+    """pilot_saving (the what-if page's pilot) gives exactly the search's numbers for that set."""
+    one = pilot.pilot_saving(bh, A, districts)
+    every = pilot.all_sets(found)
+    label = pilot.JOIN.join(d for d in bh.boards if d in districts)
+    for row in one.itertuples():
+        ref = every[(every["districts"] == label) & (every["target_s"] == row.target_s)].iloc[0]
+        for col in ("separate_agent_hours", "pooled_agent_hours", "saving_agent_hours"):
+            assert getattr(row, col) == ref[col]
+        assert row.saving_person_years == pytest.approx(ref["saving_person_years"], rel=1e-12)
+        assert row.share_of_full == pytest.approx(ref["share_of_full"], rel=1e-12, nan_ok=True)
+
+
+def test_one_pilot_refuses_unknown_or_no_districts(bh):
+    with pytest.raises(ValueError, match="unknown"):
+        pilot.pilot_saving(bh, A, ("Oslo", "Atlantis"))
+    with pytest.raises(ValueError, match="at least one"):
+        pilot.pilot_saving(bh, A, ())

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
+from lib.core import output_tables
 from lib.core.result_csv import PRECISION, tidy_floats, write_csv
 from lib.report import workbook
 from lib.valuation import table1
@@ -86,8 +87,8 @@ def test_small_workbook_order_labels_and_unknown_tables(tmp_path):
     out = workbook.write_workbook(tables, tmp_path / "r.xlsx", info)
     book = load_workbook(out)
     # no table1.csv: no Table 1 sheet; an undescribed table comes after the known ones
-    assert book.sheetnames == ["Innhold", "cleaning_report", "staffing_by_year", "zz_extra", "Kolonner", "Kjøring"]
-    people = book["staffing_by_year"]
+    assert book.sheetnames == ["Innhold", "Radregnskap", "Bemanning per år", "zz_extra", "Kolonner", "Kjøring"]
+    people = book["Bemanning per år"]
     assert [c.value for c in people[1]] == [
         "Konsept",
         "År",
@@ -98,11 +99,35 @@ def test_small_workbook_order_labels_and_unknown_tables(tmp_path):
     assert people["B2"].value == 2026 and people["B2"].number_format == "0"
     extra = book["zz_extra"]
     assert extra["A2"].value == 1.5 and extra["B2"].value == "x"
-    assert [r[0] for r in book["Kjøring"].iter_rows(values_only=True)] == ["item", "status"]  # no duration_s
+    assert [r[0] for r in book["Kjøring"].iter_rows(values_only=True)] == ["Post", "status"]  # no duration_s
+    assert [c.value for c in book["Radregnskap"][1]] == ["Post", "Antall rader"]
     assert "zz_extra" in [r[0] for r in book["Innhold"].iter_rows(values_only=True)]
     # no run information: no Kjøring sheet
     out2 = workbook.write_workbook(tables, tmp_path / "r2.xlsx", None)
     assert load_workbook(out2).sheetnames[-1] == "Kolonner"
+
+
+def test_sheet_names_are_norwegian_valid_and_unique(tmp_path):
+    names = [workbook.sheet_name(t) for t in output_tables.registry()]
+    assert len({n.lower() for n in names}) == len(names)
+    assert all(0 < len(n) <= 31 and not set(n) & set("\\/*?:[]") for n in names)
+    assert all("_" not in n for n in names), names
+    assert workbook._unique(["Tabell 1", "Tabell 1"], {"Tabell 1"}) == ["Tabell 1 (2)", "Tabell 1 (3)"]
+
+
+def test_text_that_is_a_number_is_stored_as_one_and_the_book_has_a_title(tmp_path):
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    pd.DataFrame({"label": ["a", "b"], "low_text": ["0.15", "0.15 → 0.35"]}).to_csv(tables / "zz.csv", index=False)
+    info = pd.DataFrame(
+        {"item": ["rows_read", "holidays", "raw_size_bytes"], "value": ["1765909", "0.109", "26311036"]}
+    )
+    book = load_workbook(workbook.write_workbook(tables, tmp_path / "r.xlsx", info, "Syntetiske data (frø 2023)"))
+    assert book["zz"]["B2"].value == 0.15 and book["zz"]["B3"].value == "0.15 → 0.35"
+    run = {r[0]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
+    assert run == {"rows_read": 1765909, "holidays": "0.109", "raw_size_bytes": 26311036}
+    assert book["Innhold"]["A1"].value == "Data: Syntetiske data (frø 2023)"
+    assert book.properties.title == workbook.TITLE and book.properties.subject == workbook.PROJECT
 
 
 def test_table1_layout_has_numbers_in_the_valued_rows():

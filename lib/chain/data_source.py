@@ -5,6 +5,11 @@ Notebook 01 writes ``{processed_dir}/source.json`` (the raw file's path relative
 project and the synthetic generator's seed, or none) when it cleans a log; notebooks 02-04
 print the line from it, so a notebook's outputs always say what they rest on, and
 :mod:`lib.chain.commit_guard` can refuse to commit the outputs of a real export.
+
+The same record gives every figure its source line (:func:`label`: "Syntetiske data (frø
+2023)", or the export's name and the date range of its cleaned calls), which
+:func:`line` and :func:`record` hand to :func:`lib.core.plotstyle.set_source`, so every
+figure a data notebook saves says what data it shows.
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ import json
 from pathlib import Path
 
 from lib.chain.commit_guard import source_line
+from lib.core import plotstyle
 from lib.core.manifest import claim
 from lib.core.paths import display_path, resolve
 
 SOURCE_FILE = "source.json"
+#: The cleaned data's time column, by processed file (calls, or interval statistics).
+TIME_COLUMNS = {"calls_clean.parquet": "arrived_at", "intervals_clean.parquet": "interval_start"}
 
 
 def record(raw_path: str | Path, processed_dir: str | Path) -> str:
@@ -34,12 +42,14 @@ def record(raw_path: str | Path, processed_dir: str | Path) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     entry = {"raw_file": raw_file, "synthetic_seed": seed}
     claim(folder / SOURCE_FILE).write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+    plotstyle.set_source(lambda: label(processed_dir))
     return source_line(seed, raw_file)
 
 
 def line(processed_dir: str | Path) -> str:
     """The data-source line of the processed data in ``processed_dir``."""
     path = resolve(processed_dir) / SOURCE_FILE
+    plotstyle.set_source(lambda: label(processed_dir))
     if not path.exists():
         return source_line(None, f"unknown ({SOURCE_FILE} missing in {display_path(path.parent)}: run notebook 01)")
     entry = json.loads(path.read_text(encoding="utf-8"))
@@ -56,3 +66,43 @@ def raw_file(processed_dir: str | Path) -> Path | None:
     if entry.get("synthetic_seed") is None:
         return None
     return resolve(str(entry.get("raw_file")))
+
+
+def date_range(processed_dir: str | Path) -> tuple[str, str] | None:
+    """First and last day (dd.mm.yyyy, Oslo time) of the cleaned data in ``processed_dir``,
+    from the Parquet file's column statistics (no row is read); None when unknown."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    for name, column in TIME_COLUMNS.items():
+        path = resolve(processed_dir) / name
+        if not path.exists():
+            continue
+        try:
+            meta = pq.ParquetFile(path).metadata
+            i = meta.schema.names.index(column)
+            stats = [meta.row_group(r).column(i).statistics for r in range(meta.num_row_groups)]
+            if not stats or any(s is None or not s.has_min_max for s in stats):
+                return None
+            lo, hi = min(pd.Timestamp(s.min) for s in stats), max(pd.Timestamp(s.max) for s in stats)
+        except (OSError, ValueError):
+            return None
+        if lo.tzinfo is not None:
+            lo, hi = lo.tz_convert("Europe/Oslo"), hi.tz_convert("Europe/Oslo")
+        return lo.strftime("%d.%m.%Y"), hi.strftime("%d.%m.%Y")
+    return None
+
+
+def label(processed_dir: str | Path) -> str:
+    """The source line under every figure, in Norwegian: "Syntetiske data (frø 2023)" for the
+    synthetic log, else "Kilde: <export's name>, <first day>–<last day>" (the days of the
+    cleaned data, when they are known)."""
+    path = resolve(processed_dir) / SOURCE_FILE
+    if not path.exists():
+        return "Kilde: ukjent (kjør notatbok 01)"
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    if entry.get("synthetic_seed") is not None:
+        return f"Syntetiske data (frø {entry['synthetic_seed']})"
+    name = Path(str(entry.get("raw_file"))).name
+    days = date_range(processed_dir)
+    return f"Kilde: {name}" + (f", {days[0]}–{days[1]}" if days else "")

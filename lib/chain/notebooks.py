@@ -108,10 +108,25 @@ def scrub(path: Path, drop_injected: bool = False) -> None:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = _coalesce_streams(cell.outputs)
+            cell.outputs = [_widget_placeholder(o) for o in _coalesce_streams(cell.outputs)]
+    nb.metadata.pop("widgets", None)  # the widgets' state: a live page's, not the notebook's
     if drop_injected:
         nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
+
+
+#: The MIME type of a displayed ipywidget (its model id differs on every run).
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: What a saved notebook shows instead of a live widget.
+WIDGET_PLACEHOLDER = "(interactive page: run the notebook in JupyterLab, or `make app` to open it in the browser)"
+
+
+def _widget_placeholder(out: dict) -> dict:
+    """A displayed widget as a fixed line of text: its model id and its long text form change on
+    every run, and without a kernel a saved widget cannot be shown anyway."""
+    if WIDGET_MIME not in out.get("data", {}):
+        return out
+    return nbformat.v4.new_output("display_data", data={"text/plain": WIDGET_PLACEHOLDER})
 
 
 def _coalesce_streams(outputs: list) -> list:

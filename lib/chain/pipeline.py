@@ -21,15 +21,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib.chain import notebooks, runs
+from lib.chain import data_source, notebooks, runs
 from lib.chain.errors import PipelineError
 from lib.chain.notebooks import RunReport
 from lib.chain.parameters import FOLDER_PARAMETERS, check_assumptions, route_parameters
 from lib.core import manifest, output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.paths import OUTPUTS, display_path, resolve
+from lib.report import note, workbook
 from lib.report import run_info as run_report
-from lib.report import workbook
 
 
 def _as_parameter(path: Path) -> str:
@@ -154,7 +154,7 @@ def run(
                     runs.seed_from_previous(folders, stage, before)
                 _execute_run(to_run, routed, stage, report)
                 report.step = "the run's last step (run information, workbook, HTML)"
-                _finish_run(stage, raw, overrides, before, to_run, report, html)
+                _finish_run(stage, raw, overrides, before, to_run, report, html, pdf=nbs is None)
                 report.step = "saving the run's results"
                 runs.commit(folders, stage, made)
             except BaseException as err:
@@ -170,7 +170,7 @@ def _expected_outputs(to_run: list[Path], html: bool, known_tables: bool) -> lis
     the executed notebooks and their HTML, the run information, the run times, the workbook,
     and (for the project's own chain) every result table."""
     names = [f"notebooks/{nb.name}" for nb in to_run] + ([f"html/{nb.stem}.html" for nb in to_run] if html else [])
-    names += [runs.RUN_INFO, runs.RUN_TIMES, runs.WORKBOOK]
+    names += [runs.RUN_INFO, runs.RUN_TIMES, runs.WORKBOOK, note.NOTE, note.PDF]
     if known_tables:
         names += [f"tables/{t.file}" for t in output_tables.registry().values()]
     return names
@@ -242,8 +242,10 @@ def _finish_run(
     to_run: list[Path],
     report: RunReport,
     html: bool,
+    pdf: bool = False,
 ) -> None:
-    """Run information, provenance, workbook, HTML and run times, all into the staging folders."""
+    """Run information, provenance, workbook, the note (``notat.html``, and ``notat.pdf`` with
+    ``pdf`` where Chromium is installed), HTML and run times, all into the staging folders."""
     tables = stage.outputs / "tables"
     info = None
     if raw is not None:
@@ -253,8 +255,15 @@ def _finish_run(
         info = run_report.run_info(raw.given, raw.files, tables, overrides, started, sum(report.seconds.values()))
         info.to_csv(stage.outputs / run_report.RUN_INFO, index=False)
         report.written.append(stage.outputs / run_report.RUN_INFO)
+    source = data_source.label(stage.processed)
     if tables.is_dir():
-        report.written.append(workbook.write_workbook(tables, tables / "results.xlsx", info))
+        report.written.append(workbook.write_workbook(tables, tables / "results.xlsx", info, source))
+    page = note.write_note(stage.outputs, info, source)
+    report.written.append(page)
+    if pdf:
+        printed = note.write_pdf(page)
+        if printed is not None:
+            report.written.append(printed)
     if html:
         banner = "" if info is None else run_report.html_banner(info)
         for nb in sorted((stage.outputs / "notebooks").glob("*.ipynb")):

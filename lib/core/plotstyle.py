@@ -10,7 +10,11 @@ language on every figure"):
   thousands (``1 060 110``, ``0,02``, ``−3,5``); :func:`axis_format` puts it on an axis.
 * :func:`legend_below`: the legend below the plot, outside the axes, never over the data.
 * :func:`save`: writes the PNG with the figure's title in its metadata (``Title``), and
-  refuses a figure without a title.
+  refuses a figure without a title; it stamps the figure with a small source line (what
+  data it shows: "Syntetiske data (frø 2023)" or the export's name and date range), kept in
+  the metadata too (``Source``). The source is set once per notebook by
+  :func:`lib.chain.data_source.line` (:func:`set_source`), the same place as the notebook's
+  printed data-source line, so no figure function needs to know it.
 
 The report's terms, used alike on every figure: *telefoner* (phone calls), *henvendelser*
 (contacts over every channel), *agenter* (agents on duty in an hour), *årsverk*
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,15 +180,63 @@ def title_of(fig: Figure | SubFigure) -> str:
     raise ValueError("the figure has no title: give it a suptitle or an axes title before saving")
 
 
+#: What data the figures drawn from now on show (:func:`set_source`): a text, or a function
+#: giving it when a figure is saved (the cleaned log's date range exists only after cleaning).
+_SOURCE: str | Callable[[], str | None] | None = None
+#: Height (inches) of the strip under a figure that holds its source line.
+SOURCE_STRIP_IN = 0.22
+#: The gid of the source line's text (so it is added once however often a figure is saved).
+SOURCE_GID = "kontakt-source-line"
+
+
+def set_source(source: str | Callable[[], str | None] | None) -> None:
+    """Set the source line of every figure saved from now on (None: no source line)."""
+    global _SOURCE
+    _SOURCE = source
+
+
+def source() -> str | None:
+    """The source line in force (:func:`set_source`), or None."""
+    text = _SOURCE() if callable(_SOURCE) else _SOURCE
+    return text or None
+
+
+def stamp(fig: Figure, text: str | None = None) -> str | None:
+    """Put the source line ``text`` (default :func:`source`) in a strip under the figure,
+    small and grey at the right; the figure grows by the strip so nothing it shows moves.
+    Returns the text (None: nothing stamped). A figure is stamped once."""
+    text = source() if text is None else text
+    if not text:
+        return None
+    if any(t.get_gid() == SOURCE_GID for t in fig.texts):
+        return text
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(w, h + SOURCE_STRIP_IN)
+    share = SOURCE_STRIP_IN / (h + SOURCE_STRIP_IN)
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(rect=(0.0, share, 1.0, 1.0 - share))
+    elif engine is None:
+        fig.subplots_adjust(bottom=fig.subplotpars.bottom * (1 - share) + share)
+    fig.text(0.995, share * 0.3, text, ha="right", va="bottom", fontsize=7, color=GREY, gid=SOURCE_GID)
+    return text
+
+
 def save(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
     """Write ``fig`` as PNG to ``path`` with its title (:func:`title_of`) in the PNG metadata
-    (``Title``; read it back with ``PIL.Image.open(path).text["Title"]``). Returns the path.
+    (``Title``; read it back with ``PIL.Image.open(path).text["Title"]``) and, when a source
+    is set (:func:`set_source`), the source line under the figure and in the metadata
+    (``Source``). Returns the path.
 
     Raises ``ValueError`` when the figure has no title.
     """
     title = title_of(fig)
     path = Path(path)
-    fig.savefig(path, dpi=dpi, metadata={"Title": title})
+    metadata = {"Title": title}
+    text = stamp(fig)
+    if text:
+        metadata["Source"] = text
+    fig.savefig(path, dpi=dpi, metadata=metadata)
     return claim(path)  # the project's file: a later run may replace it
 
 

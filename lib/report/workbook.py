@@ -15,9 +15,13 @@
 
 Headers are bold and frozen, columns sized to their content (bounded), numbers stored as
 numbers with the Excel format of their column's ``format`` in the dictionary
-(:data:`FORMATS`); in :data:`ROW_UNITS` tables the format follows each row's unit. The
-tables for people (``for_people`` in the registry) show the dictionary's Norwegian labels as headers;
-the others keep their CSV column names. Creation, modification and zip entry times are fixed
+(:data:`FORMATS`); in :data:`ROW_UNITS` tables the format follows each row's unit. Every
+sheet is named in Norwegian (:func:`sheet_name`: ``lib/core/data/sheet_names.csv``) and
+headed with the column dictionary's Norwegian labels (the CSV's English column names stay
+in "Kolonner"). A text cell that is a plain number (the sensitivity's values, the run's row
+counts and sizes) is stored as a number (:func:`_cell_value`). The data source (which log,
+synthetic or not) stands above the contents and above Table 1; the document properties carry
+a title and the project's name. Creation, modification and zip entry times are fixed
 (:data:`FIXED_TIME`), so the same tables give the same bytes.
 """
 
@@ -40,6 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from lib.calllog.plausibility import read_checks, warning_marker
 from lib.core import output_tables
+from lib.core.paths import LIB_DATA
 from lib.core.result_csv import tidy_floats
 from lib.report import run_info as run_report
 from lib.valuation.economics import SUM
@@ -97,6 +102,16 @@ SHEETS: dict[str, tuple[str, str]] = {
     ),
 }
 UNDESCRIBED = "Tabell fra kjøringen (ikke beskrevet i ordlisten)"
+#: The workbook's document properties: title and the project's name.
+TITLE = "Kontakt med politiet: resultatene av én kjøring"
+PROJECT = "Kontakt med politiet – POD-rapport 7/2024 gjenskapt (kontakt-politiet)"
+#: Excel's limit on a sheet name, and the characters it refuses in one.
+SHEET_NAME_MAX = 31
+_SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+#: A text that is a plain number (no thousands separator, no leading zero but "0"), stored as one.
+_PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
+#: Run-information items whose value is a number (the others stay text: "0.109" is a version).
+RUN_NUMBERS = re.compile(r"^(rows_.*|.*_bytes|.*_seed|duration_s|.*_rows)$")
 MIN_WIDTH, MAX_WIDTH = 6, 60
 BOLD = Font(bold=True)
 
@@ -104,10 +119,13 @@ BOLD = Font(bold=True)
 # --- cells --------------------------------------------------------------------------------------
 
 
-def _cell_value(v: object) -> object:
-    """A table value as openpyxl stores it: None for missing, plain Python numbers and text."""
+def _cell_value(v: object, numbers: bool = True) -> object:
+    """A table value as openpyxl stores it: None for missing, plain Python numbers and text; a
+    text that is a plain number (:data:`_PLAIN_NUMBER`) as that number unless ``numbers`` is False."""
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return None
+    if isinstance(v, str) and numbers and _PLAIN_NUMBER.match(v):
+        return int(v) if re.fullmatch(r"-?\d+", v) else float(v)
     if isinstance(v, bool | np.bool_):
         return bool(v)
     if isinstance(v, int | np.integer):
@@ -181,18 +199,25 @@ def _write_sheet(
     bold_rows: Sequence[int] = (),
     align: str | None = None,
     autofilter: bool = True,
+    top: str | None = None,
+    numbers: Sequence[bool] | None = None,
 ) -> None:
     """``df`` under a bold, frozen header row; numbers stored as numbers with their format;
-    columns sized to their content (between :data:`MIN_WIDTH` and :data:`MAX_WIDTH`)."""
+    columns sized to their content (between :data:`MIN_WIDTH` and :data:`MAX_WIDTH`). ``top``:
+    a line above the header (the data source), which moves the table one row down;
+    ``numbers``: per row, whether a text that is a plain number becomes one (default all)."""
+    first = 2 if top else 1
+    if top:
+        ws.cell(row=1, column=1, value=top).font = Font(italic=True)
     widths = [len(str(h)) for h in headers]
     for j, header in enumerate(headers, start=1):
-        ws.cell(row=1, column=j, value=str(header)).font = BOLD
+        ws.cell(row=first, column=j, value=str(header)).font = BOLD
     for i, row in enumerate(df.itertuples(index=False, name=None)):
         for j, raw in enumerate(row):
-            value = _cell_value(raw)
+            value = _cell_value(raw, True if numbers is None else numbers[i])
             if value == "":
                 continue
-            cell = ws.cell(row=i + 2, column=j + 1, value=value)
+            cell = ws.cell(row=i + first + 1, column=j + 1, value=value)
             fmt = formats[j][i]
             if fmt is not None and isinstance(value, int | float) and not isinstance(value, bool):
                 cell.number_format = fmt
@@ -203,9 +228,9 @@ def _write_sheet(
             widths[j] = max(widths[j], len(_shown(value, fmt)))
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{first + 1}"
     if autofilter and len(df):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(df) + 1}"
+        ws.auto_filter.ref = f"A{first}:{get_column_letter(len(headers))}{len(df) + first}"
 
 
 # --- the sheets ----------------------------------------------------------------------------------
@@ -220,6 +245,39 @@ def table_order(tables_dir: Path) -> list[Path]:
     return known + [csvs[name] for name in sorted(set(csvs) - set(order))]
 
 
+def _sheet_names() -> dict[str, str]:
+    path = LIB_DATA / "sheet_names.csv"
+    if not path.exists():
+        return {}
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return dict(zip(t["table"], t["sheet_no"], strict=True))
+
+
+def sheet_name(table: str) -> str:
+    """The Norwegian name of ``table``'s sheet: ``lib/core/data/sheet_names.csv``, else the
+    registry's Norwegian title up to its first colon or comma; at most 31 characters, without
+    the characters Excel refuses."""
+    name = _sheet_names().get(table)
+    if not name:
+        entry = output_tables.registry().get(table)
+        name = re.split(r"[:,(]", entry.title_no)[0].strip() if entry is not None else table
+    return _SHEET_FORBIDDEN.sub("-", name)[:SHEET_NAME_MAX].strip()
+
+
+def _unique(names: list[str], taken: set[str]) -> list[str]:
+    """``names`` made unique (Excel compares sheet names ignoring case): a number on repeats."""
+    out = []
+    seen = {t.lower() for t in taken}
+    for name in names:
+        candidate, k = name, 2
+        while candidate.lower() in seen:
+            suffix = f" ({k})"
+            candidate, k = name[: SHEET_NAME_MAX - len(suffix)] + suffix, k + 1
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
 def sheet_text(name: str) -> tuple[str, str]:
     """What a sheet is and where it comes from (Norwegian), for the contents sheet."""
     if name in SHEETS:
@@ -228,31 +286,33 @@ def sheet_text(name: str) -> tuple[str, str]:
     return (table.title_no, table.source_no) if table is not None else (UNDESCRIBED, f"tables/{name}.csv")
 
 
-def _table1_sheet(ws: Worksheet, tables_dir: Path) -> None:
+def _table1_sheet(ws: Worksheet, tables_dir: Path, top: str | None = None) -> None:
     checks = read_checks(tables_dir.parent)
     layout = table1_layout(tidy_floats(pd.read_csv(tables_dir / "table1.csv")), warning=warning_marker(checks))
     frame = layout.reset_index()
     mnok = FORMATS["mnok"]
     formats: list[list[str | None]] = [[None if j == 0 else mnok] * len(frame) for j in range(frame.shape[1])]
     bold = [i for i, row in enumerate(layout.index) if row in (*HEADINGS, SUM)]
-    _write_sheet(ws, frame, [str(c) for c in frame.columns], formats, bold, align="center", autofilter=False)
+    _write_sheet(ws, frame, [str(c) for c in frame.columns], formats, bold, align="center", autofilter=False, top=top)
 
 
-def _contents_sheet(ws: Worksheet, names: list[str]) -> None:
-    rows = [(n, *sheet_text(n)) for n in names]
+def _contents_sheet(ws: Worksheet, names: list[str], texts: list[tuple[str, str]], top: str | None = None) -> None:
+    rows = [(n, *t) for n, t in zip(names, texts, strict=True)]
     frame = pd.DataFrame(rows, columns=["Ark", "Innhold", "Kilde"])
-    _write_sheet(ws, frame, list(frame.columns), _plain(frame), autofilter=False)
-    for i, name in enumerate(names, start=2):
+    _write_sheet(ws, frame, list(frame.columns), _plain(frame), autofilter=False, top=top)
+    for i, name in enumerate(names, start=3 if top else 2):
         cell = ws.cell(row=i, column=1)
         quoted = name.replace("'", "''")
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!A1", display=name)
         cell.style = "Hyperlink"
 
 
-def _column_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _column_rows(tables: dict[str, pd.DataFrame], sheets: dict[str, str]) -> pd.DataFrame:
+    """Every column of every sheet (``tables``: table → frame; ``sheets``: table → sheet name)."""
     rows = []
-    for sheet, df in tables.items():
-        table = "run_info" if sheet == RUN_SHEET else sheet
+    for table_name, df in tables.items():
+        sheet = sheets.get(table_name, table_name)
+        table = "run_info" if table_name == RUN_SHEET else table_name
         for column in df.columns:
             entry = output_tables.describe_column(table, str(column)) or {}
             rows.append(
@@ -267,38 +327,68 @@ def _column_rows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Ark", "Kolonne", "Norsk betegnelse", "Betydning (engelsk)", "Enhet"])
 
 
-def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None) -> Path:
+def headers(table: str, df: pd.DataFrame) -> list[str]:
+    """The Norwegian header of every column of ``table`` (the column dictionary's label; the
+    column's name where the dictionary has none)."""
+    return [(output_tables.describe_column(table, str(c)) or {}).get("label_no") or str(c) for c in df.columns]
+
+
+def source_line(source: str | None) -> str | None:
+    """The line above the contents and Table 1: ``Data: <source>``."""
+    return f"Data: {source}" if source else None
+
+
+def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, source: str | None = None) -> Path:
     """Every CSV of ``tables_dir`` as one sheet of an Excel workbook at ``out``, with a contents
     sheet first, Table 1 in the report's layout second (when ``table1.csv`` is there), the
     column dictionary and the run information (``run_info`` without
-    :data:`lib.report.run_info.VOLATILE` rows; no sheet when None) last. Returns ``out``."""
-    tables = {p.stem[:31]: tidy_floats(pd.read_csv(p)) for p in table_order(tables_dir)}
+    :data:`lib.report.run_info.VOLATILE` rows; no sheet when None) last. ``source``: the data
+    source (:func:`lib.chain.data_source.label`), above the contents and Table 1. Returns ``out``."""
+    tables = {p.stem: tidy_floats(pd.read_csv(p)) for p in table_order(tables_dir)}
     info = None if run_info is None else run_info[~run_info["item"].isin(run_report.VOLATILE)].reset_index(drop=True)
     has_table1 = (tables_dir / "table1.csv").is_file()
+    fixed = [CONTENTS, *([TABLE1_SHEET] if has_table1 else []), COLUMNS_SHEET, RUN_SHEET]
+    sheets = dict(zip(tables, _unique([sheet_name(t) for t in tables], set(fixed)), strict=True))
     names = [
         CONTENTS,
         *([TABLE1_SHEET] if has_table1 else []),
-        *tables,
+        *sheets.values(),
         COLUMNS_SHEET,
         *([RUN_SHEET] if info is not None else []),
     ]
+    texts = [
+        sheet_text(CONTENTS),
+        *([sheet_text(TABLE1_SHEET)] if has_table1 else []),
+        *(sheet_text(t) for t in tables),
+        sheet_text(COLUMNS_SHEET),
+        *([sheet_text(RUN_SHEET)] if info is not None else []),
+    ]
+    top = source_line(source)
     book = Workbook()
     contents = book.active
     assert contents is not None
     contents.title = CONTENTS
-    _contents_sheet(contents, names)
+    _contents_sheet(contents, names, texts, top)
     if has_table1:
-        _table1_sheet(book.create_sheet(TABLE1_SHEET), tables_dir)
+        _table1_sheet(book.create_sheet(TABLE1_SHEET), tables_dir, top)
     for name, df in tables.items():
-        labels = [str(c) for c in df.columns]
-        if name in output_tables.registry() and output_tables.get(name).for_people:
-            labels = [(output_tables.describe_column(name, c) or {}).get("label_no") or c for c in labels]
-        _write_sheet(book.create_sheet(name), df, labels, _cell_formats(name, df))
+        _write_sheet(book.create_sheet(sheets[name]), df, headers(name, df), _cell_formats(name, df))
     described = {**tables, **({RUN_SHEET: info} if info is not None else {})}
-    columns = _column_rows(described)
-    _write_sheet(book.create_sheet(COLUMNS_SHEET), columns, list(columns.columns), _plain(columns))
+    columns = _column_rows(described, sheets)
+    _write_sheet(
+        book.create_sheet(COLUMNS_SHEET),
+        columns,
+        list(columns.columns),
+        _plain(columns),
+        numbers=[False] * len(columns),
+    )
     if info is not None:
-        _write_sheet(book.create_sheet(RUN_SHEET), info, list(info.columns), _plain(info))
+        numeric = [bool(RUN_NUMBERS.match(str(item))) for item in info["item"]]
+        _write_sheet(book.create_sheet(RUN_SHEET), info, headers("run_info", info), _plain(info), numbers=numeric)
+    book.properties.title = TITLE
+    book.properties.subject = PROJECT
+    book.properties.creator = PROJECT
+    book.properties.keywords = "02800; bemanning; Erlang C; nytte-kostnad; POD-rapport 7/2024"
     book.properties.created = FIXED_TIME
     book.properties.modified = FIXED_TIME
     out.parent.mkdir(parents=True, exist_ok=True)
