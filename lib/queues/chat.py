@@ -522,38 +522,9 @@ def _meets(n, a, kappa, theta_t, lv, occ, g, answered: bool) -> np.ndarray:
 
 
 def _search(guess, a, kappa, theta_t, lv, occ, g, answered: bool) -> np.ndarray:
-    """Smallest n >= 1 with _meets(n) (n = 0 never meets a target), as lib.queues.erlang_a._search:
-    from the guess, hours that meet the target gallop down (guess − 1, − 2, − 4, …) until one
-    fails or 0 is reached, the others up until one meets it; bisection closes the last gap."""
+    """Smallest n >= 1 with _meets(n) per hour (:func:`lib.queues.erlang_a.smallest_meeting`)."""
 
     def meets(idx, n):
         return _meets(n, a[idx], kappa[idx], theta_t[idx], lv[idx], occ[idx], g, answered)
 
-    guess = np.maximum(guess, 1.0)
-    ok = meets(np.arange(a.size), guess)
-    lo = np.where(ok, 0.0, guess)  # fails (0 always does)
-    hi = np.where(ok, guess, np.inf)  # meets
-    step = np.ones(a.size)
-    todo = np.arange(a.size)
-    down = ok.copy()
-    while todo.size:  # galloping, down from hi or up from lo
-        d = down[todo]
-        cand = np.where(d, hi[todo] - step[todo], lo[todo] + step[todo])
-        known = d & (cand <= 0)  # reached 0: lo = 0 is known to fail
-        test = ~known
-        res = np.zeros(todo.size, dtype=bool)
-        res[test] = meets(todo[test], cand[test])
-        hi[todo[res]] = cand[res]
-        fail = test & ~res
-        lo[todo[fail]] = cand[fail]
-        step[todo] *= 2.0
-        more = np.where(d, res, fail)  # down: keep going while it meets; up: while it fails
-        todo = todo[more]
-    todo = np.flatnonzero(hi - lo > 1)
-    while todo.size:  # bisection on (lo, hi]
-        mid = np.floor((lo[todo] + hi[todo]) / 2.0)
-        res = meets(todo, mid)
-        hi[todo[res]] = mid[res]
-        lo[todo[~res]] = mid[~res]
-        todo = todo[hi[todo] - lo[todo] > 1]
-    return hi
+    return erlang_a.smallest_meeting(guess, meets)

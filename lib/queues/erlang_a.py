@@ -644,23 +644,30 @@ def _meets(n, a, kappa, theta_t, lv, occ, answered: bool) -> np.ndarray:
 
 
 def _search(guess, a, kappa, theta_t, lv, occ, answered: bool) -> np.ndarray:
-    """Smallest n >= 1 with _meets(n); n = 0 never meets a target (nobody is answered).
-
-    _meets is monotone in n. From the guess, the hours that meet the target gallop down
-    (guess − 1, − 2, − 4, …) until one fails or 0 is reached, the others gallop up until
-    one meets it; then bisection closes the last gap. Each round touches only the hours
-    still undecided.
-    """
+    """Smallest n >= 1 with _meets(n) per hour (:func:`smallest_meeting`)."""
 
     def meets(idx, n):
         return _meets(n, a[idx], kappa[idx], theta_t[idx], lv[idx], occ[idx], answered)
 
-    guess = np.maximum(guess, 1.0)
-    ok = meets(np.arange(a.size), guess)
+    return smallest_meeting(guess, meets)
+
+
+def smallest_meeting(guess: np.ndarray, meets) -> np.ndarray:
+    """Smallest n >= 1 per hour with ``meets(idx, n)`` true, for a test monotone in n (n = 0
+    never meets a target: nobody is answered). ``meets(idx, n)`` judges the hours at positions
+    ``idx`` with agents ``n`` (float arrays of equal length).
+
+    From the guess, the hours that meet the target gallop down (guess − 1, − 2, − 4, …) until
+    one fails or 0 is reached, the others gallop up until one meets it; then bisection closes
+    the last gap. Each round touches only the hours still undecided. Shared by Erlang A and
+    the chat pool (:mod:`lib.queues.chat`).
+    """
+    guess = np.maximum(np.asarray(guess, dtype=float), 1.0)
+    ok = meets(np.arange(guess.size), guess)
     lo = np.where(ok, 0.0, guess)  # fails (0 always does)
     hi = np.where(ok, guess, np.inf)  # meets
-    step = np.ones(a.size)
-    todo = np.arange(a.size)
+    step = np.ones(guess.size)
+    todo = np.arange(guess.size)
     down = ok.copy()
     while todo.size:  # galloping, down from hi or up from lo
         d = down[todo]
