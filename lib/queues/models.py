@@ -171,24 +171,19 @@ def _cap_abandonment(
     ``cap`` (the answered basis's guard rail, ``max_abandonment``). Each pass adds one agent to
     every hour still above the cap (vectorised over the hours); the share falls below any cap
     > 0 within about load + a few agents."""
-    n = np.array(
-        np.broadcast_to(agents, np.broadcast_shapes(np.shape(agents), np.shape(calls_per_hour))), dtype=np.int64
-    )
-    calls = np.broadcast_to(calls_per_hour, n.shape)
-    aht = np.broadcast_to(aht_s, n.shape)
-    load = offered_load(calls, aht)
-    over = (load > 0) & (np.asarray(erlang_a.abandon_probability(n, load, aht, patience_s)) > cap)
-    while over.any():
-        n[over] += 1
-        idx = np.flatnonzero(over.ravel())
-        still = (
-            np.asarray(erlang_a.abandon_probability(n.ravel()[idx], load.ravel()[idx], aht.ravel()[idx], patience_s))
-            > cap
-        )
-        flat = over.ravel().copy()
-        flat[idx] = still
-        over = flat.reshape(n.shape)
-    return n
+    shape = np.broadcast_shapes(np.shape(agents), np.shape(calls_per_hour), np.shape(aht_s))
+    n = np.array(np.broadcast_to(agents, shape), dtype=np.int64).ravel()
+    aht = np.broadcast_to(aht_s, shape).ravel()
+    load = offered_load(np.broadcast_to(calls_per_hour, shape).ravel(), aht)
+
+    def above(idx: np.ndarray) -> np.ndarray:
+        return idx[np.asarray(erlang_a.abandon_probability(n[idx], load[idx], aht[idx], patience_s)) > cap]
+
+    todo = above(np.flatnonzero(load > 0))
+    while todo.size:  # one more agent in every hour still above the cap
+        n[todo] += 1
+        todo = above(todo)
+    return n.reshape(shape)
 
 
 def _check_basis(basis: str) -> None:
