@@ -1,8 +1,8 @@
 """Every figure speaks one language (issue 10): a title, labelled axes, the report's Norwegian
 terms, Norwegian numbers, legends off the data; and every PNG a run writes carries its title.
 
-The figure functions are drawn on small hand-made inputs; the last test reads the PNGs of the
-session's chain run (``chain_run``, tests/conftest.py).
+The figure functions are drawn on small hand-made inputs; the PNGs of the session's chain run
+are read in tests/test_chain_outputs.py.
 """
 
 from __future__ import annotations
