@@ -160,7 +160,9 @@ def _long(path: Path, table: str, keys: tuple[str, ...], values: tuple[str, ...]
     if t is None:
         return {}
     cols = [c for c in values if c in t.columns]
-    key = t[list(keys)].astype(str).agg(" / ".join, axis=1)
+    if t.empty or any(k not in t.columns for k in keys):
+        return {}
+    key = [" / ".join(map(str, row)) for row in t[list(keys)].itertuples(index=False, name=None)]
     sheet = workbook.sheet_name(table)
     out = {}
     for c in cols:
