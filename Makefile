@@ -15,6 +15,8 @@ OUT ?= outputs
 FROM ?=
 # make clean DRY=1 lists what it would remove, and removes nothing
 DRY ?=
+# make compare XLSX=1 also writes the comparison as a Norwegian workbook
+XLSX ?=
 # What a user types reaches Python as data, never as part of a shell command: each variable
 # is handed over, unexpanded ($(value ...)), in the environment, and lib.chain.cli --env reads
 # it there (PARAMS split with shlex). Never paste these variables into a recipe line.
@@ -25,8 +27,9 @@ export KONTAKT_FROM := $(value FROM)
 export KONTAKT_A := $(value A)
 export KONTAKT_B := $(value B)
 export KONTAKT_DRY := $(value DRY)
+export KONTAKT_XLSX := $(value XLSX)
 export KONTAKT_LAB_ARGS := $(value LAB_ARGS)
-unexport RAW PARAMS OUT FROM A B DRY LAB_ARGS
+unexport RAW PARAMS OUT FROM A B DRY XLSX LAB_ARGS
 
 .PHONY: help setup check data report inspect compare lab app lint test test-fast notebooks bench clean
 
@@ -57,7 +60,7 @@ report: setup $(if $(filter $(SYNTHETIC),$(KONTAKT_RAW)),data) ## Run the whole 
 inspect: setup ## Check an export before running anything: make inspect RAW=data/raw/export_2023.csv (a file, folder or glob)
 	$(BIN)/python -m lib.chain.cli inspect --env
 
-compare: setup ## Print and write what differs between two runs: make compare A=outputs/run1 B=outputs/run2
+compare: setup ## What differs between two runs, and why (assumptions first): make compare A=outputs B=outputs/run2 [XLSX=1]
 	$(BIN)/python -m lib.chain.cli compare --env
 
 lab: setup data ## Start JupyterLab from the project's environment at the project root, notebooks/ open (Ctrl-C stops it)

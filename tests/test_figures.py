@@ -206,7 +206,9 @@ def check_figure(fig: Figure) -> None:
         # a panel sharing its x axis (sharex, twinx) may leave the x label to its sibling
         siblings = ax.get_shared_x_axes().get_siblings(ax)
         assert any(s.get_xlabel().strip() for s in siblings), f"no x label in {plotstyle.title_of(fig)!r}"
-        assert not ax.texts, "no free text over the data: put it in the legend"
+        # values on their bars and a group's heading above the data are the only text on the axes
+        free = [t for t in ax.texts if t.get_gid() not in (figures.VALUE_LABEL, figures.HEADING)]
+        assert not free, "no free text over the data: put it in the legend"
     texts = _texts(fig)
     for text in texts:
         assert not ENGLISH.search(text), f"English term in {text!r}"
@@ -331,19 +333,57 @@ def test_tornado_labels_read_alike_from_either_table_format():
         labels[new_format] = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels[False] == labels[True]
     text = " ".join(labels[True])
-    assert "Kalkulasjonsrente (0,02 / 0,06)" in text
-    assert "Årsverkskostnad (±10 %) (1 060 110 / 1 295 690)" in text
-    assert "(0,15 → 0,35 / 0,35 → 0,65)" in text
-    assert "(2; 5; 4 / 6; 15; 12)" in text  # a list separator is no decimal comma
+    # rows whose assumption column names no assumption: their own numbers, in Norwegian notation
+    assert "Kalkulasjonsrente\nlav 0,02, høy 0,06" in text
+    assert "Årsverkskostnad (±10 %)\nlav 1 060 110, høy 1 295 690" in text
+    assert "lav 0,15 → 0,35, høy 0,35 → 0,65" in text
+    assert "lav 2; 5; 4, høy 6; 15; 12" in text  # a list separator is no decimal comma
+
+
+NAMES = {
+    "Kalkulasjonsrente": "discount_rate",
+    "Årsverkskostnad (±10 %)": "cost_per_person_year_nok",
+    "Andel chat/chatbot (første → siste år)": "chat_share_first_year, chat_share_last_year",
+    "Investeringskostnader (±50 %)": "live_chat_investment_mnok, chatbot_investment_mnok, contact_centre_investment_mnok",
+}
+
+
+def test_tornado_shows_shares_in_percent_and_kroner_in_millions():
+    table = _sensitivity_table(new_format=True)
+    table["assumption"] = table["label"].map(NAMES)
+    text = " ".join(t.get_text() for t in sens.tornado(table, "III").axes[0].get_yticklabels())
+    assert "Kalkulasjonsrente\nlav 2 %, høy 6 %" in text
+    assert "Årsverkskostnad (±10 %)\nlav 1,06 mill. kr, høy 1,30 mill. kr" in text
+    assert "lav 15 % → 35 %, høy 35 % → 65 %" in text
+    assert "lav 11 mill. kr i alt, høy 33 mill. kr i alt" in text
+
+
+def test_a_tornado_row_without_known_assumptions_keeps_its_own_text():
+    row = {"assumption": "not_an_assumption", "low_value": 0.02, "low_text": "0.02"}
+    assert sens.range_text(row, "low") is None
+    assert sens.range_text({"assumption": "discount_rate", "low_value": 0.025}, "low") == "2,5 %"
+
+
+def test_table1_chart_has_values_on_its_bars_the_sums_apart_and_costs_marked():
+    comparison = _comparison()
+    fig = figures.table1_vs_report(comparison, 2026, 2033)
+    cells, sums = fig.axes
+    values = [t.get_text() for t in cells.texts if t.get_gid() == figures.VALUE_LABEL and t.get_text()]
+    assert len(values) == 2 * int((comparison["row"] != SUM).sum())  # the report's and ours, every cell
+    assert [t.get_text() for t in sums.get_xticklabels()] == [f"Konsept {c}" for c in ("I", "IIa", "IIb", "III")]
+    assert {t.get_text() for t in cells.texts if t.get_gid() == figures.HEADING} == {"Nytte (spart tid)", "Kostnader"}
+    hatched = [p for p in cells.patches if p.get_hatch()]
+    assert len(hatched) == 2 * int(comparison["row"].isin(["Investeringskostnader", "Driftskostnader"]).sum())
+    assert "Kostnad" in [t.get_text() for t in fig.legends[0].get_texts()]
 
 
 def test_tornado_formats_numbers_without_text_columns():
     table = _sensitivity_table(new_format=True).drop(columns=["low_text", "high_text"])
     fig = sens.tornado(table, "III")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert "Kalkulasjonsrente (0,02 / 0,06)" in labels
-    assert "Årsverkskostnad (±10 %) (1 060 110 / 1 295 690)" in labels
-    assert "Andel chat/chatbot (første → siste år) (0,15; 0,35 / 0,35; 0,65)" in labels
+    assert "Kalkulasjonsrente\nlav 0,02, høy 0,06" in labels
+    assert "Årsverkskostnad (±10 %)\nlav 1 060 110, høy 1 295 690" in labels
+    assert "Andel chat/chatbot (første → siste år)\nlav 0,15; 0,35, høy 0,35; 0,65" in labels
 
 
 def test_figure_keeps_the_legend_off_a_given_axes():

@@ -151,3 +151,25 @@ def test_check_command_refuses_a_bad_value_with_a_clear_message(capsys):
     assert "chat_share_last_year='40%'" in err and "0.4 for 40 %" in err and "Traceback" not in err
     assert cli.main(["check", "-p", "chat_share_last_year", "0.4"]) == 0
     assert "chat_share_last_year" in capsys.readouterr().out
+
+
+#: A kernel that is inside an event loop when the run ends, SIGINT no longer ignored (as a GUI
+#: loop leaves it): jupyter_client's interrupt before the shutdown request made it log
+#: "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel" on a run that succeeded.
+BUSY_LOOP = """import signal, time
+from ipykernel.eventloops import register_integration
+
+@register_integration("busy")
+def busy(kernel):
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    time.sleep(0.5)
+
+get_ipython().run_line_magic("gui", "busy")"""
+
+
+def test_a_successful_run_stops_its_kernel_without_a_keyboard_interrupt(tmp_path, capfd):
+    nb = _notebook(tmp_path / "01_loop.ipynb", "x = 1", BUSY_LOOP)
+    notebooks.execute(nb, tmp_path / "out.ipynb", {})
+    captured = capfd.readouterr()
+    assert "KeyboardInterrupt" not in captured.err + captured.out
+    assert issubclass(notebooks.CleanShutdownKernelManager, notebooks.AsyncKernelManager)

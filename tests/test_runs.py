@@ -15,11 +15,10 @@ import pandas as pd
 import pytest
 from frames import fake_chain as chain
 
-from lib.chain import cli, notebooks, pipeline, runs
+from lib.chain import notebooks, pipeline, runs
 from lib.core import paths
 from lib.core.paths import PROJ_ROOT
 from lib.report import run_info as run_report
-from lib.report.compare import compare_runs
 
 #: Their two-cell notebooks run in this process (tests/conftest.py: notebooks_in_process).
 pytestmark = pytest.mark.usefixtures("notebooks_in_process")
@@ -171,32 +170,6 @@ def test_rerun_from_a_notebook_uses_the_runs_own_data_and_refuses_other_data(tmp
         )
 
 
-def test_compare_lists_what_differs_and_says_when_nothing_does(tmp_path):
-    def folder(name, iii):
-        d = tmp_path / name / "tables"
-        d.mkdir(parents=True)
-        pd.DataFrame(
-            {"row": ["Sum verdsatte virkninger"], "I": [41.4], "IIa": [80.1], "IIb": [113.9], "III": [iii]}
-        ).to_csv(d / "table1.csv", index=False)
-        pd.DataFrame({"item": ["rows_read", "kept"], "count": [100, 90]}).to_csv(d / "cleaning_report.csv", index=False)
-        return tmp_path / name
-
-    a, b, c = folder("a", 456.4), folder("b", 456.4), folder("c", 518.8)
-    assert compare_runs(a, b).empty
-    diff = compare_runs(a, c)
-    assert diff.to_dict("records") == [
-        {
-            "table": "table1",
-            "key": "Sum verdsatte virkninger / III",
-            "a": 456.4,
-            "b": 518.8,
-            "difference": pytest.approx(62.4),
-        }
-    ]
-    assert cli.main(["compare", str(a), str(c), "--out", str(tmp_path / "d.csv")]) == 0
-    assert len(pd.read_csv(tmp_path / "d.csv")) == 1
-
-
 def test_run_info_lists_overrides_and_failed_plausibility_checks(tmp_path, raw):
     tables = tmp_path / "tables"
     tables.mkdir()
@@ -212,3 +185,14 @@ def test_run_info_lists_overrides_and_failed_plausibility_checks(tmp_path, raw):
     assert v["assumption chat_share_last_year"] == "0.4 (report: 0.5)"
     assert v["plausibility"] == "1 check(s) FAILED" and v["warning 1"].startswith("volume: 4 008 rows")
     assert "ADVARSEL" in run_report.html_banner(info)
+
+
+def test_a_file_in_a_staging_folder_is_shown_where_the_run_puts_it(tmp_path):
+    # executed notebooks print display_path of what they write: the final path, not .staging/
+    stage = runs.RunFolders.of(paths.OUTPUTS / "shown", tmp_path / "proc").staging
+    stage.outputs.mkdir(parents=True)
+    figure = stage.outputs / "figures" / "a.png"
+    assert paths.display_path(figure) == "outputs/shown/.staging/figures/a.png"  # not marked: not a run's
+    (stage.outputs / runs.STAGING_MARK).write_bytes(b"")
+    assert paths.display_path(figure) == "outputs/shown/figures/a.png"
+    assert paths.final_path(tmp_path / "x.csv") == tmp_path / "x.csv"

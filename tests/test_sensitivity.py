@@ -209,8 +209,8 @@ def test_tornado_draws_one_bar_pair_per_variation():
     assert len(ax.patches) == 6
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1].startswith("Dagens bemanning")  # the widest bar on top
-    # one notation for every value: a decimal comma and a space between thousands
-    assert "Rente (0,02 / 0,06)" in labels and "Årsverkskostnad (1 060 110 / 1 295 690)" in labels
+    # readable ranges: shares in %, kroner in millions (Norwegian notation)
+    assert "Rente\nlav 2 %, høy 6 %" in labels and "Årsverkskostnad\nlav 1,06 mill. kr, høy 1,30 mill. kr" in labels
     # the legend below the plot, off the bars
     fig.canvas.draw()
     (legend,) = fig.legends

@@ -1,7 +1,7 @@
 """The command line of the chain: ``python -m lib.chain.cli run | check | compare | clean | refresh``.
 
 ``make`` calls it with ``--env``: the variables a user types (``RAW``, ``OUT``, ``FROM``,
-``PARAMS``, ``A``, ``B``, ``DRY``) arrive in the environment, unexpanded, and are read here as
+``PARAMS``, ``A``, ``B``, ``DRY``, ``XLSX``) arrive in the environment, unexpanded, and are read here as
 data (``PARAMS`` split like a shell line, never run). Every failure is one line on stderr
 (``pipeline stopped: ...``) and exit code 1.
 """
@@ -14,8 +14,6 @@ import shlex
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from lib.chain import pipeline, runs
 from lib.chain.clean import clean
 from lib.chain.compare import compare
@@ -26,6 +24,7 @@ from lib.chain.pipeline import run
 from lib.core import manifest
 from lib.core.assumptions import Assumptions
 from lib.core.paths import OUTPUTS, PROJ_ROOT, display_path, resolve
+from lib.report.compare import agree, to_text
 
 
 def _parameters(pairs: list[list[str]]) -> dict[str, object]:
@@ -42,6 +41,7 @@ ENV = {
     "a": "KONTAKT_A",
     "b": "KONTAKT_B",
     "dry": "KONTAKT_DRY",
+    "xlsx": "KONTAKT_XLSX",
 }
 
 
@@ -83,6 +83,7 @@ def _argv_from_env(command: str) -> list[str]:
         if not (env["a"] and env["b"]):
             raise PipelineError("make compare needs two run folders: make compare A=outputs B=outputs/NAME")
         argv += [env["a"], env["b"]]
+        argv += ["--xlsx"] if env["xlsx"] not in ("", "0") else []
     if command == "inspect":
         argv += [env["raw"]] if env["raw"] else []
         argv += [w for pair in params_from_text(env["params"]) for w in ("-p", *pair)]
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("a")
     k.add_argument("b")
     k.add_argument("--out", help="CSV to write (default: outputs/comparisons/A__vs__B.csv)")
+    k.add_argument("--xlsx", action="store_true", help="also write a Norwegian workbook beside the CSV (.xlsx)")
     ins = sub.add_parser("inspect", help="check a call-log export (file, folder or glob) without running anything")
     ins.add_argument("raw", nargs="?", default=None, help="the export (default: notebook 01's raw_path)")
     add_parameter(ins)
@@ -179,15 +181,12 @@ def main(argv: list[str] | None = None) -> int:
             print("seconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
             print(f"outputs in {display_path(outputs_dir)}/ (run_info.csv, tables/, figures/, notebooks/, html/)")
         elif args.command == "compare":
-            diff, out = compare(args.a, args.b, args.out)
-            if diff.empty:
-                print(
-                    f"{display_path(resolve(args.a))} and {display_path(resolve(args.b))} agree on every compared value"
-                )
-            else:
-                with pd.option_context("display.width", 200, "display.max_rows", 500):
-                    print(diff.to_string(index=False))
-            print(f"wrote {display_path(out)}")
+            diff, out, book = compare(args.a, args.b, args.out, xlsx=args.xlsx)
+            a, b = display_path(resolve(args.a)), display_path(resolve(args.b))
+            print(to_text(diff, a, b), end="")
+            if agree(diff):
+                print(f"{a} and {b} agree on every compared value")
+            print(f"wrote {display_path(out)}" + (f" and {display_path(book)}" if book is not None else ""))
         elif args.command == "clean":
             clean(dry=args.dry_run)
         elif args.command == "inspect":

@@ -1,5 +1,7 @@
-"""``make compare``: what differs between two run folders, printed and written as a table into
-``outputs/comparisons/`` (recorded in that folder's manifest, so ``make clean`` may remove it)."""
+"""``make compare``: what differs between two run folders, and why (:mod:`lib.report.compare`),
+printed and written as a table into ``outputs/comparisons/`` (and, with ``--xlsx``, as a
+Norwegian workbook beside it), recorded in that folder's manifest so ``make clean`` may
+remove them."""
 
 from __future__ import annotations
 
@@ -7,26 +9,57 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.chain import data_source, runs
 from lib.chain.errors import PipelineError
 from lib.core import manifest
 from lib.core.paths import OUTPUTS, display_path, resolve
-from lib.report.compare import compare_runs
+from lib.report import compare as report_compare
 
 
-def compare(a: str | Path, b: str | Path, out: str | Path | None = None) -> tuple[pd.DataFrame, Path]:
+def source_of(folder: Path) -> str:
+    """The data-source line of the run in ``folder`` (:func:`lib.chain.data_source.label` on
+    its processed data; from its run information when those are gone)."""
+    processed = runs.default_processed(folder)
+    if (processed / data_source.SOURCE_FILE).exists():
+        return data_source.label(processed)
+    info = report_compare._info(folder)
+    if info.get("synthetic_log") == "yes":
+        return f"Syntetiske data (frø {info.get('synthetic_seed', '')})"
+    return f"Kilde: {Path(info['raw_file']).name}" if info.get("raw_file") else "Kilde: ukjent"
+
+
+def _claim(path: Path) -> bool:
+    """Whether ``path`` may be written: absent, or made by ``make compare`` (in the manifest)."""
+    listed = (manifest.read_manifest(path.parent) or manifest.Manifest()).files
+    if path.exists() and path.name not in listed:
+        raise PipelineError(f"{display_path(path)} exists and was not made by make compare; nothing written")
+    return True
+
+
+def compare(
+    a: str | Path, b: str | Path, out: str | Path | None = None, xlsx: bool = False
+) -> tuple[pd.DataFrame, Path, Path | None]:
     """Compare run folders ``a`` and ``b`` (:func:`lib.report.compare.compare_runs`) and write the
-    differences to ``out`` (default ``outputs/comparisons/A__vs__B.csv``); returns them and the path.
-    Refuses to overwrite a file that ``make compare`` did not make."""
+    comparison to ``out`` (default ``outputs/comparisons/A__vs__B.csv``) and, with ``xlsx``, to
+    the workbook beside it (``.xlsx``); returns it and the paths. Refuses to overwrite a file
+    that ``make compare`` did not make (before writing either)."""
     a, b = resolve(a), resolve(b)
     for folder in (a, b):
         if not (folder / "tables").is_dir():
             raise PipelineError(f"{display_path(folder)} is not a run folder (no tables/)")
-    diff = compare_runs(a, b)
+    diff = report_compare.compare_runs(a, b)
     path = resolve(out) if out else OUTPUTS / "comparisons" / f"{a.name}__vs__{b.name}.csv"
+    book = path.with_suffix(".xlsx") if xlsx else None
     made = not path.parent.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.name not in (manifest.read_manifest(path.parent) or manifest.Manifest()).files:
-        raise PipelineError(f"{display_path(path)} exists and was not made by make compare; nothing written")
+    for p in (path, book):
+        if p is not None:
+            _claim(p)
     diff.to_csv(path, index=False)
-    manifest.record_made(path.parent, [path.name], "comparisons", made_folder=made)
-    return diff, path
+    written = [path.name]
+    if book is not None:
+        sources = (source_of(a), source_of(b))
+        report_compare.write_xlsx(diff, book, display_path(a), display_path(b), sources)
+        written.append(book.name)
+    manifest.record_made(path.parent, written, "comparisons", made_folder=made)
+    return diff, path, book

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from lib.chain import runs
@@ -27,9 +28,25 @@ from lib.core.paths import NOTEBOOKS, display_path, resolve
 KERNEL = "python3"
 
 
-#: The kernel logs only errors: its start-up warning about local TCP transport and a
-#: "KeyboardInterrupt caught in kernel" at shutdown are noise on an analyst's terminal.
+#: The kernel logs only errors: its start-up warning about local TCP transport is noise on an
+#: analyst's terminal.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
+class CleanShutdownKernelManager(AsyncKernelManager):
+    """A kernel manager that stops a kernel with its shutdown request alone (and SIGTERM if it
+    does not answer), never with the interrupt (SIGINT) jupyter_client sends first: a kernel
+    still in an event loop or a message handler then logs "[IPKernelApp] ERROR |
+    KeyboardInterrupt caught in kernel" on a run that succeeded, an error at level ERROR that
+    ``log_level`` cannot hide without hiding real ones. An interrupt asked for while the kernel
+    runs (a cell's timeout) still goes through."""
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
 
 
 @dataclass
@@ -90,6 +107,7 @@ def execute(nb: Path, out: Path, parameters: dict[str, object]) -> float:
             progress_bar=sys.stderr.isatty(),  # cells done / to do, on a terminal only
             log_output=False,
             extra_arguments=KERNEL_ARGUMENTS,
+            kernel_manager_class=CleanShutdownKernelManager,
         )
     except PapermillExecutionError as err:
         raise PipelineError(_failure_message(nb, err)) from None

@@ -154,7 +154,7 @@ def run(
                     runs.seed_from_previous(folders, stage, before)
                 _execute_run(to_run, routed, stage, report)
                 report.step = "the run's last step (run information, workbook, HTML)"
-                _finish_run(stage, raw, overrides, before, to_run, report, html, pdf=nbs is None)
+                _finish_run(stage, raw, overrides, before, to_run, report, html, pdf=nbs is None, routed=routed)
                 report.step = "saving the run's results"
                 runs.commit(folders, stage, made)
             except BaseException as err:
@@ -163,6 +163,31 @@ def run(
         raise PipelineError(str(err)) from None
     report.written = [folders.outputs / p.relative_to(stage.outputs) for p in report.written]
     return report
+
+
+#: Notebook parameters that are not recorded as parameters in force: the folders (the run's own),
+#: the call log (run information's raw_file) and the assumptions (recorded one by one).
+NOT_RECORDED = (*FOLDER_PARAMETERS, "raw_path", "overrides")
+
+
+def parameters_in_force(nbs: list[Path], routed: dict[Path, dict[str, object]] | None) -> dict[str, object]:
+    """Every parameter of the notebooks ``nbs`` as it was in force: the value given
+    (``routed``, :func:`lib.chain.parameters.route_parameters`) or the notebook's default;
+    not :data:`NOT_RECORDED`. For the run information, so ``make compare`` can name them."""
+    out: dict[str, object] = {}
+    for nb in nbs:
+        given = (routed or {}).get(nb, {})
+        for name, default in notebooks.declared_parameters(nb).items():
+            if name in NOT_RECORDED or name in out:
+                continue
+            if name in given:
+                out[name] = given[name]
+                continue
+            try:
+                out[name] = ast.literal_eval(str(default))
+            except (ValueError, SyntaxError):
+                out[name] = str(default)
+    return out
 
 
 def _expected_outputs(to_run: list[Path], html: bool, known_tables: bool) -> list[str]:
@@ -243,6 +268,7 @@ def _finish_run(
     report: RunReport,
     html: bool,
     pdf: bool = False,
+    routed: dict[Path, dict[str, object]] | None = None,
 ) -> None:
     """Run information, provenance, workbook, the note (``notat.html``, and ``notat.pdf`` with
     ``pdf`` where Chromium is installed), HTML and run times, all into the staging folders."""
@@ -252,7 +278,15 @@ def _finish_run(
         if not before:
             runs.write_provenance(stage.processed, raw.files, _early(overrides))
         started = to_run[0].stem
-        info = run_report.run_info(raw.given, raw.files, tables, overrides, started, sum(report.seconds.values()))
+        info = run_report.run_info(
+            raw.given,
+            raw.files,
+            tables,
+            overrides,
+            started,
+            sum(report.seconds.values()),
+            parameters_in_force(to_run, routed),
+        )
         info.to_csv(stage.outputs / run_report.RUN_INFO, index=False)
         report.written.append(stage.outputs / run_report.RUN_INFO)
     source = data_source.label(stage.processed)

@@ -675,7 +675,9 @@ def failure_text(text: str, folders: RunFolders, failed: Path, kept_rows: str | 
     replaced by where those files are now: ``failed_run/`` (outputs, rows set aside)."""
     stage = folders.staging
     if kept_rows:
-        text = text.replace(display_path(stage.processed / "rejected_rows.parquet"), kept_rows)
+        # named inside the staging folder, or (display_path while the run ran) where it would have gone
+        for name in (stage.processed / "rejected_rows.parquet", folders.processed / "rejected_rows.parquet"):
+            text = text.replace(display_path(name), kept_rows)
     return text.replace(display_path(stage.outputs), display_path(failed))
 
 

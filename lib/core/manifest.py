@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib.core import paths
 from lib.core.paths import display_path
 
 #: The manifest file in every folder the project writes results into (and in ``failed_run/``,
@@ -30,8 +31,9 @@ MANIFEST = "run_manifest.json"
 #: What a manifest says made it: a manifest without it is not the project's and is never obeyed.
 MADE_BY = "kontakt-politiet"
 #: The file that marks a run's staging folder as the project's (left by a run that died, it
-#: may go; a run lists what it made there when it succeeds).
-STAGING_MARK = ".kontakt-staging"
+#: may go; a run lists what it made there when it succeeds). Defined with the paths, which
+#: show a file in a staging folder where the run puts it (:func:`lib.core.paths.display_path`).
+STAGING_MARK = paths.STAGING_MARK
 #: Sub-folders of an outputs folder whose files belong to the outputs folder's manifest.
 OUTPUT_SUBFOLDERS = ("tables", "figures", "notebooks", "html")
 

@@ -53,12 +53,29 @@ def figures_dir(outputs_dir: str | Path) -> Path:
     return d
 
 
+#: The file that marks a run's staging folder (``OUT/.staging``, ``processed/.staging``): what
+#: a run writes there is moved one level up when the run succeeds (``lib.chain.runs``).
+STAGING_MARK = ".kontakt-staging"
+
+
+def final_path(path: str | Path) -> Path:
+    """Where a file a run writes into its staging folder will be once the run succeeds (the
+    staging folder, marked by :data:`STAGING_MARK`, left out); any other path as it is."""
+    p = resolve(path)
+    for folder in p.parents:
+        if (folder / STAGING_MARK).is_file():
+            return folder.parent / p.relative_to(folder)
+    return p
+
+
 def display_path(path: str | Path) -> str:
     """A path as shown in notebooks and errors: relative to the project root (or to
     :data:`WRITE_ROOT`) when inside it, so committed notebook outputs carry no
     machine-specific absolute paths; a path outside the project whole (its last component
-    alone would not say which folder is meant)."""
-    p = resolve(path)
+    alone would not say which folder is meant). A file in a run's staging folder is shown
+    where the run will put it (:func:`final_path`), so an executed notebook names the files
+    its reader will find."""
+    p = final_path(path)
     for root in (WRITE_ROOT, PROJ_ROOT):
         try:
             return p.relative_to(root).as_posix()

@@ -44,6 +44,9 @@ from lib.core.plotstyle import (
 from lib.queues import erlang
 from lib.valuation.economics import SUM
 
+#: The gid of a value written on its bar, and of a group's heading above the data: the only
+#: text a figure puts on its axes (tests/test_figures.py checks it).
+VALUE_LABEL, HEADING = "value", "heading"
 #: y label of every figure counting agents on duty in an hour.
 AGENTS = "Antall agenter"
 
@@ -299,25 +302,100 @@ def weekday_profile(profile: pd.DataFrame, n_boards: int, min_agents: int, aht_s
 
 def table1_vs_report(comparison: pd.DataFrame, first_year: int, last_year: int) -> Figure:
     """Table 1's cells, the report's value beside the reproduced one (MNOK, net present value
-    ``first_year``-``last_year``); the sum row is left out (its scale hides the rest).
+    ``first_year``-``last_year``), each bar with its value: the benefits and the costs (marked
+    as costs: hatched, on a grey ground, under "Kostnader") in the wide panel, the sums apart in
+    the narrow one (their scale would hide the rest).
 
     ``comparison``: :func:`lib.valuation.table1.table1_vs_report` (columns ``row``, ``concept``,
     ``published``, ``reproduced``).
     """
-    shown = comparison[comparison["row"] != SUM]
-    x = np.arange(len(shown))
-    fig, ax = subplots(figsize=(10, 6.0))
-    ax.bar(x - 0.2, shown["published"], width=0.4, label="Rapporten", color="#999999")
-    ax.bar(x + 0.2, shown["reproduced"], width=0.4, label="Gjenskapt", color=LIGHT_BLUE)
-    labels = [f"{r.replace('Spart tid ', 'Tid ')} ({c})" for r, c in zip(shown["row"], shown["concept"], strict=True)]
-    ax.set_xticks(list(x), labels, rotation=70, ha="right", rotation_mode="anchor", fontsize=8)
-    ax.set_xlim(-0.6, len(shown) - 0.4)
-    ax.set_xlabel("Rad i tabell 1 (konsept)")
+    from lib.valuation.economics import COST_ROWS
+
+    cells = comparison[comparison["row"] != SUM].reset_index(drop=True)
+    cost = cells["row"].isin(COST_ROWS).to_numpy()
+    cells = pd.concat([cells[~cost], cells[cost]], ignore_index=True)  # the benefits first, then the costs
+    cost = cells["row"].isin(COST_ROWS).to_numpy()
+    sums = comparison[comparison["row"] == SUM].reset_index(drop=True)
+    fig, (ax, right) = subplots(
+        1, 2, figsize=(12, 6.2), gridspec_kw={"width_ratios": [len(cells), 2.2 * max(len(sums), 1)]}
+    )
     period = f"{first_year}–{last_year}"
+
+    def bars(axis, frame: pd.DataFrame, hatched: np.ndarray) -> None:
+        x = np.arange(len(frame))
+        for offset, column, colour, name in (
+            (-0.2, "published", GREY, "Rapporten"),
+            (0.2, "reproduced", LIGHT_BLUE, "Gjenskapt"),
+        ):
+            values = frame[column].to_numpy(dtype=float)
+            drawn = axis.bar(x + offset, values, width=0.4, color=colour, label=name, edgecolor="white", linewidth=0.3)
+            for bar, h in zip(drawn, hatched, strict=True):
+                if h:
+                    bar.set_hatch("///")
+            for text in axis.bar_label(
+                drawn,
+                labels=[number(v, 0) if np.isfinite(v) else "" for v in values],
+                fontsize=6.5,
+                rotation=90,
+                padding=2,
+            ):
+                text.set_gid(VALUE_LABEL)
+        axis.set_xlim(-0.6, len(frame) - 0.4)
+        top = np.nanmax(frame[["published", "reproduced"]].to_numpy(dtype=float)) if len(frame) else 1.0
+        axis.set_ylim(0, top * 1.18)
+        axis_format(axis, "y")
+
+    bars(ax, cells, cost)
+    labels = [f"{r.replace('Spart tid ', 'Tid ')} ({c})" for r, c in zip(cells["row"], cells["concept"], strict=True)]
+    ax.set_xticks(list(range(len(cells))), labels, rotation=70, ha="right", rotation_mode="anchor", fontsize=8)
+    if cost.any():
+        first_cost = int(np.argmax(cost))
+        ax.axvspan(first_cost - 0.5, len(cells) - 0.4, color=LIGHT_GREY, alpha=0.35, zorder=0, lw=0)
+        ax.text(
+            (first_cost + len(cells) - 1) / 2,
+            0.97,
+            "Kostnader",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=9,
+            fontweight="bold",
+            gid=HEADING,
+        )
+        ax.text(
+            (first_cost - 1) / 2,
+            0.97,
+            "Nytte (spart tid)",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=9,
+            fontweight="bold",
+            gid=HEADING,
+        )
+    ax.set_xlabel("Rad i tabell 1 (konsept)")
     ax.set_ylabel(f"Nåverdi {period} (mill. kr)")
-    axis_format(ax, "y")
-    ax.set_title(f"Tabell 1: gjenskapt mot rapporten (nåverdi {period}, mill. kr)")
-    legend_below(fig)
+    ax.set_title("Nytte og kostnader (kostnadene skravert)", fontsize=10)
+    bars(right, sums, np.zeros(len(sums), dtype=bool))
+    right.set_xticks(
+        list(range(len(sums))),
+        [f"Konsept {c}" for c in sums["concept"]],
+        rotation=70,
+        ha="right",
+        rotation_mode="anchor",
+        fontsize=8,
+    )
+    right.set_xlabel("Konsept")
+    right.set_ylabel(f"Nåverdi {period} (mill. kr)")
+    right.set_title("Sum verdsatte virkninger\n(nytte − kostnader)", fontsize=10)
+    fig.suptitle(f"Tabell 1: gjenskapt mot rapporten (nåverdi {period}, mill. kr)")
+    handles, names = ax.get_legend_handles_labels()
+    if cost.any():
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="white", edgecolor=GREY, hatch="///"))
+        names.append("Kostnad")
+    legend_below(fig, handles, names)
     return fig
 
 

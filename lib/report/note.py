@@ -25,6 +25,7 @@ import pandas as pd
 
 from lib.core import plotstyle
 from lib.core.manifest import claim
+from lib.report import run_info as run_report
 from lib.valuation.economics import SUM
 
 NOTE = "notat.html"
@@ -124,6 +125,13 @@ def _what_was_run(info: dict[str, str], source: str) -> str:
         )
     parts.append("</p>")
     assumptions = info.get("assumptions")
+    changed = [
+        f"{k.removeprefix('assumption ')} = {v.replace('(report:', '(rapporten:')}"
+        for k, v in info.items()
+        if k.startswith("assumption ")
+    ]
+    if changed and not assumptions:
+        assumptions = "; ".join(changed)
     if assumptions:
         same = assumptions == "the report's values"
         text = "rapportens egne forutsetninger" if same else f"endret fra rapporten: {html.escape(assumptions)}"
@@ -199,6 +207,7 @@ def _figure(figures: Path, name: str, caption: str) -> str:
 def _run_info(info: pd.DataFrame | None) -> str:
     if info is None or info.empty:
         return "<p>Ingen kjøreinformasjon (kjøringen ble ikke startet med make report).</p>"
+    info = run_report.shown_rows(info)
     rows = [[html.escape(str(i)), html.escape(str(v))] for i, v in zip(info["item"], info["value"], strict=True)]
     return _rows_html(rows, ["Post", "Verdi"], css="runinfo")
 

@@ -2,8 +2,10 @@
 
 :func:`run_info` is one table of ``item, value`` rows, aggregates only, never call-level
 data: the raw file (path relative to the project, size, sha256), the rows read, whether it
-is the synthetic log (and its seed), every assumption that differs from the report's value,
-the failed plausibility checks, the git commit and whether the tree was dirty, Python and
+is the synthetic log (and its seed), every assumption that differs from the report's value
+(``assumption NAME``: the value and the report's), every assumption in force
+(``in_force NAME``) and every notebook parameter in force (``parameter NAME``), so that
+``make compare`` can say which of them differ between two runs, the failed plausibility checks, the git commit and whether the tree was dirty, Python and
 key package versions, the notebook the run started from and its duration. The pipeline
 writes it to ``OUT/run_info.csv``, as the first sheet of the workbook (without the
 duration, so that reruns give the same bytes) and at the top of every HTML page.
@@ -26,6 +28,9 @@ from lib.core.manifest import sha256
 from lib.core.paths import PROJ_ROOT, display_path
 
 RUN_INFO = "run_info.csv"
+#: The prefixes of the rows that record what was in force: every assumption, every notebook parameter.
+IN_FORCE = "in_force "
+PARAMETER = "parameter "
 #: Rows of run_info left out of the workbook: they change on every rerun.
 VOLATILE = ("duration_s",)
 PACKAGES = ("numpy", "pandas", "scipy", "matplotlib", "papermill", "pyarrow", "openpyxl", "holidays")
@@ -46,12 +51,14 @@ def run_info(
     overrides: dict[str, object],
     started_from: str,
     duration_s: float,
+    parameters: dict[str, object] | None = None,
 ) -> pd.DataFrame:
     """The run information table (columns ``item``, ``value``, all text).
 
     ``raw``: the call log as given (a file, a folder or a glob); ``files``: the files it named
     (each with its size and sha256; several: numbered); ``tables``: the run's tables folder
-    (cleaning_report.csv, plausibility.csv); ``overrides``: the assumption overrides.
+    (cleaning_report.csv, plausibility.csv); ``overrides``: the assumption overrides;
+    ``parameters``: the notebook parameters in force (folders left out), one row each.
     """
     from lib.calllog.synthetic import synthetic_seed
 
@@ -79,10 +86,13 @@ def run_info(
     report_values = Assumptions()
     changed = a.overrides()
     rows += [
-        (f"assumption {k}", f"{_text(v)} (report: {_text(getattr(report_values, k))})") for k, v in changed.items()
+        (f"assumption {k}", f"{value_text(v)} (report: {value_text(getattr(report_values, k))})")
+        for k, v in changed.items()
     ]
     if not changed:
         rows.append(("assumptions", "the report's values"))
+    rows += [(f"{IN_FORCE}{k}", getattr(a, k)) for k in a.names()]
+    rows += [(f"{PARAMETER}{k}", v) for k, v in sorted((parameters or {}).items())]
     warnings = plausibility.failures(plausibility.read_checks(tables.parent))
     rows += [("plausibility", "all checks passed" if report.exists() and not warnings else "not checked")]
     if warnings:
@@ -101,15 +111,22 @@ def run_info(
         except metadata.PackageNotFoundError:
             rows.append((pkg, "not installed"))
     rows += [("started_from", started_from), ("duration_s", f"{duration_s:.1f}")]
-    return pd.DataFrame([(k, _text(v)) for k, v in rows], columns=["item", "value"])
+    return pd.DataFrame([(k, value_text(v)) for k, v in rows], columns=["item", "value"])
 
 
-def _text(v: object) -> str:
+def value_text(v: object) -> str:
     return ", ".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+
+def shown_rows(info: pd.DataFrame) -> pd.DataFrame:
+    """The rows a page shows: without the assumptions in force (``assumption NAME`` rows name
+    those that differ from the report; the workbook's "Kjøring" sheet has them all)."""
+    return info[~info["item"].astype(str).str.startswith(IN_FORCE)].reset_index(drop=True)
 
 
 def html_banner(info: pd.DataFrame) -> str:
     """The run information as an HTML block for the top of a page; failed checks in red."""
+    info = shown_rows(info)
     warn = info["item"].str.startswith("warning")
     lines = "".join(
         f"<tr><th style='text-align:left'>{html.escape(i)}</th><td>{html.escape(v)}</td></tr>"

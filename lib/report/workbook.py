@@ -97,7 +97,8 @@ SHEETS: dict[str, tuple[str, str]] = {
         "lib/core/data/column_dictionary.csv; docs/data_dictionary.md",
     ),
     RUN_SHEET: (
-        "Hva denne kjøringen er: loggen, forutsetninger som avviker fra rapporten, kontroller, versjoner",
+        "Hva denne kjøringen er: loggen, forutsetninger som avviker fra rapporten, alle forutsetninger og "
+        "parametere i bruk, kontroller, versjoner",
         "run_info.csv (pipeline)",
     ),
 }
@@ -111,7 +112,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 #: A text that is a plain number (no thousands separator, no leading zero but "0"), stored as one.
 _PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
 #: Run-information items whose value is a number (the others stay text: "0.109" is a version).
-RUN_NUMBERS = re.compile(r"^(rows_.*|.*_bytes|.*_seed|duration_s|.*_rows)$")
+RUN_NUMBERS = re.compile(r"^(rows_.*|.*_bytes|.*_seed|duration_s|.*_rows|in_force .*|parameter .*)$")
 MIN_WIDTH, MAX_WIDTH = 6, 60
 BOLD = Font(bold=True)
 

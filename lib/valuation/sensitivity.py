@@ -242,14 +242,56 @@ def one_at_a_time(
     return out.drop(columns=["_c", "_s"]).reset_index(drop=True)
 
 
+#: Assumptions shown in % in the tornado chart besides those whose unit is a share.
+PERCENT_NAMES: tuple[str, ...] = ("discount_rate", "max_occupancy", "chat_handling_factor")
+
+
+def _shown_value(name: str, value: float) -> str:
+    """One assumption's value as the tornado chart shows it: shares in %, kroner in millions,
+    person-years named; else Norwegian notation."""
+    from lib.core import plotstyle
+
+    unit = ""
+    for f in dataclasses.fields(Assumptions):
+        if f.name == name:
+            unit = str(f.metadata["unit"])
+    if "share" in unit or name in PERCENT_NAMES:
+        pct = 100 * value
+        return plotstyle.percent(value, 0 if abs(pct - round(pct)) < 1e-9 else 1)
+    if unit.startswith("NOK"):
+        return f"{plotstyle.number(value / 1e6, 2)} mill. kr"
+    if unit == "person-years":
+        return f"{plotstyle.number(value, 0)} årsverk"
+    return plotstyle.number(value, None)
+
+
+def range_text(row: dict, side: str) -> str | None:
+    """The ``"low"`` or ``"high"`` side of a sensitivity row in readable form (None when its
+    assumptions cannot be read from the row): shares in % (``15 % → 35 %`` for a first → last
+    year pair), kroner in millions, several investment costs as their sum in MNOK."""
+    names = [n.strip() for n in str(row.get("assumption", "")).split(",")]
+    slots = [f"{side}_value"] + [f"{side}_value_{k}" for k in range(2, len(names) + 1)]
+    values = [row.get(c) for c in slots]
+    if not names or any(n not in Assumptions.names() for n in names):
+        return None
+    if any(v is None or isinstance(v, str) or pd.isna(v) for v in values):
+        return None
+    from lib.core import plotstyle
+
+    numbers = [float(str(v)) for v in values]
+    if len(names) > 1 and all(n.endswith("_mnok") for n in names):
+        return f"{plotstyle.number(sum(numbers), 0)} mill. kr i alt"
+    return " → ".join(_shown_value(n, v) for n, v in zip(names, numbers, strict=True))
+
+
 def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
     """Tornado chart of one concept's sum at the low and high values, widest bar on top.
 
-    Bars start at the base sum (low value above, high value below); the y labels carry the
-    low / high values in Norwegian notation (:func:`lib.core.plotstyle.numbers_in`: ``0,02``,
-    ``1 060 110``): from ``low_text`` / ``high_text`` when the table has them, else from the
-    numbers in ``low_value`` / ``high_value`` (and ``low_value_2``, ... of the further
-    assumptions a variation moves, joined by "; "). The legend sits below the plot. Returns
+    Bars start at the base sum (low value above, high value below), each with its change of
+    the sum; the y labels carry, under the assumption, its low and high values in readable form
+    (:func:`range_text`: shares in %, kroner in millions); where a row's assumptions cannot be
+    read, from ``low_text`` / ``high_text`` or the numbers in ``low_value`` / ``high_value``
+    (and ``low_value_2``, ...) in Norwegian notation. The legend sits below the plot. Returns
     the figure.
     """
     from lib.core import plotstyle
@@ -259,6 +301,9 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
         raise ValueError(f"no sensitivity rows for concept {concept!r}")
 
     def value_text(row: dict, side: str) -> str:
+        readable = range_text(row, side)
+        if readable is not None:
+            return readable
         text = row.get(f"{side}_text")
         if isinstance(text, str) and text.strip():
             return plotstyle.numbers_in(text)
@@ -274,7 +319,7 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
         )
 
     if ax is None:
-        fig, ax = plotstyle.subplots(figsize=(10, 0.42 * len(t) + 2.4))
+        fig, ax = plotstyle.subplots(figsize=(10, 0.55 * len(t) + 2.4))
         legend_target = fig
     else:
         fig = ax.figure
@@ -282,13 +327,23 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
     base = float(t["sum_base"].iloc[0])
     y = np.arange(len(t))
     # side by side, so a low and a high value moving the sum the same way stay visible
-    ax.barh(y + 0.2, t["sum_low"] - base, left=base, height=0.4, color=plotstyle.LIGHT_BLUE, label="Lav verdi")
-    ax.barh(y - 0.2, t["sum_high"] - base, left=base, height=0.4, color=plotstyle.ORANGE, label="Høy verdi")
+    low = ax.barh(y + 0.2, t["sum_low"] - base, left=base, height=0.4, color=plotstyle.LIGHT_BLUE, label="Lav verdi")
+    high = ax.barh(y - 0.2, t["sum_high"] - base, left=base, height=0.4, color=plotstyle.ORANGE, label="Høy verdi")
+    for bars, sums in ((low, t["sum_low"]), (high, t["sum_high"])):
+        changes = sums.to_numpy(dtype=float) - base
+        for text in ax.bar_label(
+            bars,
+            labels=[("+" if d > 0 else "") + plotstyle.number(d, 0) if round(d) != 0 else "" for d in changes],
+            fontsize=7,
+            padding=2,
+        ):
+            text.set_gid("value")  # a value on its bar (the house style's one text on the axes)
+    ax.margins(x=0.12)
     ax.axvline(base, color="black", linewidth=1, label=f"Basis: {plotstyle.number(base)} mill. kr")
     rows = t.to_dict("records")
-    ax.set_yticks(y, [f"{r['label']} ({value_text(r, 'low')} / {value_text(r, 'high')})" for r in rows])
+    ax.set_yticks(y, [f"{r['label']}\nlav {value_text(r, 'low')}, høy {value_text(r, 'high')}" for r in rows])
     ax.set_xlabel(XLABEL)
-    ax.set_ylabel("Forutsetning (lav / høy verdi)")
+    ax.set_ylabel("Forutsetning (lav og høy verdi)")
     plotstyle.axis_format(ax, "x")
     ax.grid(False)
     ax.grid(True, axis="x")
