@@ -17,6 +17,7 @@ import nbformat
 import pytest
 
 from lib.core.paths import NOTEBOOKS
+from lib.report import note
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -102,12 +103,7 @@ def test_the_page_recomputes_when_a_control_moves(page, tmp_path, chain_run):
     options.binary_location = str(CHROMIUM)
     for arg in (
         "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
+        *note.HEADLESS_FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--window-size=1400,1800",
     ):

@@ -351,28 +351,21 @@ def table1_vs_report(comparison: pd.DataFrame, first_year: int, last_year: int) 
     if cost.any():
         first_cost = int(np.argmax(cost))
         ax.axvspan(first_cost - 0.5, len(cells) - 0.4, color=LIGHT_GREY, alpha=0.35, zorder=0, lw=0)
-        ax.text(
-            (first_cost + len(cells) - 1) / 2,
-            0.97,
-            "Kostnader",
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="top",
-            fontsize=9,
-            fontweight="bold",
-            gid=HEADING,
-        )
-        ax.text(
-            (first_cost - 1) / 2,
-            0.97,
-            "Nytte (spart tid)",
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="top",
-            fontsize=9,
-            fontweight="bold",
-            gid=HEADING,
-        )
+        for x, heading in (
+            ((first_cost + len(cells) - 1) / 2, "Kostnader"),
+            ((first_cost - 1) / 2, "Nytte (spart tid)"),
+        ):
+            ax.text(
+                x,
+                0.97,
+                heading,
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                fontsize=9,
+                fontweight="bold",
+                gid=HEADING,
+            )
     ax.set_xlabel("Rad i tabell 1 (konsept)")
     ax.set_ylabel(f"Nåverdi {period} (mill. kr)")
     ax.set_title("Nytte og kostnader (kostnadene skravert)", fontsize=10)

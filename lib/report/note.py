@@ -32,6 +32,16 @@ NOTE = "notat.html"
 PDF = "notat.pdf"
 #: Where Debian, Ubuntu and Google install a Chromium that prints PDFs headless.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Headless Chromium without a sandbox, a GPU or any network or update traffic of its own (the
+#: note's PDF; the what-if page's browser test starts it the same way).
+HEADLESS_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 CONCEPTS = ("I", "IIa", "IIb", "III")
 LABELS = {"I": "Konsept I", "IIa": "Konsept IIa", "IIb": "Konsept IIb", "III": "Konsept III"}
 
@@ -276,12 +286,7 @@ def write_pdf(page: Path, pdf: Path | None = None, timeout_s: float = 120.0) -> 
         cmd = [
             browser,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *HEADLESS_FLAGS,
             "--no-pdf-header-footer",
             f"--user-data-dir={profile}",
             f"--print-to-pdf={pdf}",
