@@ -276,6 +276,22 @@ def test_the_surrogate_agrees_with_the_exact_model_on_200_draws(chain_rates):
     assert (sums["max_abs_error_mnok"] < 0.3).all()
 
 
+def test_the_erlang_a_surrogate_agrees_with_the_exact_model_on_200_draws(chain_rates, chain_run):
+    """Issue 24: the structural reading Erlang A (the target counted on all calls) gets a Monte Carlo of
+    its own on the Erlang A surrogate; within the same tolerance as Erlang C's, on the chain's patience."""
+    rates, wait = chain_rates
+    calls = pd.read_parquet(chain_run / "processed" / "calls_clean.parquet")
+    a = A.replace(queue_model="erlang_a", service_level_basis="offered", patience_s=_model_patience(calls))
+    mc = u.monte_carlo(rates, a, n=200, seed=u.DEFAULT_SEED, observed_wait_s=wait)
+    check = u.surrogate_check(mc, rates, n=200, observed_wait_s=wait)
+    worst = check.loc[check["max_error_share_of_tolerance"].idxmax()]
+    assert worst["max_error_share_of_tolerance"] <= 1.0, worst.to_dict()
+
+
+def _model_patience(calls: pd.DataFrame) -> float:
+    return pat.model_patience_s(pat.fit_patience(calls, ["queue"]))
+
+
 def test_the_notebooks_monte_carlo_reproduces_table1_at_the_report_values(chain_rates, chain_run):
     rates, wait = chain_rates
     mc = u.monte_carlo(rates, A, n=1, seed=1, observed_wait_s=wait, distributions=u.fixed())

@@ -110,3 +110,22 @@ def test_table1_under_erlang_a_splits_into_model_and_basis_effects():
     s = e.set_index(["row", "concept"])
     assert s.loc[("Sum", "III"), "model_effect"] == -10.0 and s.loc[("Sum", "III"), "basis_effect"] == -10.0
     assert (s["erlang_c"] + s["model_effect"] + s["basis_effect"] == s["erlang_a_answered"]).all()
+
+
+@pytest.mark.parametrize(
+    ("model", "basis", "floor"),
+    [("erlang_a", "offered", 1), ("erlang_a", "answered", 2), ("erlang_c", "offered", 1), ("erlang_a", "offered", 3)],
+)
+def test_needs_more_is_required_agents_above_the_agents_given(model, basis, floor):
+    """The step curves of the staffing surrogate ask whether a board-hour needs more than k agents;
+    Erlang A answers with one evaluation instead of a search. It must be the search's answer exactly,
+    at, below and above the requirement, with the floor and (answered basis) the abandonment cap."""
+    rng = np.random.default_rng(11)
+    calls = np.round(rng.uniform(0, 90, 6000), 3)
+    calls[:200] = 0.0
+    aht = rng.uniform(90, 320, 6000)
+    a = Assumptions().replace(queue_model=model, service_level_basis=basis, patience_s=300.0, min_agents=floor)
+    required = queueing.required_agents(calls, aht, 95.0, a)
+    for shift in (-3, -1, 0, 1, 2):
+        k = np.maximum(required + shift, 0)
+        np.testing.assert_array_equal(queueing.needs_more(k, calls, aht, 95.0, a), required > k)

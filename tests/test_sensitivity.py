@@ -174,6 +174,8 @@ def test_default_variations_name_known_assumptions():
         for n in v.names:
             assert n in Assumptions.names(), n
         lo, hi = v.values("low", P), v.values("high", P)
+        if None in v.low:  # a discrete alternative against the value in force (none when it is in force)
+            continue
         # the range must move the assumption off the value in force on at least one side
         assert any(lo[n] != getattr(P, n) or hi[n] != getattr(P, n) for n in v.names), v.label
 
@@ -218,3 +220,35 @@ def test_tornado_draws_one_bar_pair_per_variation():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_the_three_readings_of_iiis_shorter_wait_are_rows_with_their_effect_on_the_sum():
+    """Issue 24 §3: the report's reading (today's observed wait down to III's modelled ASA), the full
+    Erlang C reading (ASA of IIb down to III's) and the scaled one (W_obs x ASA_III / ASA_base), each a
+    row set against the reading in force. The III sum is linear in the wait cut (same phone calls,
+    same value of a minute), so the rows' effects stand in the ratio of the cuts: with W_obs = 60 s,
+    ASA base / IIb / III = 30 / 25 / 10 s the cuts are 50, 15 and 60 x (1 - 10/30) = 40 s."""
+    asa = {"base": 30.0, "I": 30.0, "IIa": 30.0, "IIb_chatbot": 30.0, "IIb": 25.0, "III": 10.0}
+
+    def runner(rates, p):
+        r = FakeRunner()(rates, p)
+        by_year = r.by_year.assign(asa_s=r.by_year["concept"].map(asa))
+        return StaffingResult(by_year, r.effects)
+
+    readings = [v for v in sens.DEFAULT_VARIATIONS if v.names == ("iii_wait_reduction",)]
+    assert [v.high for v in readings] == [("observed",), ("model",), ("scaled",)]
+    a = Assumptions()  # the report's reading in force
+    table = sens.one_at_a_time(RATES, a, runner, variations=readings, observed_wait_s=60.0)
+    iii = table[table["concept"] == "III"].set_index("high_text")
+    assert set(iii.index) == {"observed", "model", "scaled"} and (iii["low_text"] == "observed").all()
+    assert iii[["base_value", "low_value", "high_value"]].isna().all().all()  # a choice is no number
+    effect = iii["sum_high"] - iii["sum_base"]
+    assert effect["observed"] == 0.0 and (iii["sum_low"] == iii["sum_base"]).all()
+    assert effect["model"] < effect["scaled"] < 0
+    assert effect["model"] / effect["scaled"] == pytest.approx((15 - 50) / (40 - 50))
+    assert np.allclose(iii["swing"], effect.abs())
+    # only III values a shorter wait
+    others = table[table["concept"] != "III"]
+    assert np.allclose(others["sum_high"], others["sum_base"])
+    with pytest.raises(ValueError, match="factor"):
+        sens.Variation("x", ("iii_wait_reduction",), ("model",), ("scaled",), relative=True)

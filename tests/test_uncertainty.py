@@ -260,3 +260,19 @@ def test_structural_scenarios_include_the_report_and_a_floor_of_two():
     # Erlang A without a patience is left out, not guessed
     assert set(st["structure"]) == {s.label for s in u.STRUCTURES[:2]}
     assert u.structural_scenarios(RATES, A, WAIT_S, n=10, structures=u.STRUCTURES[2:3]).empty
+
+
+def test_erlang_a_readings_get_a_monte_carlo_of_their_own_and_exact_points():
+    """Issue 24: the Erlang A readings are drawn on the Erlang A surrogate (its own mean and 90 %
+    interval), and their point values, read from each surrogate at its anchor, are the exact Table 1
+    under Erlang A."""
+    st = u.structural_scenarios(RATES, A, WAIT_S, n=300, structures=u.STRUCTURES[2:], patience_s=240.0)
+    for s in u.STRUCTURES[2:]:
+        t = st[st["structure"] == s.label].set_index("concept")
+        b = A.replace(**s.overrides, patience_s=240.0)
+        t1 = table1(staffing.run_all(RATES, b), b, WAIT_S).set_index("row")
+        np.testing.assert_allclose(t["point"], t1.loc[SUM, list(table1_concepts())], rtol=1e-10)
+        assert (t["draws"] == 300).all() and (t["p5"] < t["mean"]).all() and (t["mean"] < t["p95"]).all()
+        mc = u.monte_carlo(RATES, b, n=300, observed_wait_s=WAIT_S)
+        np.testing.assert_allclose(t["mean"], mc.sums().mean()[t.index], rtol=1e-12)
+    # (the surrogate against exact Erlang A solves on 200 draws: tests/test_chain_outputs.py, on a year of calls)

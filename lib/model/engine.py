@@ -46,7 +46,14 @@ from lib.model.concepts import (
     pool,
     service_time_s,
 )
-from lib.queues.models import chat_mean_wait_s, chat_required_agents, queue_model, required_agents, solve
+from lib.queues.models import (
+    chat_mean_wait_s,
+    chat_required_agents,
+    needs_more,
+    queue_model,
+    required_agents,
+    solve,
+)
 
 #: Elements (points x distinct board-hours) per call of the queue model: bounds memory (~1 GB).
 CHUNK = 4_000_000
@@ -252,7 +259,7 @@ def step_curve(engine: Engine, concept: str, beta: float, lo: float, hi: float, 
     below, above = np.full(len(u), float(lo)), np.full(len(u), float(hi))
     for _ in range(iterations if len(u) else 0):
         mid = (below + above) / 2
-        up = required(mid, u) > k
+        up = needs_more(k, mid * t.calls[u], beta * t.aht_s[u], target, engine.a)
         above, below = np.where(up, mid, above), np.where(up, below, mid)
     order = np.argsort(above, kind="stable")
     cumulative = np.concatenate([[0], np.cumsum(t.count[u][order])]).astype(float)

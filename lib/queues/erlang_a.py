@@ -622,6 +622,44 @@ def required_agents(
     return _out(erlang.blockwise(_solve_block, args, answered=basis == "answered"))
 
 
+def meets_target(
+    agents,
+    calls_per_hour,
+    aht_s,
+    patience_s,
+    target_level,
+    target_s,
+    max_occupancy=1.0,
+    basis="offered",
+):
+    """Whether ``agents`` agents meet the service level and the occupancy cap of
+    :func:`required_agents` (boolean array): true where there is no traffic, false where there
+    is traffic and no agent. For n >= 1 the test is monotone in n, so ``required_agents(...) >
+    agents`` is exactly ``~meets_target(agents, ...) | (agents < min_agents)``: one evaluation
+    where :func:`required_agents` searches (the staffing surrogate's step curves, which ask
+    whether a board-hour needs more than a given number of agents). Arguments as in
+    :func:`required_agents`; ``agents`` a whole number >= 0."""
+    if not isinstance(basis, str) or basis not in BASES:
+        raise ValueError(f"basis must be one of {BASES}; got {basis!r}")
+    n, calls, aht, pat, level, t, occ = np.broadcast_arrays(
+        _check("agents", agents, whole=True),
+        _check("calls_per_hour", calls_per_hour),
+        _check("aht_s", aht_s),
+        _check("patience_s", patience_s, low_open=True),
+        _check("target_level", target_level, low_open=True, high=1.0, high_open=True),
+        _check("target_s", target_s),
+        _check("max_occupancy", max_occupancy, low_open=True, high=1.0),
+    )
+    load = offered_load(calls, aht)
+    out = load <= 0
+    ok = (load > 0) & (n >= 1)
+    if ok.any():
+        out[ok] = _meets(
+            n[ok].astype(float), load[ok], pat[ok] / aht[ok], t[ok] / pat[ok], level[ok], occ[ok], basis == "answered"
+        )
+    return out
+
+
 def _solve_block(calls, aht, pat, level, t, occ, floor_n, *, answered: bool) -> np.ndarray:
     """required_agents on flat, equally long arrays (one block of hours)."""
     load = offered_load(calls, aht)

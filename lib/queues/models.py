@@ -214,6 +214,38 @@ def required_agents(calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: flo
     return agents
 
 
+def needs_more(
+    agents: np.ndarray, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+) -> np.ndarray:
+    """Whether each board-hour needs more than ``agents`` agents under ``a``'s queue model:
+    exactly ``required_agents(calls_per_hour, aht_s, target_s, a) > agents`` (a test holds the two
+    together). Erlang A answers it with one evaluation of the target (and of the abandonment cap
+    on the answered basis) instead of a search, which the staffing surrogate's step curves
+    (:func:`lib.model.engine.step_curve`) ask tens of times per step; Erlang C searches."""
+    agents = np.asarray(agents)
+    if not isinstance(queue_model(a), ErlangA):
+        return required_agents(calls_per_hour, aht_s, target_s, a) > agents
+    patience = ErlangA._patience(a)
+    meets = erlang_a.meets_target(
+        agents,
+        calls_per_hour,
+        aht_s,
+        patience,
+        a.service_level_target,
+        target_s,
+        max_occupancy=a.max_occupancy,
+        basis=a.service_level_basis,
+    )
+    more = ~meets | (agents < a.min_agents) & (calls_per_hour > 0)
+    if a.service_level_basis == "answered":
+        load = offered_load(calls_per_hour, aht_s)
+        check = ~more & (load > 0) & (agents >= 1)
+        if check.any():
+            lost = erlang_a.abandon_probability(agents[check], load[check], aht_s[check], patience)
+            more[check] = np.asarray(lost) > a.max_abandonment
+    return more
+
+
 def solve(
     calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
 ) -> tuple[np.ndarray, np.ndarray]:

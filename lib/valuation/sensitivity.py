@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -62,27 +63,38 @@ class Variation:
     """Low and high values of one assumption, or of several moved together.
 
     ``names``: the assumptions; ``low``, ``high``: their values in the same order, or
-    factors on the values in force when ``relative``; ``label``: Norwegian, for tables
-    and the chart; ``sep``: how the values of several names are joined in tables.
+    factors on the values in force when ``relative``; a value may be a choice (text, e.g. a
+    reading of :attr:`Assumptions.iii_wait_reduction`: its value columns stay empty and its
+    text columns hold the choice), or None for the value in force (a discrete alternative set
+    against the value in force: low = in force, high = the alternative); ``label``: Norwegian,
+    for tables and the chart; ``sep``: how the values of several names are joined in tables.
     """
 
     label: str
     names: tuple[str, ...]
-    low: tuple[float, ...]
-    high: tuple[float, ...]
+    low: tuple[float | str | None, ...]
+    high: tuple[float | str | None, ...]
     relative: bool = False
     sep: str = " → "  # joins the values of several names in tables ("first → last year")
 
     def __post_init__(self) -> None:
         if not (len(self.names) == len(self.low) == len(self.high) > 0):
             raise ValueError(f"variation {self.label!r}: names, low and high need the same, non-zero length")
+        if self.relative and any(isinstance(v, str) for v in (*self.low, *self.high)):
+            raise ValueError(f"variation {self.label!r}: a choice (text) cannot be a factor (relative)")
 
-    def values(self, side: str, a: Assumptions) -> dict[str, float]:
+    def values(self, side: str, a: Assumptions) -> dict[str, float | str]:
         """Assumption values of the ``"low"`` or ``"high"`` side, given the values in force ``a``."""
         given = {"low": self.low, "high": self.high}[side]
-        if self.relative:
-            return {n: f * getattr(a, n) for n, f in zip(self.names, given, strict=True)}
-        return dict(zip(self.names, given, strict=True))
+        out: dict[str, float | str] = {}
+        for n, v in zip(self.names, given, strict=True):
+            if v is None:
+                out[n] = getattr(a, n)
+            elif self.relative:
+                out[n] = cast(float, v) * getattr(a, n)
+            else:
+                out[n] = v
+        return out
 
 
 DEFAULT_VARIATIONS: tuple[Variation, ...] = (
@@ -119,6 +131,14 @@ DEFAULT_VARIATIONS: tuple[Variation, ...] = (
         True,
         sep=", ",
     ),
+    *(
+        Variation(f"Kortere ventetid i III: {text}", ("iii_wait_reduction",), (None,), (reading,))
+        for reading, text in (
+            ("observed", "rapportens lesning (observert ventetid → III-modellens ASA)"),
+            ("model", "full Erlang C (ASA IIb → ASA III)"),
+            ("scaled", "skalert (W_obs × ASA_III / ASA_base)"),
+        )
+    ),
 )
 #: Columns of :func:`one_at_a_time`'s table with :data:`DEFAULT_VARIATIONS` (three value slots).
 COLUMNS = columns(max(len(v.names) for v in DEFAULT_VARIATIONS))
@@ -144,9 +164,11 @@ def sums(staffing: StaffingSource, a: Assumptions, observed_wait_s: float | None
     return pd.Series({c: float(cells[(SUM, c)]) for c in table1_concepts()})
 
 
-def _fmt(values: Iterable[float], sep: str = " → ") -> str:
-    """Values as short text: thousands separated by spaces, small numbers to 4 digits."""
-    return sep.join(f"{v:,.0f}".replace(",", " ") if abs(v) >= 1000 else f"{v:.4g}" for v in values)
+def _fmt(values: Iterable[float | str], sep: str = " → ") -> str:
+    """Values as short text: thousands separated by spaces, small numbers to 4 digits, a choice as it is."""
+    return sep.join(
+        v if isinstance(v, str) else f"{v:,.0f}".replace(",", " ") if abs(v) >= 1000 else f"{v:.4g}" for v in values
+    )
 
 
 def _needs_rerun(names: Iterable[str]) -> bool:
@@ -161,10 +183,10 @@ def _needs_rerun(names: Iterable[str]) -> bool:
     return rerun
 
 
-def _numbers(values: Iterable[float]) -> list[float]:
+def _numbers(values: Iterable[float | str]) -> list[float]:
     """Values as floats for a table, rounded to :data:`lib.core.result_csv.PRECISION` decimals (a factor
-    times a value in force carries float noise: 1.1 x 90 = 99.00000000000001)."""
-    return [round(float(v), PRECISION) + 0.0 for v in values]
+    times a value in force carries float noise: 1.1 x 90 = 99.00000000000001); a choice (text) as NaN."""
+    return [np.nan if isinstance(v, str) else round(float(v), PRECISION) + 0.0 for v in values]
 
 
 def one_at_a_time(

@@ -944,8 +944,9 @@ def structural_scenarios(
     mean, P5, P95 and P(sum > 0). Erlang A needs ``patience_s`` (notebook 05's fit); its
     Monte Carlo takes ``erlang_a_draws`` (default ``n``; 0: the point value only, since each of
     its surrogates costs several times Erlang C's). ``base``: a Monte Carlo already made at ``a``
-    (the notebook's), used for the reading without overrides instead of a new one. Columns
-    :data:`STRUCTURE_COLUMNS`."""
+    (the notebook's), used for the reading without overrides instead of a new one. The point
+    value is read from the reading's surrogate at its anchor, where it is the exact solve (a test
+    holds it to the exact model). Columns :data:`STRUCTURE_COLUMNS`."""
     rows = []
     for st in structures:
         over = dict(st.overrides)
@@ -955,14 +956,16 @@ def structural_scenarios(
                 continue
             over["patience_s"] = patience_s
         b = a.replace(**over)
-        engine = Engine(rates, b)
-        point, _ = evaluate(engine, Batch(b, pd.DataFrame(index=[0])), observed_wait_s)
         k = (n if erlang_a_draws is None else erlang_a_draws) if is_a else n
         mc: MonteCarlo | None
         if not over and base is not None and base.a == a:
             mc, k = base, len(base.draws)
         else:
             mc = monte_carlo(rates, b, n=k, seed=seed, observed_wait_s=observed_wait_s) if k > 0 else None
+        # the point value: exact; the surrogate is the exact solve at its anchor (the values in force)
+        engine = mc.surrogate.engine if mc is not None and mc.surrogate is not None else Engine(rates, b)
+        surrogate = mc.surrogate if mc is not None and mc.surrogate is not None and mc.a == b else None
+        point, _ = evaluate(engine, Batch(b, pd.DataFrame(index=[0])), observed_wait_s, surrogate)
         for concept in table1_concepts():
             x = mc.sums()[concept].to_numpy() if mc is not None else np.array([np.nan])
             rows.append(
