@@ -191,6 +191,26 @@ def _check_basis(basis: str) -> None:
         raise ValueError(f"basis must be one of {SERVICE_LEVEL_BASES}; got {basis!r}")
 
 
+#: The assumptions a phone queue model reads (:class:`ErlangC`, :class:`ErlangA`, and
+#: :func:`queue_model` the model's name): what the staffing of a board-hour depends on besides
+#: its traffic and target time. :class:`lib.model.engine.Engine` keys its results on them; a
+#: test checks the models read no other.
+SOLVE_SETTINGS: tuple[str, ...] = (
+    "queue_model",
+    "service_level_target",
+    "max_occupancy",
+    "min_agents",
+    "patience_s",
+    "service_level_basis",
+    "max_abandonment",
+)
+
+
+def solve_settings(a: Assumptions) -> tuple:
+    """The values of :data:`SOLVE_SETTINGS` in ``a``."""
+    return tuple(getattr(a, name) for name in SOLVE_SETTINGS)
+
+
 #: Queue models by the name the assumption ``queue_model`` gives (the names live once, in
 #: :data:`lib.core.assumptions.QUEUE_MODELS`; a test checks the two agree).
 REGISTRY: dict[str, QueueModel] = {m.name: m for m in (ErlangC(), ErlangA())}
