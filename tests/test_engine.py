@@ -174,6 +174,21 @@ def test_a_remembered_point_gives_what_a_fresh_solve_gives(overrides):
         assert not np.array_equal(moved, first), change  # each change moves the staffing here
 
 
+def test_a_warm_started_point_gives_what_a_fresh_solve_gives():
+    # Erlang A starts a new point's search at the agents of the nearest remembered point (of
+    # any concept on the same boards and target): the same integers as a cold solve
+    a = A.replace(queue_model="erlang_a", patience_s=150.0)
+    engine = se.Engine(RATES, a)
+    engine.agent_hours("I", np.array([0.9]), np.array([1.0]))
+    alpha, beta = np.array([0.5, 0.88, 0.93, 1.4]), np.array([1.0, 0.8, 1.05, 1.2])
+    for concept in ("IIa", "IIb"):
+        warm, warm_wait = engine.agent_hours(concept, alpha, beta, with_wait=True)
+        cold, cold_wait = se.Engine(RATES, a).agent_hours(concept, alpha, beta, with_wait=True)
+        np.testing.assert_array_equal(warm, cold)
+        np.testing.assert_allclose(warm_wait, cold_wait, rtol=1e-12)
+        alpha = alpha * 0.97
+
+
 def test_the_queue_models_read_only_their_solve_settings():
     # the engine's memory is keyed on SOLVE_SETTINGS: a queue model reading any other
     # assumption would be served stale numbers

@@ -57,8 +57,10 @@ from lib.queues.models import (
 
 #: Elements (points x distinct board-hours) per call of the queue model: bounds memory (~1 GB).
 CHUNK = 4_000_000
-#: Points :meth:`Engine.agent_hours` remembers (the oldest are forgotten first).
+#: Points :meth:`Engine.agent_hours` remembers (the oldest are forgotten first) ...
 MEMO_POINTS = 4096
+#: ... and of how many of the last it keeps every board-hour's agents (a warm start's guess).
+MEMO_AGENTS = 64
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class Engine:
     _bh: BoardHours = field(init=False, repr=False)
     _layouts: dict = field(init=False, repr=False, default_factory=dict)
     _memo: dict = field(init=False, repr=False, default_factory=dict)
+    _agents: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._bh = board_hours(self.rates)
@@ -190,23 +193,60 @@ class Engine:
             s[i] = known[0]
             if wait is not None:
                 wait[i] = known[1]
-        todo_at = np.asarray(todo, dtype=np.int64)
+        # A warm-starting queue model (Erlang A) starts each new point's search at the agents of
+        # the nearest point it solved before (one fewer where the new point has less traffic),
+        # instead of at its own guess: after a small change most hours need the same or one
+        # agent fewer or more, settled in two evaluations. The answer does not depend on it.
+        near = (
+            self._nearest(key, alpha[todo], beta[todo]) if getattr(model, "warm_start", False) else [None] * len(todo)
+        )
         step = max(1, CHUNK // max(1, len(t.calls)))
-        for lo in range(0, len(todo_at), step):
-            k = todo_at[lo : lo + step]
-            calls = alpha[k, None] * t.calls
-            aht = beta[k, None] * t.aht_s
-            agents = required_agents(calls, aht, target, self.a)
-            s[k] = agents @ t.count
-            if wait is not None:
-                w = model.mean_wait_s(agents, calls, aht, self.a)
-                wait[k] = (w * calls) @ t.count / (calls @ t.count)
+        for warm in (False, True):
+            todo_at = np.asarray(
+                [i for i, m in zip(todo, near, strict=True) if (m is not None) == warm], dtype=np.int64
+            )
+            guesses = [m for m in near if m is not None]
+            for lo in range(0, len(todo_at), step):
+                k = todo_at[lo : lo + step]
+                calls = alpha[k, None] * t.calls
+                aht = beta[k, None] * t.aht_s
+                guess = np.stack(guesses[lo : lo + step]) if warm else None
+                agents = required_agents(calls, aht, target, self.a, guess=guess)
+                s[k] = agents @ t.count
+                if wait is not None:
+                    w = model.mean_wait_s(agents, calls, aht, self.a)
+                    wait[k] = (w * calls) @ t.count / (calls @ t.count)
+                if len(k) <= MEMO_AGENTS:
+                    for i, row in zip(k.tolist(), agents, strict=True):
+                        self._remember(self._agents, (key, (alpha[i].item(), beta[i].item())), row, MEMO_AGENTS)
         for i in todo:
-            self._memo.pop((key, (alpha[i].item(), beta[i].item())), None)
-            self._memo[(key, (alpha[i].item(), beta[i].item()))] = (s[i], None if wait is None else wait[i])
-        while len(self._memo) > MEMO_POINTS:
-            self._memo.pop(next(iter(self._memo)))
+            point = (key, (alpha[i].item(), beta[i].item()))
+            self._remember(self._memo, point, (s[i], None if wait is None else wait[i]), MEMO_POINTS)
         return s, wait
+
+    @staticmethod
+    def _remember(memo: dict, key: tuple, value: object, size: int) -> None:
+        """``memo[key] = value`` as the newest entry, forgetting the oldest beyond ``size``."""
+        memo.pop(key, None)
+        memo[key] = value
+        while len(memo) > size:
+            memo.pop(next(iter(memo)))
+
+    def _nearest(self, key: tuple, alpha: np.ndarray, beta: np.ndarray) -> list[np.ndarray | None]:
+        """Per point (α, β), a start for the search: the agents of every distinct pair at the
+        nearest remembered point with the same boards, target and queue settings (relative
+        distance in α and β), one fewer where the new point has no more traffic; None where
+        nothing is remembered."""
+        known = [(point, agents) for (k, point), agents in self._agents.items() if k == key]
+        if not known:
+            return [None] * len(alpha)
+        pts = np.array([p for p, _ in known])
+        out: list[np.ndarray | None] = []
+        for al, be in zip(alpha.tolist(), beta.tolist(), strict=True):
+            j = int(np.argmin(np.abs(pts[:, 0] / al - 1.0) + np.abs(pts[:, 1] / be - 1.0)))
+            less = al <= pts[j, 0] and be <= pts[j, 1]
+            out.append(np.maximum(known[j][1] - 1, 1) if less else known[j][1])
+        return out
 
     # --- the dedicated chat pool (chat_model="concurrency"; docs/model.md §19) ---------------
 

@@ -611,6 +611,7 @@ def required_agents(
     max_occupancy=1.0,
     min_agents=0,
     basis="offered",
+    guess=None,
 ):
     """Fewest agents (integer) meeting the service level and the occupancy cap, Erlang A.
 
@@ -627,6 +628,10 @@ def required_agents(
     :data:`lib.queues.erlang.OCCUPANCY_RTOL`); n* = 0 when there is no traffic. With abandonment
     every n >= 1 is stable, so n* may be at or below the load. All arguments except
     ``basis`` broadcast; the result is an int64 array (a NumPy integer for scalar inputs).
+
+    ``guess``: where the search starts per hour (e.g. the answer for nearby traffic; whole
+    numbers, broadcast like the rest); the answer does not depend on it (the search verifies
+    n and n − 1), only the time does. Default: one below the Erlang C staffing.
     """
     if not isinstance(basis, str) or basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}; got {basis!r}")
@@ -638,19 +643,25 @@ def required_agents(
     occ = _check("max_occupancy", max_occupancy, low_open=True, high=1.0)
     floor_n = _check("min_agents", min_agents, whole=True)
     args = (calls, aht, pat, level, t, occ, floor_n)
-    return _out(erlang.blockwise(_solve_block, args, answered=basis == "answered"))
+    if guess is None:
+        return _out(erlang.blockwise(_solve_block, args, answered=basis == "answered"))
+    start = _check("guess", guess, whole=True)
+    return _out(erlang.blockwise(_solve_block, (*args, start), answered=basis == "answered"))
 
 
-def _solve_block(calls, aht, pat, level, t, occ, floor_n, *, answered: bool) -> np.ndarray:
+def _solve_block(calls, aht, pat, level, t, occ, floor_n, start=None, *, answered: bool) -> np.ndarray:
     """required_agents on flat, equally long arrays (one block of hours)."""
     load = offered_load(calls, aht)
     n = np.zeros(load.shape)
     busy = np.flatnonzero(load > 0)
     if busy.size:
         c, h, p, lv, tb, oc = calls[busy], aht[busy], pat[busy], level[busy], t[busy], occ[busy]
-        # One below the Erlang C staffing: hang-ups shorten the queue, so Erlang A usually
-        # needs that or one more, and either is then decided in two evaluations.
-        guess = np.asarray(erlang.required_agents(c, h, lv, tb, oc), dtype=float) - 1.0
+        if start is None:
+            # One below the Erlang C staffing: hang-ups shorten the queue, so Erlang A usually
+            # needs that or one more, and either is then decided in two evaluations.
+            guess = np.asarray(erlang.required_agents(c, h, lv, tb, oc), dtype=float) - 1.0
+        else:
+            guess = np.asarray(start[busy], dtype=float)
         n[busy] = _search(guess, load[busy], p / h, tb / p, lv, oc, answered)
     return np.maximum(n, floor_n).astype(np.int64)
 
