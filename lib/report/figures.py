@@ -551,7 +551,7 @@ def simulation_by_hour(
         handles.append(Line2D([], [], color=GREY, ls="none", marker="|", ms=9, markeredgewidth=0.9))
         names.append(f"Loddrett strek: 95 %-intervall for det simulerte over {years} simulerte år")
     fig.suptitle(f"Servicenivå per time på døgnet, hele året ({year}): forventet mot simulert")
-    legend_below(fig, handles, names, ncol=len(names) if len(concepts) >= 4 else 1)
+    legend_below(fig, handles, names, ncol=2 if len(concepts) >= 4 else 1)
     return fig
 
 
