@@ -847,13 +847,16 @@ def departure_effects(table: pd.DataFrame) -> pd.DataFrame:
 def largest_gaps(detail: pd.DataFrame, n: int = 8, min_calls: float = 1000.0) -> pd.DataFrame:
     """The ``n`` groups (hour of day, load band, board) of the model runs with the largest
     simulated − predicted gap in service level, among groups of at least ``min_calls`` calls
-    a year; the gap in percentage points."""
+    a year; the gap in percentage points, and (where the detail has it) the half-width of the
+    simulated share's 95 % interval over the replications ("± pp"), to set the gap against."""
     m = detail[(detail["departure"] == "none") & (detail["calls"] >= min_calls)].copy()
     m["gap pp"] = 100 * m["difference"]
+    columns = ["model", "concept", "year", "group", "value", "calls", "predicted", "simulated", "gap pp"]
+    if "simulated_high" in m:
+        m["± pp"] = 100 * (m["simulated_high"] - m["simulated"])
+        columns.append("± pp")
     m = m.reindex(m["gap pp"].abs().sort_values(ascending=False).index).head(n)
-    return m[["model", "concept", "year", "group", "value", "calls", "predicted", "simulated", "gap pp"]].round(
-        {"calls": 0, "predicted": 4, "simulated": 4, "gap pp": 2}
-    )
+    return m[columns].round({"calls": 0, "predicted": 4, "simulated": 4, "gap pp": 2, "± pp": 2})
 
 
 def isa_detail(runs: Sequence[tuple[PlanCheck, PlanCheck, IsaResult]]) -> pd.DataFrame:
