@@ -144,3 +144,81 @@ def test_the_engine_takes_board_hours_and_frames_alike():
     a = staffing.run_all(RATES, A).by_year
     b = staffing.run_all(board_hours(RATES), A).by_year
     pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"queue_model": "erlang_a", "patience_s": 180.0}])
+def test_a_remembered_point_gives_what_a_fresh_solve_gives(overrides):
+    # the engine remembers points (the what-if page re-solves only what a change moves), keyed
+    # on the exact inputs: every setting of the queue model and the target are in the key
+    a = A.replace(**overrides)
+    engine = se.Engine(RATES, a)
+    alpha, beta = np.array([0.6, 0.9, 1.0]), np.array([1.0, 0.8, 1.0])
+    first, _ = engine.agent_hours("IIb", alpha, beta)
+    again, wait = engine.agent_hours("IIb", alpha[::-1], beta[::-1], with_wait=True)
+    np.testing.assert_array_equal(again, first[::-1])
+    fresh, fresh_wait = se.Engine(RATES, a).agent_hours("IIb", alpha[::-1], beta[::-1], with_wait=True)
+    np.testing.assert_array_equal(again, fresh)
+    np.testing.assert_allclose(wait, fresh_wait, rtol=1e-12)
+    changes = [
+        {"service_level_target": 0.9},
+        {"max_occupancy": 0.6},
+        {"min_agents": 3},
+        {"service_time_today_s": 20.0},
+        {"queue_model": "erlang_a", "patience_s": 60.0},
+        {"queue_model": "erlang_a", "patience_s": 60.0, "service_level_basis": "answered", "max_abandonment": 0.02},
+    ]
+    for change in changes:
+        engine.a = a.replace(**change)
+        moved, _ = engine.agent_hours("IIb", alpha, beta)
+        np.testing.assert_array_equal(moved, se.Engine(RATES, engine.a).agent_hours("IIb", alpha, beta)[0])
+        assert not np.array_equal(moved, first), change  # each change moves the staffing here
+
+
+def test_a_warm_started_point_gives_what_a_fresh_solve_gives():
+    # Erlang A starts a new point's search at the agents of the nearest remembered point (of
+    # any concept on the same boards and target): the same integers as a cold solve
+    a = A.replace(queue_model="erlang_a", patience_s=150.0)
+    engine = se.Engine(RATES, a)
+    engine.agent_hours("I", np.array([0.9]), np.array([1.0]))
+    alpha, beta = np.array([0.5, 0.88, 0.93, 1.4]), np.array([1.0, 0.8, 1.05, 1.2])
+    for concept in ("IIa", "IIb"):
+        warm, warm_wait = engine.agent_hours(concept, alpha, beta, with_wait=True)
+        cold, cold_wait = se.Engine(RATES, a).agent_hours(concept, alpha, beta, with_wait=True)
+        np.testing.assert_array_equal(warm, cold)
+        np.testing.assert_allclose(warm_wait, cold_wait, rtol=1e-12)
+        alpha = alpha * 0.97
+
+
+def test_the_queue_models_read_only_their_solve_settings():
+    # the engine's memory is keyed on SOLVE_SETTINGS: a queue model reading any other
+    # assumption would be served stale numbers
+    from lib.queues import models
+
+    class Recording:
+        def __init__(self, a):
+            self._a, self.read = a, set()
+
+        def __getattr__(self, name):
+            self.read.add(name)
+            return getattr(self._a, name)
+
+    calls, aht = np.array([0.0, 3.0, 30.0, 120.0]), np.array([0.0, 180.0, 200.0, 240.0])
+    for overrides in (
+        {},
+        {"queue_model": "erlang_a", "patience_s": 120.0},
+        {"queue_model": "erlang_a", "patience_s": 120.0, "service_level_basis": "answered"},
+    ):
+        r = Recording(A.replace(**overrides))
+        agents, _ = models.solve(calls, aht, 60.0, r)
+        model = models.queue_model(r)
+        model.answered_share(agents, calls, aht, r)
+        model.service_level(agents[1:], calls[1:], aht[1:], 60.0, r, "offered")
+        assert r.read <= set(models.SOLVE_SETTINGS), r.read - set(models.SOLVE_SETTINGS)
+
+
+def test_distinct_board_hours_are_solved_once_with_the_same_agents():
+    bh = board_hours(RATES)
+    for a in (A, A.replace(queue_model="erlang_a", patience_s=180.0)):
+        np.testing.assert_array_equal(
+            se.required_agents_distinct(bh.calls, bh.aht_s, 60.0, a), solve(bh.calls, bh.aht_s, 60.0, a)[0]
+        )

@@ -478,6 +478,24 @@ def test_required_agents_is_minimal(c, h, p, lv, t, occ, basis):
     assert not _meets(n - 1, load, h, p, lv, t, occ, basis), (c, h, p, lv, t, occ, basis, n)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    c=calls_st,
+    h=aht_st,
+    p=pat_st,
+    lv=level_st,
+    t=time_st,
+    occ=occ_st,
+    basis=st.sampled_from(EA.BASES),
+    guess=st.integers(0, 400),
+)
+def test_a_warm_start_never_changes_the_answer(c, h, p, lv, t, occ, basis, guess):
+    # the search starts at the guess (the engine passes the agents of a nearby point) and
+    # verifies n and n - 1: the same answer from any start
+    cold = EA.required_agents(c, h, p, lv, t, occ, min_agents=1, basis=basis)
+    assert EA.required_agents(c, h, p, lv, t, occ, min_agents=1, basis=basis, guess=guess) == cold
+
+
 @settings(max_examples=100, deadline=None)
 @given(c1=calls_st, c2=calls_st, h=aht_st, p=pat_st, lv=level_st, t=time_st, basis=st.sampled_from(EA.BASES))
 def test_required_agents_never_fall_when_traffic_rises(c1, c2, h, p, lv, t, basis):

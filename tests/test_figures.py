@@ -202,7 +202,11 @@ def check_figure(fig: Figure) -> None:
     fig.canvas.draw()
     assert plotstyle.title_of(fig)
     for ax in fig.get_axes():
-        assert ax.get_ylabel().strip(), f"an axes without a y label in {plotstyle.title_of(fig)!r}"
+        # a panel sharing its y axis with others in its row (sharey) may leave the y label to them
+        y_siblings = ax.get_shared_y_axes().get_siblings(ax)
+        assert any(s.get_ylabel().strip() for s in y_siblings), (
+            f"an axes without a y label in {plotstyle.title_of(fig)!r}"
+        )
         # a panel sharing its x axis (sharex, twinx) may leave the x label to its sibling
         siblings = ax.get_shared_x_axes().get_siblings(ax)
         assert any(s.get_xlabel().strip() for s in siblings), f"no x label in {plotstyle.title_of(fig)!r}"
@@ -259,6 +263,24 @@ def _drivers():
     return uncertainty.uncertainty_drivers(_monte_carlo())
 
 
+def _simulation_detail():
+    """by_group rows of a small simulation check: base and III under both models, the log's
+    departures together for the base model."""
+    from lib.model import plan_check
+    from lib.model.staffing import staff
+
+    rates = rates_frame(np.full((2, 24 * 14), 9.0).tolist(), np.full((2, 24 * 14), 180.0).tolist(), DISTRICTS[:2])
+    log = plan_check.LogShape(np.array([60.0, 300.0]), None, 150.0)
+    parts = []
+    for name, a in (("Erlang C", A), ("Erlang A", A.replace(queue_model="erlang_a", patience_s=180.0))):
+        for concept in ("base", "III"):
+            year = None if concept == "base" else 2026
+            plan = staff(concept, rates, year, a)
+            c = plan_check.check_plan(plan, a, log if concept == "base" else None, replications=3, seed=1)
+            parts.append(plan_check.by_group(c, list(c.runs)).assign(model=name))
+    return pd.concat(parts, ignore_index=True)
+
+
 # --- the figure functions ---------------------------------------------------------------------
 
 FIGURES = {
@@ -277,6 +299,9 @@ FIGURES = {
     "figur_a2": lambda: describe.plot_hourly_profile(_hourly_profile(), "weekend", year=2023),
     "tornado_text_values": lambda: sens.tornado(_sensitivity_table(new_format=False), "III"),
     "tornado_numeric_values": lambda: sens.tornado(_sensitivity_table(new_format=True), "III"),
+    "simulation_by_hour": lambda: figures.simulation_by_hour(
+        _simulation_detail(), ["base", "III"], ["Erlang C", "Erlang A"], 2026, {"base": "Basemodell"}
+    ),
     "uncertainty_sums": lambda: uncertainty.interval_chart(_uncertainty_summary()),
     "uncertainty_difference": lambda: uncertainty.difference_histogram(_monte_carlo()),
     "uncertainty_drivers": lambda: uncertainty.drivers_chart(_drivers()),
@@ -384,6 +409,25 @@ def test_tornado_formats_numbers_without_text_columns():
     assert "Kalkulasjonsrente\nlav 0,02, høy 0,06" in labels
     assert "Årsverkskostnad (±10 %)\nlav 1 060 110, høy 1 295 690" in labels
     assert "Andel chat/chatbot (første → siste år)\nlav 0,15; 0,35, høy 0,35; 0,65" in labels
+
+
+def test_the_simulation_checks_error_bars_are_the_95_percent_interval_and_the_legend_says_so():
+    detail = _simulation_detail()
+    fig = figures.simulation_by_hour(detail, ["base", "III"], ["Erlang C", "Erlang A"], 2026, {})
+    text = all_text(fig)
+    assert "95 %-intervall" in text and "over 3 simulerte år" in text
+    ax = fig.axes[0]
+    bars = [c for c in ax.containers if c.__class__.__name__ == "ErrorbarContainer"]
+    assert bars, "the simulated points carry error bars"
+    hourly = detail[(detail["group"] == "hour_of_day") & (detail["model"] == "Erlang C")]
+    hourly = hourly[(hourly["concept"] == "base") & (hourly["departure"] == "none")]
+    segments = bars[0].lines[2][0].get_segments()
+    lows = sorted(float(s[0][1]) for s in segments)
+    np.testing.assert_allclose(lows, sorted(hourly["simulated_low"]), rtol=1e-12)
+    low, high = ax.get_ylim()  # the shared axis spans the values shown, not 0-100 %
+    shown = detail[detail["group"] == "hour_of_day"]
+    assert low >= shown[["predicted", "simulated_low"]].min().min() - 0.05
+    assert high <= shown[["predicted", "simulated_high"]].max().max() + 0.05
 
 
 def test_figure_keeps_the_legend_off_a_given_axes():

@@ -144,11 +144,13 @@ def test_curve_figure_has_norwegian_title(found):
     assert fig.axes[0].get_xlabel() == "Antall politidistrikt i piloten"
 
 
+@pytest.mark.parametrize("queue_model", ["erlang_c", "erlang_a"])
 @pytest.mark.parametrize("districts", [("Oslo", "Øst"), ("Agder",), ("Øst", "Agder", "Finnmark"), FOUR])
-def test_one_pilot_alone_is_the_searchs_row(bh, found, districts):
+def test_one_pilot_alone_is_the_searchs_row(bh, found, districts, queue_model):
     """pilot_saving (the what-if page's pilot) gives exactly the search's numbers for that set."""
-    one = pilot.pilot_saving(bh, A, districts)
-    every = pilot.all_sets(found)
+    a = A.replace(queue_model=queue_model, patience_s=180.0) if queue_model == "erlang_a" else A
+    one = pilot.pilot_saving(bh, a, districts)
+    every = pilot.all_sets(found if a is A else pilot.search(bh, a))
     label = pilot.JOIN.join(d for d in bh.boards if d in districts)
     for row in one.itertuples():
         ref = every[(every["districts"] == label) & (every["target_s"] == row.target_s)].iloc[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 
 import nbformat
@@ -68,6 +69,14 @@ def test_run_executes_in_order_scrubs_and_renders(tmp_path):
     assert "3 " in "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     # the executed copy keeps papermill's record of the parameters it ran with
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
+    # ... naming the folders its files are in after the run, not the staging folder it wrote to
+    second = nbformat.read(out / "notebooks" / "02_b.ipynb", as_version=4)
+    injected = next(c for c in second.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert ".staging" not in injected.source.replace(notebooks.STAGED_NOTE, "")
+    assert f"outputs_dir = {json.dumps(pipeline._as_parameter(out))}" in injected.source
+    assert injected.source.rstrip().endswith(notebooks.STAGED_NOTE)
+    assert "x = 3" in "".join(c.source for c in executed.cells)  # other parameters as they were
+    assert ".staging" not in (out / "html" / "02_b.html").read_text().replace(".staging/ inside", "")
     page = (out / "html" / "01_a.html").read_text()
     assert page.lstrip().startswith("<!DOCTYPE html>") and "Run information" in page
     assert pd.read_excel(out / "tables" / "results.xlsx", sheet_name="t")["a"].tolist() == [1.5, 2.0]

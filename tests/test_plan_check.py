@@ -177,6 +177,31 @@ def test_isa_keeps_a_right_plan_and_moves_agents_after_a_drop():
     assert isa.plan.agents[0, after_drop].sum() > p.agents[0, after_drop].sum()
 
 
+def test_the_hourly_detail_carries_a_95_percent_interval_over_the_replications():
+    """by_group's interval: centred on the pooled share, from the replications' spread (the
+    ratio estimator), with the t quantile of R − 1 degrees of freedom; it covers the
+    replications' own shares' mean, and its width falls like 1/√R."""
+    p = _plan(np.full((2, 24 * 20), [[30.0], [8.0]]), [[4], [2]])
+    c = plan_check.check_plan(p, A_ERLANG_A, replications=12, seed=5)
+    d = plan_check.by_group(c)
+    assert (d["replications"] == 12).all()
+    assert (d["simulated_low"] < d["simulated"]).all() and (d["simulated"] < d["simulated_high"]).all()
+    np.testing.assert_allclose(d["simulated_high"] - d["simulated"], d["simulated"] - d["simulated_low"], rtol=1e-9)
+    # by hand for one board: the replications' answered-in-time calls and base (the plan's basis)
+    r = c.runs["model"]
+    num = r.answered_within[:, 0, :, 0].sum(axis=1)
+    den = (r.answered if c.basis == "answered" else r.offered)[:, 0, :].sum(axis=1)
+    share = num.sum() / den.sum()
+    se = np.std(num - share * den, ddof=1) / math.sqrt(12) / den.mean()
+    row = d[(d["group"] == "board") & (d["value"] == "b0")].iloc[0]
+    assert row["simulated"] == pytest.approx(share, rel=1e-12)
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, 11) * se
+    assert row["simulated_high"] - row["simulated"] == pytest.approx(half, rel=1e-9)
+    assert row["simulated_low"] <= float(np.mean(num / den)) <= row["simulated_high"]
+
+
 def test_check_concepts_and_the_readings():
     rates = _rates(6.0)
     out = plan_check.check_concepts(

@@ -62,6 +62,10 @@ CHANGES = [
     {"chat_share_first_year": 0.1, "chat_share_last_year": 0.65, "transfer_share_last_year": 0.4},
     {"call_reduction_politiet_no": 0.2, "discount_rate": 0.025, "cost_per_person_year_nok": 1_000_000.0},
     {"queue_model": "erlang_a"},
+    # Erlang A with the channels moved (the page re-solves only the points a change moves)
+    {"queue_model": "erlang_a", "chat_share_first_year": 0.3, "call_reduction_politiet_no": 0.15},
+    {"queue_model": "erlang_a", "chat_share_first_year": 0.3, "transfer_share_last_year": 0.4},
+    {"queue_model": "erlang_a", "service_level_target": 0.85, "min_agents": 2},
 ]
 
 

@@ -7,6 +7,7 @@ refreshed in place (``make notebooks``: their writes go to a temporary folder)."
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -131,6 +132,36 @@ def scrub(path: Path, drop_injected: bool = False) -> None:
     if drop_injected:
         nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
+
+
+#: The note under the folder parameters of an executed notebook's injected-parameters cell.
+STAGED_NOTE = "# (the run wrote into .staging/ inside these folders and moved its files here when it succeeded)"
+
+
+def show_final_parameters(path: Path, shown: dict[str, str]) -> None:
+    """Rewrite the values of the parameters ``shown`` (name → value as text) in papermill's
+    injected-parameters cell of the executed notebook ``path``, as ``name = "value"``, with
+    :data:`STAGED_NOTE` under them: the run hands its staging folders to the notebooks (and
+    writes there), but a reader of the executed copy should see the folders the files are in
+    after the run. Only the cell's text changes; the outputs stay as executed."""
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if "injected-parameters" not in cell.metadata.get("tags", []):
+            continue
+        lines = []
+        for line in cell.source.splitlines():
+            name = line.split("=", 1)[0].strip() if "=" in line else ""
+            if name in shown:
+                line = f"{name} = {json.dumps(shown[name], ensure_ascii=False)}"
+                changed = True
+            if line != STAGED_NOTE:
+                lines.append(line)
+        if changed:
+            lines.append(STAGED_NOTE)
+        cell.source = "\n".join(lines) + "\n"
+    if changed:
+        nbformat.write(nb, path)
 
 
 #: The MIME type of a displayed ipywidget (its model id differs on every run).

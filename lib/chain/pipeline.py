@@ -152,7 +152,7 @@ def run(
             try:
                 if before:
                     runs.seed_from_previous(folders, stage, before)
-                _execute_run(to_run, routed, stage, report)
+                _execute_run(to_run, routed, stage, report, folders)
                 report.step = "the run's last step (run information, workbook, HTML)"
                 _finish_run(stage, raw, overrides, before, to_run, report, html, pdf=nbs is None, routed=routed)
                 report.step = "saving the run's results"
@@ -239,9 +239,15 @@ def _failed(err: BaseException, folders: runs.RunFolders, stage: runs.RunFolders
 
 
 def _execute_run(
-    to_run: list[Path], routed: dict[Path, dict[str, object]], stage: runs.RunFolders, report: RunReport
+    to_run: list[Path],
+    routed: dict[Path, dict[str, object]],
+    stage: runs.RunFolders,
+    report: RunReport,
+    folders: runs.RunFolders,
 ) -> None:
-    """Execute ``to_run`` in order into the staging folders."""
+    """Execute ``to_run`` in order into the staging folders; each executed copy's
+    injected-parameters cell then names the run's final ``folders`` (where its files will be)."""
+    final = {"outputs_dir": _as_parameter(folders.outputs), "processed_dir": _as_parameter(folders.processed)}
     for i, nb in enumerate(to_run, start=1):
         parameters = dict(routed[nb])
         declared = notebooks.declared_parameters(nb)
@@ -255,6 +261,7 @@ def _execute_run(
         report.step = f"notebook {nb.name}"
         report.seconds[nb.name] = notebooks.execute(nb, out, parameters)
         notebooks.scrub(out)
+        notebooks.show_final_parameters(out, {k: v for k, v in final.items() if k in parameters})
         report.written.append(out)
         print(f"  done in {report.seconds[nb.name]:.1f} s", flush=True)
 

@@ -53,10 +53,15 @@ from lib.queues.models import (
     queue_model,
     required_agents,
     solve,
+    solve_settings,
 )
 
 #: Elements (points x distinct board-hours) per call of the queue model: bounds memory (~1 GB).
 CHUNK = 4_000_000
+#: Points :meth:`Engine.agent_hours` remembers (the oldest are forgotten first) ...
+MEMO_POINTS = 4096
+#: ... and of how many of the last it keeps every board-hour's agents (a warm start's guess).
+MEMO_AGENTS = 64
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,15 @@ class Compressed:
         return out
 
 
+def required_agents_distinct(calls: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions) -> np.ndarray:
+    """:func:`lib.queues.models.required_agents` of every board-hour of ``calls``/``aht_s`` (any
+    shape), each distinct busy (calls per hour, AHT) pair solved once (:class:`Compressed`):
+    the same integers, in a fraction of the time where pairs repeat (the districts' own
+    boards: about 22 000 pairs for 96 000 board-hours); 0 where there is no traffic."""
+    t = Compressed.of(calls, aht_s)
+    return t.expand(np.asarray(required_agents(t.calls, t.aht_s, target_s, a), dtype=np.int64))
+
+
 def layout(concept: str) -> tuple[bool, tuple[str, ...]]:
     """The board layout of a concept: (pooled, pooled districts); concepts sharing it share traffic."""
     c = get(concept)
@@ -112,6 +126,8 @@ class Engine:
     a: Assumptions
     _bh: BoardHours = field(init=False, repr=False)
     _layouts: dict = field(init=False, repr=False, default_factory=dict)
+    _memo: dict = field(init=False, repr=False, default_factory=dict)
+    _agents: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._bh = board_hours(self.rates)
@@ -155,24 +171,83 @@ class Engine:
         the contact-weighted mean wait (s) of the concept's contacts at each point.
 
         ``alpha``, ``beta``: 1-d arrays of the same length (factors on the data year's arrival
-        rates and handling times). Every point is solved exactly on the compressed traffic.
+        rates and handling times). Every point is solved exactly on the compressed traffic,
+        once: the engine remembers the last :data:`MEMO_POINTS` points it solved, keyed on the
+        concept's boards, its target answer time, the queue settings
+        (:data:`lib.queues.models.SOLVE_SETTINGS`) and (α, β) exactly.
         """
         alpha, beta = np.broadcast_arrays(np.asarray(alpha, dtype=float).ravel(), np.asarray(beta, dtype=float).ravel())
         t = self.traffic(concept)
         model, target = queue_model(self.a), service_time_s(concept, self.a)
         s = np.zeros(len(alpha))
         wait = np.zeros(len(alpha)) if with_wait else None
-        step = max(1, CHUNK // max(1, len(t.calls)))
-        for lo in range(0, len(alpha), step):
-            k = slice(lo, lo + step)
-            calls = alpha[k, None] * t.calls
-            aht = beta[k, None] * t.aht_s
-            agents = required_agents(calls, aht, target, self.a)
-            s[k] = agents @ t.count
+        # A point solved before on the same boards, target and queue settings is not solved
+        # again (the what-if page changes a few concepts' factors at a time): keyed on the
+        # exact inputs, so the same numbers.
+        key = (layout(concept), float(target), solve_settings(self.a))
+        todo = []
+        for i, point in enumerate(zip(alpha.tolist(), beta.tolist(), strict=True)):
+            known = self._memo.get((key, point))
+            if known is None or (with_wait and known[1] is None):
+                todo.append(i)
+                continue
+            s[i] = known[0]
             if wait is not None:
-                w = model.mean_wait_s(agents, calls, aht, self.a)
-                wait[k] = (w * calls) @ t.count / (calls @ t.count)
+                wait[i] = known[1]
+        # A warm-starting queue model (Erlang A) starts each new point's search at the agents of
+        # the nearest point it solved before (one fewer where the new point has less traffic),
+        # instead of at its own guess: after a small change most hours need the same or one
+        # agent fewer or more, settled in two evaluations. The answer does not depend on it.
+        near = (
+            self._nearest(key, alpha[todo], beta[todo]) if getattr(model, "warm_start", False) else [None] * len(todo)
+        )
+        step = max(1, CHUNK // max(1, len(t.calls)))
+        for warm in (False, True):
+            todo_at = np.asarray(
+                [i for i, m in zip(todo, near, strict=True) if (m is not None) == warm], dtype=np.int64
+            )
+            guesses = [m for m in near if m is not None]
+            for lo in range(0, len(todo_at), step):
+                k = todo_at[lo : lo + step]
+                calls = alpha[k, None] * t.calls
+                aht = beta[k, None] * t.aht_s
+                guess = np.stack(guesses[lo : lo + step]) if warm else None
+                agents = required_agents(calls, aht, target, self.a, guess=guess)
+                s[k] = agents @ t.count
+                if wait is not None:
+                    w = model.mean_wait_s(agents, calls, aht, self.a)
+                    wait[k] = (w * calls) @ t.count / (calls @ t.count)
+                if len(k) <= MEMO_AGENTS:
+                    for i, row in zip(k.tolist(), agents, strict=True):
+                        self._remember(self._agents, (key, (alpha[i].item(), beta[i].item())), row, MEMO_AGENTS)
+        for i in todo:
+            point = (key, (alpha[i].item(), beta[i].item()))
+            self._remember(self._memo, point, (s[i], None if wait is None else wait[i]), MEMO_POINTS)
         return s, wait
+
+    @staticmethod
+    def _remember(memo: dict, key: tuple, value: object, size: int) -> None:
+        """``memo[key] = value`` as the newest entry, forgetting the oldest beyond ``size``."""
+        memo.pop(key, None)
+        memo[key] = value
+        while len(memo) > size:
+            memo.pop(next(iter(memo)))
+
+    def _nearest(self, key: tuple, alpha: np.ndarray, beta: np.ndarray) -> list[np.ndarray | None]:
+        """Per point (α, β), a start for the search: the agents of every distinct pair at the
+        nearest remembered point with the same boards, target and queue settings (relative
+        distance in α and β), one fewer where the new point has no more traffic; None where
+        nothing is remembered."""
+        known = [(point, agents) for (k, point), agents in self._agents.items() if k == key]
+        if not known:
+            return [None] * len(alpha)
+        pts = np.array([p for p, _ in known])
+        out: list[np.ndarray | None] = []
+        for al, be in zip(alpha.tolist(), beta.tolist(), strict=True):
+            j = int(np.argmin(np.abs(pts[:, 0] / al - 1.0) + np.abs(pts[:, 1] / be - 1.0)))
+            less = al <= pts[j, 0] and be <= pts[j, 1]
+            out.append(np.maximum(known[j][1] - 1, 1) if less else known[j][1])
+        return out
 
     # --- the dedicated chat pool (chat_model="concurrency"; docs/model.md §19) ---------------
 

@@ -126,6 +126,9 @@ DETAIL_COLUMNS: tuple[str, ...] = (
     "calls",
     "predicted",
     "simulated",
+    "simulated_low",
+    "simulated_high",
+    "replications",
     "difference",
 )
 #: Columns of the ISA comparison (outputs/tables/isa_staffing.csv).
@@ -468,7 +471,9 @@ def by_group(check: PlanCheck, runs: Sequence[str] = ("model",)) -> pd.DataFrame
     """The service level on the plan's basis, predicted and simulated (pooled over the
     replications), by hour of day, load band (offered load, Erlangs: :data:`LOAD_BANDS`) and
     board, for each of ``runs`` ("model" and departures of the check). :data:`DETAIL_COLUMNS`;
-    ``calls`` are the plan's expected calls of the group per year."""
+    ``calls`` are the plan's expected calls of the group per year; ``simulated_low`` and
+    ``simulated_high`` the 95 % interval of the simulated share over the ``replications``
+    simulated years (:func:`_ratio_interval`)."""
     plan, basis = check.plan, check.basis
     busy = plan.calls > 0
     hod = _hour_of_day(plan)
@@ -488,14 +493,19 @@ def by_group(check: PlanCheck, runs: Sequence[str] = ("model",)) -> pd.DataFrame
     rows = []
     for name in runs:
         r = check.runs[name]
-        within = r.answered_within[..., 0].sum(axis=0)
-        den = (r.answered if basis == "answered" else r.offered).sum(axis=0)
+        within_r = r.answered_within[..., 0]  # (replications, boards, hours)
+        den_r = r.answered if basis == "answered" else r.offered
+        reps = within_r.shape[0]
         for group, (idx, names) in keys.items():
             k = idx[busy]
             n = len(names)
             calls = np.bincount(k, plan.calls[busy], minlength=n)
             pred = _safe(np.bincount(k, pred_num[busy], minlength=n), np.bincount(k, w_pred[busy], minlength=n))
-            sim = _safe(np.bincount(k, within[busy], minlength=n), np.bincount(k, den[busy], minlength=n))
+            # per replication and group: calls answered within the target, and the base
+            num = np.stack([np.bincount(k, within_r[j][busy], minlength=n) for j in range(reps)])
+            den = np.stack([np.bincount(k, den_r[j][busy], minlength=n) for j in range(reps)])
+            sim = _safe(num.sum(axis=0), den.sum(axis=0))
+            low, high = _ratio_interval(num, den, sim)
             for i in np.flatnonzero(calls > 0):
                 rows.append(
                     {
@@ -510,12 +520,31 @@ def by_group(check: PlanCheck, runs: Sequence[str] = ("model",)) -> pd.DataFrame
                         "calls": float(calls[i]),
                         "predicted": float(pred[i]),
                         "simulated": float(sim[i]),
+                        "simulated_low": float(low[i]),
+                        "simulated_high": float(high[i]),
+                        "replications": reps,
                         "difference": float(sim[i] - pred[i]),
                     }
                 )
     out = pd.DataFrame(rows, columns=list(DETAIL_COLUMNS))
     out["year"] = out["year"].astype("Int64")
     return out
+
+
+def _ratio_interval(
+    num: np.ndarray, den: np.ndarray, ratio: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided t-interval of a share pooled over replications, ``ratio`` = Σ num / Σ den
+    (``num``, ``den``: (replications, groups)), from the replications' spread: the ratio
+    estimator's standard error s/(√R·mean den), s the standard deviation of num − ratio·den
+    over the R replications (each simulated year is independent; a group's calls differ from
+    year to year, so its share is a ratio of two random sums). NaN where there is no base."""
+    reps = num.shape[0]
+    resid = num - ratio * den
+    mean_den = den.mean(axis=0)
+    se = _safe(resid.std(axis=0, ddof=1) / math.sqrt(reps), mean_den)
+    half = float(stats.t.ppf(0.5 + level / 2, reps - 1)) * se
+    return ratio - half, ratio + half
 
 
 def _safe(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -818,13 +847,16 @@ def departure_effects(table: pd.DataFrame) -> pd.DataFrame:
 def largest_gaps(detail: pd.DataFrame, n: int = 8, min_calls: float = 1000.0) -> pd.DataFrame:
     """The ``n`` groups (hour of day, load band, board) of the model runs with the largest
     simulated − predicted gap in service level, among groups of at least ``min_calls`` calls
-    a year; the gap in percentage points."""
+    a year; the gap in percentage points, and (where the detail has it) the half-width of the
+    simulated share's 95 % interval over the replications ("± pp"), to set the gap against."""
     m = detail[(detail["departure"] == "none") & (detail["calls"] >= min_calls)].copy()
     m["gap pp"] = 100 * m["difference"]
+    columns = ["model", "concept", "year", "group", "value", "calls", "predicted", "simulated", "gap pp"]
+    if "simulated_high" in m:
+        m["± pp"] = 100 * (m["simulated_high"] - m["simulated"])
+        columns.append("± pp")
     m = m.reindex(m["gap pp"].abs().sort_values(ascending=False).index).head(n)
-    return m[["model", "concept", "year", "group", "value", "calls", "predicted", "simulated", "gap pp"]].round(
-        {"calls": 0, "predicted": 4, "simulated": 4, "gap pp": 2}
-    )
+    return m[columns].round({"calls": 0, "predicted": 4, "simulated": 4, "gap pp": 2, "± pp": 2})
 
 
 def isa_detail(runs: Sequence[tuple[PlanCheck, PlanCheck, IsaResult]]) -> pd.DataFrame:

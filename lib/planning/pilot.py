@@ -42,6 +42,7 @@ from matplotlib.figure import Figure
 from lib.core import plotstyle
 from lib.core.assumptions import Assumptions
 from lib.model.concepts import BoardHours, board_hours, pool, traffic
+from lib.model.engine import required_agents_distinct
 from lib.model.staffing import staff
 from lib.queues.models import required_agents
 
@@ -189,7 +190,8 @@ def pilot_saving(
     """The saving of one pilot set (``districts`` pooled, the rest on their own boards) at every
     target, as :func:`search` gives it for that set, without searching the other 2 046: the
     districts' separate boards, the set's pooled board and the board of every district (for
-    ``share_of_full``), in tens of milliseconds (the what-if page).
+    ``share_of_full``), each distinct board-hour solved once
+    (:func:`lib.model.engine.required_agents_distinct`), in tens of milliseconds (the what-if page).
 
     Columns :data:`SET_COLUMNS` (``selection`` "pilot"). ``base_agent_hours``: S_base when the
     caller has it (else the base model is staffed here); other arguments as :func:`search`.
@@ -212,8 +214,8 @@ def pilot_saving(
     scale = a.actual_person_years / s_base
     rows = []
     for target in targets:
-        separate = required_agents(calls, aht, target, a).sum(axis=1)
-        pooled = required_agents(total, pooled_aht, target, a).sum(axis=1)
+        separate = required_agents_distinct(calls, aht, target, a).sum(axis=1)
+        pooled = required_agents_distinct(total, pooled_aht, target, a).sum(axis=1)
         saving = int(separate[members[0]].sum() - pooled[0])
         full = int(separate.sum() - pooled[1])
         rows.append(

@@ -87,9 +87,13 @@ gamma functions deep in their tails. Values below the double range flush to 0.
 
 :func:`required_agents` is vectorised: both service levels rise and the carried occupancy
 falls with the number of agents (so "meets the target" is monotone in n), and it starts
-every hour at the Erlang C staffing of the same hour (:func:`lib.queues.erlang.required_agents`, a
-cheap and usually close guess), then gallops down or up and bisects, touching only the hours
-still undecided. Every decision uses the same code as the public functions.
+every hour one below the Erlang C staffing of the same hour (:func:`lib.queues.erlang.required_agents`,
+a cheap guess: hang-ups shorten the queue, so Erlang A needs that or one more), then gallops
+down or up and bisects, touching only the hours still undecided; an hour whose answer is the
+guess or the guess + 1 is settled in two evaluations (n meets the target, n − 1 does not).
+Every decision uses the same code as the public functions; a test of the target skips the
+share answered within t (1 − D) where the occupancy or the bounds 1 − p_W <= service level <=
+share answered already decide it (:func:`_meets`).
 """
 
 from __future__ import annotations
@@ -160,10 +164,13 @@ def _deviance(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     d = x - z
     s = x + z
     near = np.abs(d) < 0.1 * s
-    log_ratio = np.empty(x.size)
     tiny = z < 1e-200  # x/z could overflow; ln x − ln z is exact enough there (|ln z| > 460)
-    log_ratio[tiny] = np.log(x[tiny]) - np.log(z[tiny])
-    log_ratio[~tiny] = np.log(x[~tiny] / z[~tiny])
+    if tiny.any():
+        log_ratio = np.empty(x.size)
+        log_ratio[tiny] = np.log(x[tiny]) - np.log(z[tiny])
+        log_ratio[~tiny] = np.log(x[~tiny] / z[~tiny])
+    else:
+        log_ratio = np.log(x / z)
     out = x * log_ratio - d
     if near.any():
         dn, xn = d[near], x[near]
@@ -180,8 +187,12 @@ def _deviance(x: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 def _log_pmf(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     """ln(z^x·e^(−z)/Γ(x + 1)) for real x >= 0 and z > 0 (the Poisson pmf for whole x)."""
-    out = x * np.log(z) - z - gammaln(x + 1.0)  # direct form, for x < 1
     big = x >= 1.0
+    if big.all():
+        return -_stirling_error(x) - _deviance(x, z) - 0.5 * np.log(x) - _HALF_LOG_2PI
+    out = np.empty(x.size)
+    few = ~big  # the direct form, for x < 1
+    out[few] = x[few] * np.log(z[few]) - z[few] - gammaln(x[few] + 1.0)
     if big.any():
         xb = x[big]
         out[big] = -_stirling_error(xb) - _deviance(xb, z[big]) - 0.5 * np.log(xb) - _HALF_LOG_2PI
@@ -394,24 +405,32 @@ def _core(n: np.ndarray, a: np.ndarray, kappa: np.ndarray) -> _Core:
     lp = _log_pmf(x, y)  # ln(y^x e^−y / Γ(x + 1))
     log_y_x1 = np.log(y / (x + 1.0))
     gam = (lp + log_y_x1 > _LOG_FLOOR) | (y >= x)  # ln pmf at x + 1 (a lower bound on ln P(x + 1, y))
-    p1 = np.zeros(x.size)
     log_a1 = np.zeros(x.size)
-    l1 = np.empty(x.size)  # ln(𝒜 − 1) = ln P(x + 1, y) − lp
-    p1[gam] = gammainc(x[gam] + 1.0, y[gam])
-    l1[gam] = np.log(p1[gam]) - lp[gam]
     ser = ~gam
-    if ser.any():
+    every = not ser.any()  # the usual case: no masks (the same values, elementwise)
+    if every:
+        p1 = gammainc(x + 1.0, y)
+        l1 = np.log(p1) - lp  # ln(𝒜 − 1) = ln P(x + 1, y) − lp
+    else:
+        p1 = np.zeros(x.size)
+        l1 = np.empty(x.size)
+        p1[gam] = gammainc(x[gam] + 1.0, y[gam])
+        l1[gam] = np.log(p1[gam]) - lp[gam]
         log_a1[ser] = np.log(_kummer(x[ser] + 1.0, y[ser]))
         l1[ser] = log_y_x1[ser] + log_a1[ser]
     log_a = np.logaddexp(0.0, l1)
 
     lq = _log_pmf(n - 1.0, a)  # ln pmf(n − 1; A) <= ln Q(n, A)
-    log_r = np.empty(x.size)
     gr = (lq > _LOG_FLOOR) | (a <= n)
-    log_r[gr] = np.log(gammaincc(n[gr], a[gr])) - lq[gr] - np.log(a[gr] / n[gr])
-    if not gr.all():
+    if gr.all():
+        log_r = np.log(gammaincc(n, a)) - lq - np.log(a / n)
+    else:
+        log_r = np.empty(x.size)
+        log_r[gr] = np.log(gammaincc(n[gr], a[gr])) - lq[gr] - np.log(a[gr] / n[gr])
         log_r[~gr] = np.log(_head_ratio(n[~gr], a[~gr]))
     d = log_a - log_r
+    if every:
+        return _Core(x, y, expit(d), expit(-d), n / a * expit(l1), gam, p1, log_a1)
     answered = np.empty(x.size)  # P(ans | W > 0)
     answered[gam] = n[gam] / a[gam] * expit(l1[gam])  # (x/y)·(1 − 1/𝒜)
     if ser.any():  # x·𝒜(x + 1, y)/((x + 1)·𝒜), finite however small the load
@@ -592,6 +611,7 @@ def required_agents(
     max_occupancy=1.0,
     min_agents=0,
     basis="offered",
+    guess=None,
 ):
     """Fewest agents (integer) meeting the service level and the occupancy cap, Erlang A.
 
@@ -608,6 +628,10 @@ def required_agents(
     :data:`lib.queues.erlang.OCCUPANCY_RTOL`); n* = 0 when there is no traffic. With abandonment
     every n >= 1 is stable, so n* may be at or below the load. All arguments except
     ``basis`` broadcast; the result is an int64 array (a NumPy integer for scalar inputs).
+
+    ``guess``: where the search starts per hour (e.g. the answer for nearby traffic; whole
+    numbers, broadcast like the rest); the answer does not depend on it (the search verifies
+    n and n − 1), only the time does. Default: one below the Erlang C staffing.
     """
     if not isinstance(basis, str) or basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}; got {basis!r}")
@@ -619,7 +643,10 @@ def required_agents(
     occ = _check("max_occupancy", max_occupancy, low_open=True, high=1.0)
     floor_n = _check("min_agents", min_agents, whole=True)
     args = (calls, aht, pat, level, t, occ, floor_n)
-    return _out(erlang.blockwise(_solve_block, args, answered=basis == "answered"))
+    if guess is None:
+        return _out(erlang.blockwise(_solve_block, args, answered=basis == "answered"))
+    start = _check("guess", guess, whole=True)
+    return _out(erlang.blockwise(_solve_block, (*args, start), answered=basis == "answered"))
 
 
 def meets_target(
@@ -660,25 +687,51 @@ def meets_target(
     return out
 
 
-def _solve_block(calls, aht, pat, level, t, occ, floor_n, *, answered: bool) -> np.ndarray:
+def _solve_block(calls, aht, pat, level, t, occ, floor_n, start=None, *, answered: bool) -> np.ndarray:
     """required_agents on flat, equally long arrays (one block of hours)."""
     load = offered_load(calls, aht)
     n = np.zeros(load.shape)
     busy = np.flatnonzero(load > 0)
     if busy.size:
         c, h, p, lv, tb, oc = calls[busy], aht[busy], pat[busy], level[busy], t[busy], occ[busy]
-        guess = np.asarray(erlang.required_agents(c, h, lv, tb, oc), dtype=float)
+        if start is None:
+            # One below the Erlang C staffing: hang-ups shorten the queue, so Erlang A usually
+            # needs that or one more, and either is then decided in two evaluations.
+            guess = np.asarray(erlang.required_agents(c, h, lv, tb, oc), dtype=float) - 1.0
+        else:
+            guess = np.asarray(start[busy], dtype=float)
         n[busy] = _search(guess, load[busy], p / h, tb / p, lv, oc, answered)
     return np.maximum(n, floor_n).astype(np.int64)
 
 
 def _meets(n, a, kappa, theta_t, lv, occ, answered: bool) -> np.ndarray:
-    """Service level >= lv and carried load / n <= occ (to OCCUPANCY_RTOL), for n >= 1, A > 0."""
+    """Service level >= lv and carried load / n <= occ (to OCCUPANCY_RTOL), for n >= 1, A > 0.
+
+    The same decisions as computing the service level of every hour (:func:`_service_levels`),
+    but the share answered within t (1 − D, two incomplete gamma values) only where the
+    occupancy and the level's bounds leave it open: the service level as computed,
+    (1 − p_W) + p_W·P(ans | W > 0)·(1 − D) with 0 <= 1 − D <= 1, lies between 1 − p_W and the
+    answered share (1 − p_W) + p_W·P(ans | W > 0) in floating point too (rounding is
+    monotone), so an hour whose 1 − p_W already meets the level (on the answered basis
+    (1 − p_W)/share), or whose answered share falls short of it (offered basis), is decided
+    without it."""
     c = _core(n, a, kappa)
-    sl, share = _service_levels(c, theta_t)
-    if answered:
-        sl = sl / share
-    return (sl >= lv) & (a * share <= occ * n * (1.0 + OCCUPANCY_RTOL))
+    share = _answered(c)
+    ok = a * share <= occ * n * (1.0 + OCCUPANCY_RTOL)
+    low = c.no_wait / share if answered else c.no_wait  # the service level's lower bound
+    open_ = ok & ~(low >= lv)  # NaN (nothing answered) stays open: computed as before
+    if not answered:
+        open_ &= share >= lv  # the upper bound (the answered share) meets the level
+    idx = np.flatnonzero(open_)
+    if idx.size:
+        sub = _Core(*(f[idx] for f in c))
+        sl = sub.no_wait + sub.wait * sub.answered_if_wait * _answered_in_time_share(sub, theta_t[idx])
+        if answered:
+            sl = sl / share[idx]
+        ok[idx] = sl >= lv[idx]
+    if not answered:
+        ok &= share >= lv  # an answered share below the level: the service level is too
+    return ok
 
 
 def _search(guess, a, kappa, theta_t, lv, occ, answered: bool) -> np.ndarray:

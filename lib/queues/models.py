@@ -30,7 +30,9 @@ class QueueModel(Protocol):
         self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
     ) -> np.ndarray:
         """Fewest agents (int64) per hour meeting ``a``'s service level within ``target_s``
-        seconds, its occupancy cap and its minimum staffing; only hours with traffic are passed."""
+        seconds, its occupancy cap and its minimum staffing; only hours with traffic are passed.
+        A model with ``warm_start = True`` also takes ``guess=``: agents per hour to start its
+        search from (e.g. the answer for nearby traffic), which never changes the answer."""
         ...
 
     def mean_wait_s(
@@ -108,6 +110,8 @@ class ErlangA:
     occupancy cap on the carried load."""
 
     name = ERLANG_A
+    #: takes ``guess=`` in :meth:`required_agents` (its search starts there, and verifies n and n − 1)
+    warm_start = True
 
     @staticmethod
     def _patience(a: Assumptions) -> float:
@@ -119,7 +123,12 @@ class ErlangA:
         return a.patience_s
 
     def required_agents(
-        self, calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions
+        self,
+        calls_per_hour: np.ndarray,
+        aht_s: np.ndarray,
+        target_s: float,
+        a: Assumptions,
+        guess: np.ndarray | None = None,
     ) -> np.ndarray:
         patience = self._patience(a)
         agents = np.asarray(
@@ -132,6 +141,7 @@ class ErlangA:
                 max_occupancy=a.max_occupancy,
                 min_agents=a.min_agents,
                 basis=a.service_level_basis,
+                guess=guess,
             )
         )
         if a.service_level_basis == "answered":
@@ -191,6 +201,26 @@ def _check_basis(basis: str) -> None:
         raise ValueError(f"basis must be one of {SERVICE_LEVEL_BASES}; got {basis!r}")
 
 
+#: The assumptions a phone queue model reads (:class:`ErlangC`, :class:`ErlangA`, and
+#: :func:`queue_model` the model's name): what the staffing of a board-hour depends on besides
+#: its traffic and target time. :class:`lib.model.engine.Engine` keys its results on them; a
+#: test checks the models read no other.
+SOLVE_SETTINGS: tuple[str, ...] = (
+    "queue_model",
+    "service_level_target",
+    "max_occupancy",
+    "min_agents",
+    "patience_s",
+    "service_level_basis",
+    "max_abandonment",
+)
+
+
+def solve_settings(a: Assumptions) -> tuple:
+    """The values of :data:`SOLVE_SETTINGS` in ``a``."""
+    return tuple(getattr(a, name) for name in SOLVE_SETTINGS)
+
+
 #: Queue models by the name the assumption ``queue_model`` gives (the names live once, in
 #: :data:`lib.core.assumptions.QUEUE_MODELS`; a test checks the two agree).
 REGISTRY: dict[str, QueueModel] = {m.name: m for m in (ErlangC(), ErlangA())}
@@ -201,16 +231,28 @@ def queue_model(a: Assumptions) -> QueueModel:
     return REGISTRY[a.queue_model]
 
 
-def required_agents(calls_per_hour: np.ndarray, aht_s: np.ndarray, target_s: float, a: Assumptions) -> np.ndarray:
+def required_agents(
+    calls_per_hour: np.ndarray,
+    aht_s: np.ndarray,
+    target_s: float,
+    a: Assumptions,
+    guess: np.ndarray | None = None,
+) -> np.ndarray:
     """Agents (int64) for arrays of board-hours under ``a``'s queue model, without the mean
     wait (which costs about as much again). Hours without traffic get 0 agents; only the
-    others reach the queue model."""
+    others reach the queue model. ``guess`` (broadcast to ``calls_per_hour``): where a
+    warm-starting model's search starts (:meth:`QueueModel.required_agents`; others ignore
+    it); never changes the answer."""
     model = queue_model(a)
     busy = calls_per_hour > 0
+    warm: dict[str, np.ndarray] = {}
+    if guess is not None and getattr(model, "warm_start", False):
+        warm["guess"] = np.broadcast_to(guess, calls_per_hour.shape)
     if busy.all():
-        return np.asarray(model.required_agents(calls_per_hour, aht_s, target_s, a), dtype=np.int64)
+        return np.asarray(model.required_agents(calls_per_hour, aht_s, target_s, a, **warm), dtype=np.int64)
     agents = np.zeros(calls_per_hour.shape, dtype=np.int64)
-    agents[busy] = model.required_agents(calls_per_hour[busy], aht_s[busy], target_s, a)
+    warm = {k: v[busy] for k, v in warm.items()}
+    agents[busy] = model.required_agents(calls_per_hour[busy], aht_s[busy], target_s, a, **warm)
     return agents
 
 

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from lib.core.plotstyle import (
@@ -404,8 +405,6 @@ def patience_fit(km_curves: pd.DataFrame, fitted: pd.DataFrame) -> Figure:
     with the same ``by`` (e.g. ``["queue"]``), one colour per row. The legend names each group
     with its fitted mean patience and its largest distance from Kaplan–Meier (percentage points).
     """
-    from matplotlib.lines import Line2D
-
     from lib.core.districts import QUEUE_LABELS
     from lib.traffic.patience import KM_COLUMNS, PATIENCE_COLUMNS, PERIOD_LABELS
 
@@ -504,7 +503,9 @@ def simulation_by_hour(
     """Predicted (the queue model on the plan) and simulated service level by hour of day, one
     panel per queue model (rows) and concept (columns), for the plans of ``year`` (a
     year-independent concept's single plan). ``detail``: :func:`lib.model.plan_check.by_group`
-    rows; the log's departures together (departure "all") where simulated."""
+    rows; the log's departures together (departure "all") where simulated. Each simulated
+    point carries its 95 % interval over the simulated years as an error bar (``simulated_low``,
+    ``simulated_high``), which the legend explains; the shared y axis spans the values shown."""
     fig, axes = subplots(
         len(models),
         len(concepts),
@@ -520,26 +521,10 @@ def simulation_by_hour(
             d = d[d["year"].isna() | (d["year"] == year)]
             m = _hourly(d, departure="none")
             ax.plot(m["hour"], m["predicted"], color=GREY, ls="--", lw=1.2, label="Forventet av kømodellen")
-            ax.plot(
-                m["hour"],
-                m["simulated"],
-                color=LIGHT_BLUE,
-                marker="o",
-                ms=2.5,
-                lw=1,
-                label="Simulert, modellens forutsetninger",
-            )
+            _simulated_with_interval(ax, m, LIGHT_BLUE, "o", "Simulert, modellens forutsetninger")
             g = _hourly(d, departure="all")
             if not g.empty:
-                ax.plot(
-                    g["hour"],
-                    g["simulated"],
-                    color=YELLOW,
-                    marker="s",
-                    ms=2.5,
-                    lw=1,
-                    label="Simulert, slik loggen viser",
-                )
+                _simulated_with_interval(ax, g, YELLOW, "s", "Simulert, slik loggen viser")
             ax.set_title(f"{labels.get(concept, concept)} ({model})", fontsize=8)
             ax.set_xticks([0, 6, 12, 18, 23])
             if i == len(models) - 1:
@@ -553,9 +538,26 @@ def simulation_by_hour(
             if n not in names:
                 handles.append(h)
                 names.append(n)
+    if "simulated_low" in detail:
+        reps = sorted({int(r) for r in detail["replications"].dropna()})
+        years = f"{reps[0]}" if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
+        handles.append(Line2D([], [], color=GREY, ls="none", marker="|", ms=9, markeredgewidth=0.9))
+        names.append(f"Loddrett strek: 95 %-intervall for det simulerte over {years} simulerte år")
     fig.suptitle(f"Servicenivå per time på døgnet, hele året ({year}): forventet mot simulert")
-    legend_below(fig, handles, names)
+    legend_below(fig, handles, names, ncol=2 if len(concepts) >= 4 else 1)
     return fig
+
+
+def _simulated_with_interval(ax, rows: pd.DataFrame, colour: str, marker: str, label: str) -> None:
+    """The simulated share by hour with its 95 % interval over the replications as error bars
+    (where the detail has it)."""
+    ax.plot(rows["hour"], rows["simulated"], color=colour, marker=marker, ms=2.5, lw=1, label=label)
+    if "simulated_low" in rows and rows["simulated_low"].notna().any():
+        sim = rows["simulated"].to_numpy(dtype=float)
+        err = np.vstack(
+            [sim - rows["simulated_low"].to_numpy(dtype=float), rows["simulated_high"].to_numpy(dtype=float) - sim]
+        )
+        ax.errorbar(rows["hour"], sim, yerr=err, fmt="none", ecolor=colour, elinewidth=0.8, capsize=1.5, capthick=0.8)
 
 
 def isa_comparison(isa: pd.DataFrame, detail: pd.DataFrame, target: float, labels: dict[str, str]) -> Figure:

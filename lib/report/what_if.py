@@ -407,7 +407,11 @@ def report_sums() -> dict[str, float]:
 def plot(o: Outcome) -> Figure:
     """The sums of Table 1 under the page's assumptions beside the report's, and the steps
     between the concepts (MNOK)."""
-    fig, (ax, bx) = plotstyle.subplots(1, 2, figsize=(9.0, 3.6), width_ratios=(1.1, 1.0))
+    # Fixed margins, not the house's constrained layout: the page redraws this chart on every
+    # change, and measuring every text for the layout took as long as drawing it (the margins
+    # leave room for the widest tick labels, "−1 000", and the two-line title).
+    fig, (ax, bx) = plotstyle.subplots(1, 2, figsize=(9.0, 3.6), width_ratios=(1.1, 1.0), layout="none")
+    fig.subplots_adjust(left=0.085, right=0.99, bottom=0.14, top=0.84, wspace=0.28)
     concepts = list(table1_concepts())
     labels = [CONCEPTS[c].label.replace("Konsept ", "") for c in concepts]
     x = np.arange(len(concepts))
