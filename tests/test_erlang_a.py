@@ -522,3 +522,21 @@ def test_search_agrees_with_stepping_up_from_one_agent(basis):
         while not _meets(n, load, h, p, 0.8, tt, oc, basis):
             n += 1
         assert g == n
+
+
+def test_meets_target_applies_the_abandonment_cap_as_abandon_probability_does():
+    """The answered basis's cap folded into one evaluation (erlang_a.meets_target's
+    max_abandonment) decides every hour as abandon_probability's test does, also for caps equal
+    to an hour's own share hanging up (where the subtraction hands over to the series)."""
+    rng = np.random.default_rng(7)
+    n = rng.integers(1, 40, 4000)
+    calls = rng.uniform(1, 400, 4000)
+    aht = rng.uniform(60, 400, 4000)
+    patience = rng.choice([20.0, 60.0, 300.0, 3000.0], 4000)
+    load = calls * aht / 3600
+    lost = np.asarray(EA.abandon_probability(n, load, aht, patience))
+    for cap in (0.0, 1e-12, 0.05, 0.1, 0.3, float(lost[17]), float(lost[1234])):
+        plain = EA.meets_target(n, calls, aht, patience, 0.01, 1000.0, max_occupancy=1.0)
+        capped = EA.meets_target(n, calls, aht, patience, 0.01, 1000.0, max_occupancy=1.0, max_abandonment=cap)
+        np.testing.assert_array_equal(capped, plain & ~(lost > cap))
+    assert (plain & (lost > 0.1)).any() and (plain & ~(lost > 0.1)).any()  # the cap decides some hours

@@ -658,6 +658,7 @@ def meets_target(
     target_s,
     max_occupancy=1.0,
     basis="offered",
+    max_abandonment=None,
 ):
     """Whether ``agents`` agents meet the service level and the occupancy cap of
     :func:`required_agents` (boolean array): true where there is no traffic, false where there
@@ -665,7 +666,10 @@ def meets_target(
     agents`` is exactly ``~meets_target(agents, ...) | (agents < min_agents)``: one evaluation
     where :func:`required_agents` searches (the staffing surrogate's step curves, which ask
     whether a board-hour needs more than a given number of agents). Arguments as in
-    :func:`required_agents`; ``agents`` a whole number >= 0."""
+    :func:`required_agents`; ``agents`` a whole number >= 0. ``max_abandonment`` (a share, or
+    None): also no more than this share hanging up, :func:`abandon_probability` on the same
+    core quantities (the answered basis's cap, ``lib.queues.models``), so the cap costs no
+    second evaluation."""
     if not isinstance(basis, str) or basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}; got {basis!r}")
     n, calls, aht, pat, level, t, occ = np.broadcast_arrays(
@@ -681,8 +685,16 @@ def meets_target(
     out = load <= 0
     ok = (load > 0) & (n >= 1)
     if ok.any():
+        cap = None if max_abandonment is None else _check("max_abandonment", max_abandonment, high=1.0)
         out[ok] = _meets(
-            n[ok].astype(float), load[ok], pat[ok] / aht[ok], t[ok] / pat[ok], level[ok], occ[ok], basis == "answered"
+            n[ok].astype(float),
+            load[ok],
+            pat[ok] / aht[ok],
+            t[ok] / pat[ok],
+            level[ok],
+            occ[ok],
+            basis == "answered",
+            cap,
         )
     return out
 
@@ -704,7 +716,12 @@ def _solve_block(calls, aht, pat, level, t, occ, floor_n, start=None, *, answere
     return np.maximum(n, floor_n).astype(np.int64)
 
 
-def _meets(n, a, kappa, theta_t, lv, occ, answered: bool) -> np.ndarray:
+#: How close (absolute) P(ab) by subtraction may come to an abandonment cap before the series of
+#: :func:`_abandon_if_wait` decides: the subtraction's error is orders of magnitude smaller.
+_CAP_MARGIN = 1e-9
+
+
+def _meets(n, a, kappa, theta_t, lv, occ, answered: bool, max_abandon=None) -> np.ndarray:
     """Service level >= lv and carried load / n <= occ (to OCCUPANCY_RTOL), for n >= 1, A > 0.
 
     The same decisions as computing the service level of every hour (:func:`_service_levels`),
@@ -714,7 +731,8 @@ def _meets(n, a, kappa, theta_t, lv, occ, answered: bool) -> np.ndarray:
     answered share (1 − p_W) + p_W·P(ans | W > 0) in floating point too (rounding is
     monotone), so an hour whose 1 − p_W already meets the level (on the answered basis
     (1 − p_W)/share), or whose answered share falls short of it (offered basis), is decided
-    without it."""
+    without it. ``max_abandon`` (a share, or None): also P(ab) = p_W·P(ab | W > 0) not above it,
+    as :func:`abandon_probability` computes it, where the rest is met."""
     c = _core(n, a, kappa)
     share = _answered(c)
     ok = a * share <= occ * n * (1.0 + OCCUPANCY_RTOL)
@@ -731,6 +749,18 @@ def _meets(n, a, kappa, theta_t, lv, occ, answered: bool) -> np.ndarray:
         ok[idx] = sl >= lv[idx]
     if not answered:
         ok &= share >= lv  # an answered share below the level: the service level is too
+    if max_abandon is not None:
+        idx = np.flatnonzero(ok)
+        if idx.size:
+            sub = _Core(*(f[idx] for f in c))
+            # P(ab) by subtraction, off by far less than 1e-9 from abandon_probability's value;
+            # where it is that close to the cap (or NaN), abandon_probability's own way decides.
+            lost = sub.wait * (1.0 - sub.answered_if_wait)
+            near = ~(np.abs(lost - max_abandon) > _CAP_MARGIN)
+            if near.any():
+                close = _Core(*(f[near] for f in sub))
+                lost[near] = close.wait * _abandon_if_wait(close)
+            ok[idx] = ~(lost > max_abandon)  # abandon_probability's test
     return ok
 
 

@@ -261,8 +261,8 @@ def needs_more(
 ) -> np.ndarray:
     """Whether each board-hour needs more than ``agents`` agents under ``a``'s queue model:
     exactly ``required_agents(calls_per_hour, aht_s, target_s, a) > agents`` (a test holds the two
-    together). Erlang A answers it with one evaluation of the target (and of the abandonment cap
-    on the answered basis) instead of a search, which the staffing surrogate's step curves
+    together). Erlang A answers it with one evaluation of the target (the abandonment cap
+    of the answered basis on the same evaluation) instead of a search, which the staffing surrogate's step curves
     (:func:`lib.model.engine.step_curve`) ask tens of times per step; Erlang C searches."""
     agents = np.asarray(agents)
     if not isinstance(queue_model(a), ErlangA):
@@ -277,15 +277,9 @@ def needs_more(
         target_s,
         max_occupancy=a.max_occupancy,
         basis=a.service_level_basis,
+        max_abandonment=a.max_abandonment if a.service_level_basis == "answered" else None,
     )
-    more = ~meets | (agents < a.min_agents) & (calls_per_hour > 0)
-    if a.service_level_basis == "answered":
-        load = offered_load(calls_per_hour, aht_s)
-        check = ~more & (load > 0) & (agents >= 1)
-        if check.any():
-            lost = erlang_a.abandon_probability(agents[check], load[check], aht_s[check], patience)
-            more[check] = np.asarray(lost) > a.max_abandonment
-    return more
+    return ~meets | (agents < a.min_agents) & (calls_per_hour > 0)
 
 
 def solve(
