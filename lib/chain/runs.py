@@ -414,7 +414,7 @@ def _mb(n: float) -> str:
 #: What to do when a disk is too small: where each of the run's folders can be sent.
 MORE_SPACE = (
     "free space, or put the run's folders on another disk (make report OUT=PATH for the outputs, "
-    "PARAMS='-p processed_dir PATH' for the call-level data)"
+    "PROCESSED=PATH for the call-level data)"
 )
 
 
