@@ -653,3 +653,10 @@ def test_a_failure_says_whose_problem_it_is(tmp_path, raw, body, whose):
         _run(tmp_path, raw, fake_chain(tmp_path / "c", second_body=body), html=False)
     assert whose in str(err.value)
     assert whose in (tmp_path / "out" / runs.FAILED / runs.FAILED_NOTE).read_text()
+
+
+def test_a_name_close_to_none_says_where_the_names_are_listed(capsys):
+    assert cli.main(["check", "-p", "zzzz_qqqq", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown parameter 'zzzz_qqqq'" in err and "Assumptions.describe()" in err
+    assert "max_occupancy" not in err and err.count("\n") == 1

@@ -159,7 +159,7 @@ def test_rerun_from_a_notebook_uses_the_runs_own_data_and_refuses_other_data(tmp
     other.write_text("call_id;district\n2;Agder\n")
     with pytest.raises(pipeline.PipelineError, match=r"came from .*export\.csv, not from .*other\.csv"):
         run(tmp_path, other, nbs, start_from="02")
-    with pytest.raises(pipeline.PipelineError, match=r"cleaning or rate assumptions differ"):
+    with pytest.raises(pipeline.PipelineError, match=r"differ .*\(outlier_threshold_s: not set then, 1200 now\)"):
         pipeline.run(
             {"raw_path": str(raw), "outlier_threshold_s": 1200},
             tmp_path / "out",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lib.chain.errors import PipelineError
 from lib.chain.notebooks import declared_parameters
-from lib.core.assumptions import Assumptions, unknown_name_message
+from lib.core.assumptions import WHERE_LISTED, Assumptions, unknown_name_message
 
 #: The notebook parameter that carries assumption overrides (a dict name -> value).
 OVERRIDES = "overrides"
@@ -108,7 +108,8 @@ def route_parameters(params: dict[str, object], nbs: list[Path]) -> dict[Path, d
     for name in rest:
         if name not in known:
             candidates = sorted((known - {OVERRIDES}) | set(Assumptions.names()))
-            raise PipelineError(unknown_name_message(name, candidates, "parameter"))
+            where = f"{WHERE_LISTED}; docs/architecture.md lists each notebook's parameters"
+            raise PipelineError(unknown_name_message(name, candidates, "parameter", where))
     for name, value in rest.items():
         defaults = [declared[nb][name] for nb in nbs if name in declared[nb]]
         check_parameter(name, value, defaults[0])

@@ -729,5 +729,15 @@ def check_provenance(processed: Path, raw: list[Path], early_overrides: dict[str
     if before != current:
         raise RunError(
             "cannot rerun from a later notebook: the cleaning or rate assumptions differ from those the processed "
-            f"data were made with ({before or 'none'} then, {current or 'none'} now); run the whole chain (without FROM=)"
+            f"data were made with ({_then_and_now(before, current)}); run the whole chain (without FROM=)"
         )
+
+
+def _then_and_now(before: dict[str, object], now: dict[str, object]) -> str:
+    """The assumptions that differ, in words: ``outlier_threshold_s: not set then, 1200 now``."""
+
+    def shown(d: dict[str, object], name: str) -> str:
+        return str(d[name]) if name in d else "not set"
+
+    names = sorted(n for n in set(before) | set(now) if before.get(n, object()) != now.get(n, object()))
+    return "; ".join(f"{n}: {shown(before, n)} then, {shown(now, n)} now" for n in names)
