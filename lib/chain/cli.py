@@ -216,10 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "compare":
             diff, out, book = compare(args.a, args.b, args.out, xlsx=args.xlsx)
             a, b = display_path(resolve(args.a)), display_path(resolve(args.b))
-            print(to_text(diff, a, b), end="")
+            print(to_text(diff, a, b, full=display_path(out)), end="")
             if agree(diff):
                 print(f"{a} and {b} agree on every compared value")
-            print(f"wrote {display_path(out)}" + (f" and {display_path(book)}" if book is not None else ""))
+            print(f"the whole comparison: {display_path(out)}")
+            if book is not None:
+                print(f"as a Norwegian workbook: {display_path(book)}")
         elif args.command == "clean":
             clean(dry=args.dry_run)
         elif args.command == "inspect":
