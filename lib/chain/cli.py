@@ -27,6 +27,7 @@ from lib.core import manifest
 from lib.core.assumptions import Assumptions
 from lib.core.paths import OUTPUTS, PROJ_ROOT, display_path, resolve
 from lib.report.compare import agree, to_text
+from lib.report.note import NOTE, PDF
 
 
 def _parameters(pairs: list[list[str]]) -> dict[str, object]:
@@ -141,6 +142,17 @@ def _raw_path(given: str) -> str:
     return given if raw.is_absolute() or (PROJ_ROOT / raw).exists() else str(raw.resolve())
 
 
+def finished_text(outputs_dir: Path, written: list[Path]) -> str:
+    """The end of ``make report``: the note to send on first (``notat.html``, and ``notat.pdf``
+    when it was written), then where everything else is."""
+    shown = display_path(outputs_dir)
+    names = {p.name for p in written}
+    note = [f"{shown}/{n}" for n in (NOTE, PDF) if n in names]
+    lines = [f"to send on: {' and '.join(note)}"] if note else []
+    lines.append(f"everything in {shown}/ (run_info.csv, tables/ with results.xlsx, figures/, notebooks/, html/)")
+    return "\n".join(lines)
+
+
 def _is_default_log(raw: str) -> bool:
     """Whether ``raw`` is notebook 01's default ``raw_path`` (the synthetic log, which
     ``make report`` generates when it is missing)."""
@@ -212,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             outputs_dir = resolve(args.outputs)
             report = run(params, outputs_dir, args.processed, html=not args.no_html, start_from=args.start_from)
             print("seconds per notebook: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
-            print(f"outputs in {display_path(outputs_dir)}/ (run_info.csv, tables/, figures/, notebooks/, html/)")
+            print(finished_text(outputs_dir, report.written))
         elif args.command == "compare":
             diff, out, book = compare(args.a, args.b, args.out, xlsx=args.xlsx)
             a, b = display_path(resolve(args.a)), display_path(resolve(args.b))

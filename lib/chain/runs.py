@@ -363,6 +363,16 @@ def _record_created(folders: RunFolders, created: list[Path]) -> None:
             pass  # a full disk or a manifest that is not ours: the folder stays unrecorded
 
 
+def has_results(folders: RunFolders) -> bool:
+    """Whether the outputs folder holds a previous run's results (its manifest lists
+    ``run_info.csv``)."""
+    try:
+        listed = read_manifest(folders.outputs)
+    except ManifestError:
+        return True  # not ours to judge: say nothing changed rather than that nothing was there
+    return listed is not None and RUN_INFO in listed.files and (folders.outputs / RUN_INFO).is_file()
+
+
 def refuse_unlisted_run(folders: RunFolders) -> None:
     """Refuse, before anything runs, a folder holding a run made before runs kept manifests
     (``run_info.csv`` or ``provenance.json`` beside no manifest): its files cannot be told
