@@ -660,3 +660,13 @@ def test_a_name_close_to_none_says_where_the_names_are_listed(capsys):
     err = capsys.readouterr().err
     assert "unknown parameter 'zzzz_qqqq'" in err and "Assumptions.describe()" in err
     assert "max_occupancy" not in err and err.count("\n") == 1
+
+
+def test_make_help_lists_every_target_the_readme_names(tmp_path):
+    import re
+
+    done = _make("help", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    listed = set(re.findall(r"^  make (\S+)", done.stdout, flags=re.M))
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", (PROJ_ROOT / "README.md").read_text(encoding="utf-8")))
+    assert "test-fast" in named and named <= listed, sorted(named - listed)
