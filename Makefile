@@ -11,6 +11,8 @@ SYNTHETIC := data/raw/calls_2023.parquet
 PARAMS ?=
 # The run folder (everything one run writes; its call-level data go to data/processed[/runs/NAME])
 OUT ?= outputs
+# The run's call-level folder (default data/processed[/runs/NAME]); never inside an outputs folder
+PROCESSED ?=
 # Rerun from this notebook (e.g. FROM=03) on the run's own processed data
 FROM ?=
 # make clean DRY=1 lists what it would remove, and removes nothing
@@ -23,18 +25,19 @@ XLSX ?=
 export KONTAKT_RAW := $(value RAW)
 export KONTAKT_PARAMS := $(value PARAMS)
 export KONTAKT_OUT := $(value OUT)
+export KONTAKT_PROCESSED := $(value PROCESSED)
 export KONTAKT_FROM := $(value FROM)
 export KONTAKT_A := $(value A)
 export KONTAKT_B := $(value B)
 export KONTAKT_DRY := $(value DRY)
 export KONTAKT_XLSX := $(value XLSX)
 export KONTAKT_LAB_ARGS := $(value LAB_ARGS)
-unexport RAW PARAMS OUT FROM A B DRY XLSX LAB_ARGS
+unexport RAW PARAMS OUT PROCESSED FROM A B DRY XLSX LAB_ARGS
 
 .PHONY: help setup check data report inspect compare lab app lint test test-fast notebooks bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +54,7 @@ $(SYNTHETIC): | $(STAMP)
 
 data: $(SYNTHETIC) ## Generate the synthetic 2023 call log (the queue-consistent twin, its truth beside it) when it is missing
 
-check: setup ## Check PARAMS (assumption types and ranges, notebook parameters, known names) without running anything
+check: setup ## Check PARAMS (assumption types and ranges, notebook parameters, known names), RAW, OUT and PROCESSED without running anything
 	$(BIN)/python -m lib.chain.cli check --env
 
 report: setup $(if $(filter $(SYNTHETIC),$(KONTAKT_RAW)),data) ## Run the whole analysis into OUT (default outputs/); FROM=03 reruns notebooks 03-08 on the run's processed data

@@ -160,3 +160,37 @@ def test_make_compare_xlsx_reaches_the_command_line_as_data():
         env={**os.environ, "MAKEFLAGS": ""},
     )
     assert "lib.chain.cli compare --env" in done.stdout and "XLSX" not in done.stdout.replace("KONTAKT_XLSX", "")
+
+
+def test_a_long_section_says_how_many_rows_are_not_shown_and_where_all_are(tmp_path):
+    a = run_folder(tmp_path, "a")
+    b = run_folder(tmp_path, "b", occupancy=0.7, iii=518.8, pilot_best=22.0)
+    diff = report_compare.compare_runs(a, b)
+    n = int((diff["section"] == "table1").sum())
+    text = report_compare.to_text(diff, "a", "b", full="outputs/comparisons/a__vs__b.csv", max_shown=3)
+    assert f"Tabell 1, hver celle (nåverdi, mill. kr) ({n})" in text
+    assert f"… {n - 3} more not shown; all {n} are in outputs/comparisons/a__vs__b.csv" in text
+    assert "more not shown" not in report_compare.to_text(diff, "a", "b")
+
+
+def test_one_number_of_decimals_per_table():
+    assert report_compare.decimals_of(pd.Series([105.0, 36.59])) == 1
+    assert report_compare.decimals_of(pd.Series([105.0, 36.59, "7"])) == 2
+    assert report_compare.decimals_of(pd.Series([1000, 990, "12"])) == 0
+    assert report_compare.decimals_of(pd.Series([0.0123, 0.5])) == 3
+    diff = pd.DataFrame(
+        [("tables", "t", "k1", "x", 105.0, 106.0, 1.0, 0.01), ("tables", "t", "k2", "y", 36.59, 36.0, -0.59, -0.016)],
+        columns=report_compare.COMPARE_COLUMNS,
+    )
+    text = report_compare.to_text(diff, "a", "b")
+    assert "105,0" in text and "36,6" in text and "36,59" not in text
+
+
+def test_the_workbook_names_the_runs_sheet_as_the_run_workbook_does(tmp_path):
+    from lib.report import workbook
+
+    a = run_folder(tmp_path, "a")
+    b = run_folder(tmp_path, "b", occupancy=0.7)
+    out = report_compare.write_xlsx(report_compare.compare_runs(a, b), tmp_path / "c.xlsx", "a", "b", ("x", "y"))
+    ws = load_workbook(out)["Hva er endret"]
+    assert ws[2][1].value == "Ark i kjøringens arbeidsbok" and ws["B3"].value == workbook.RUN_SHEET == "Kjøring"

@@ -113,6 +113,12 @@ def test_several_files_each_with_its_rows_and_time_range(tmp_path, capsys):
     assert not checks.loc["files_contiguous", "passed"]
     assert "days without a call between m01.csv" in checks.loc["files_contiguous", "detail"]
     assert result.usable  # a plausibility warning never stops a run
+    # ... but the verdict never contradicts a failed check: it names every one
+    failed = checks.index[~checks["passed"]].tolist()
+    assert "volume_plausible" in failed and "files_contiguous" in failed
+    assert result.verdict.startswith(f"usable, with {len(failed)} warning(s): ") and "no problem" not in result.verdict
+    assert all(name in result.verdict for name in failed)
+    assert f"Verdict: {result.verdict}" in result.to_text()
     assert main([str(tmp_path / "nothing_*.csv")]) == 1
     assert "no file matches this pattern" in capsys.readouterr().out
 

@@ -178,6 +178,7 @@ MAKE_VARIABLES = {
     "PARAMS": "KONTAKT_PARAMS",
     "RAW": "KONTAKT_RAW",
     "OUT": "KONTAKT_OUT",
+    "PROCESSED": "KONTAKT_PROCESSED",
     "FROM": "KONTAKT_FROM",
     "A": "KONTAKT_A",
     "B": "KONTAKT_B",
@@ -215,7 +216,7 @@ def test_params_are_data_for_the_command_line(tmp_path, monkeypatch, capsys, par
     monkeypatch.setenv("KONTAKT_PARAMS", params.format(flag=flag))
     assert cli.main(["check", "--env"]) == 1
     err = capsys.readouterr().err
-    assert not flag.exists() and err.startswith("pipeline stopped:") and "Traceback" not in err
+    assert not flag.exists() and err.startswith("check:") and "Traceback" not in err
 
 
 def test_make_check_refuses_a_shell_line_in_params_end_to_end(tmp_path):
@@ -223,7 +224,7 @@ def test_make_check_refuses_a_shell_line_in_params_end_to_end(tmp_path):
     done = _make("check", f"PARAMS=-p on_invalid x; touch {flag}", tmp_path=tmp_path)
     assert not flag.exists(), "a value in PARAMS ran as a command"
     assert done.returncode != 0 and "parameters accepted" not in done.stdout
-    assert "pipeline stopped:" in done.stderr and "Traceback" not in done.stderr
+    assert "check:" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_params_are_split_like_a_shell_line_but_taken_literally():
@@ -235,6 +236,54 @@ def test_params_are_split_like_a_shell_line_but_taken_literally():
     assert cli.params_from_text("-p x $(date)") == [["x", "$(date)"]]
     with pytest.raises(pipeline.PipelineError, match="word 4 \\('touch'\\) does not start one"):
         cli.params_from_text("-p x y touch FILE")
+    with pytest.raises(pipeline.PipelineError, match=r"^PARAMS: -p min_agents needs a value"):
+        cli.params_from_text("-p min_agents")
+    with pytest.raises(pipeline.PipelineError, match=r"^PARAMS: -p needs a value"):
+        cli.params_from_text("-p x 1 -p")
+
+
+RUN_MANAGED = [
+    ("raw_path", "data/raw/export.csv", "RAW="),
+    ("outputs_dir", "{tmp}/x", "OUT="),
+    ("processed_dir", "{tmp}/p", "PROCESSED="),
+]
+
+
+@pytest.mark.parametrize("command", ["check", "run", "inspect"])
+@pytest.mark.parametrize("name, value, variable", RUN_MANAGED)
+def test_run_managed_parameters_are_refused_in_params_before_anything_is_written(
+    tmp_path, monkeypatch, capsys, command, name, value, variable
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KONTAKT_OUT", str(tmp_path / "out"))
+    monkeypatch.setenv("KONTAKT_PARAMS", f"-p {name} {value.format(tmp=tmp_path)}")
+    monkeypatch.setattr(pipeline, "run", lambda *a, **k: pytest.fail("a run started"))
+    before = set(tmp_path.rglob("*"))
+    assert cli.main([command, "--env"]) == 1
+    err = capsys.readouterr().err
+    heading = "pipeline stopped" if command == "run" else command
+    assert err.startswith(f"{heading}: {name} cannot be given in PARAMS") and variable in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert set(tmp_path.rglob("*")) == before  # no .lock, no .staging, no processed folder
+
+
+def test_a_parameter_given_twice_is_refused_by_name(capsys):
+    assert cli.main(["check", "-p", "max_occupancy", "0.85", "-p", "max_occupancy", "0.9"]) == 1
+    assert capsys.readouterr().err.startswith("check: parameter max_occupancy is given twice")
+
+
+def test_check_refuses_a_raw_that_names_no_file_like_a_run(tmp_path, monkeypatch, capsys):
+    for raw in (str(tmp_path / "nope.csv"), str(tmp_path / "nope" / "*.csv")):
+        monkeypatch.setenv("KONTAKT_RAW", raw)
+        assert cli.main(["check", "--env"]) == 1
+        out = capsys.readouterr()
+        assert out.err.startswith("check: ") and "parameters accepted" not in out.out
+        assert "nothing was run" in out.err and out.err.count("\n") == 1
+    good = tmp_path / "export.csv"
+    good.write_text("call_id;district\n1;Oslo\n")
+    monkeypatch.setenv("KONTAKT_RAW", str(good))
+    assert cli.main(["check", "--env"]) == 0
+    assert "parameters accepted" in capsys.readouterr().out
 
 
 def test_make_variables_reach_python_unexpanded(tmp_path, monkeypatch):
@@ -374,8 +423,8 @@ def test_refused_runs_leave_nothing_behind(tmp_path, raw):
 def test_check_refuses_a_bad_notebook_parameter_and_a_processed_folder_in_outputs_in_one_line(capsys):
     assert cli.main(["check", "-p", "on_invalid", "delete"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("pipeline stopped: parameter on_invalid='delete' refused: allowed values are error")
-    assert cli.main(["check", "-p", "processed_dir", "outputs/x"]) == 1
+    assert err.startswith("check: parameter on_invalid='delete' refused: allowed values are error")
+    assert cli.main(["check", "--processed", "outputs/x"]) == 1
     err = capsys.readouterr().err
     assert "never go into an outputs folder" in err and "Traceback" not in err and err.count("\n") == 1
 
@@ -521,12 +570,12 @@ def test_space_check_message_reads_well(tmp_path, raw, monkeypatch):
     with pytest.raises(pipeline.PipelineError) as err:
         _run(tmp_path, raw, fake_chain(tmp_path / "c"), html=False)
     msg = str(err.value)
-    assert "  " not in msg and ", " in msg and "-p processed_dir" in msg
+    assert "  " not in msg and ", " in msg and "PROCESSED=PATH" in msg
 
 
 def test_check_judges_the_run_folder_too(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("KONTAKT_OUT", str(tmp_path / "o"))
-    monkeypatch.setenv("KONTAKT_PARAMS", f"-p processed_dir {tmp_path / 'o' / 'p'}")
+    monkeypatch.setenv("KONTAKT_PROCESSED", str(tmp_path / "o" / "p"))
     assert cli.main(["check", "--env"]) == 1
     assert "never go into an outputs folder" in capsys.readouterr().err
 
@@ -544,7 +593,7 @@ def test_compare_into_a_comparisons_file_is_one_line(tmp_path, capsys):
         ["compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "comparisons" / "x.csv")]
     )
     err = capsys.readouterr().err
-    assert code == 1 and err.startswith("pipeline stopped:") and "Traceback" not in err
+    assert code == 1 and err.startswith("compare:") and "Traceback" not in err
 
 
 # --- issue 20 in the chain: several files, the check before anything runs, whose problem it is ----
@@ -604,3 +653,20 @@ def test_a_failure_says_whose_problem_it_is(tmp_path, raw, body, whose):
         _run(tmp_path, raw, fake_chain(tmp_path / "c", second_body=body), html=False)
     assert whose in str(err.value)
     assert whose in (tmp_path / "out" / runs.FAILED / runs.FAILED_NOTE).read_text()
+
+
+def test_a_name_close_to_none_says_where_the_names_are_listed(capsys):
+    assert cli.main(["check", "-p", "zzzz_qqqq", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown parameter 'zzzz_qqqq'" in err and "Assumptions.describe()" in err
+    assert "max_occupancy" not in err and err.count("\n") == 1
+
+
+def test_make_help_lists_every_target_the_readme_names(tmp_path):
+    import re
+
+    done = _make("help", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    listed = set(re.findall(r"^  make (\S+)", done.stdout, flags=re.M))
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", (PROJ_ROOT / "README.md").read_text(encoding="utf-8")))
+    assert "test-fast" in named and named <= listed, sorted(named - listed)

@@ -159,7 +159,7 @@ def test_rerun_from_a_notebook_uses_the_runs_own_data_and_refuses_other_data(tmp
     other.write_text("call_id;district\n2;Agder\n")
     with pytest.raises(pipeline.PipelineError, match=r"came from .*export\.csv, not from .*other\.csv"):
         run(tmp_path, other, nbs, start_from="02")
-    with pytest.raises(pipeline.PipelineError, match=r"cleaning or rate assumptions differ"):
+    with pytest.raises(pipeline.PipelineError, match=r"differ .*\(outlier_threshold_s: not set then, 1200 now\)"):
         pipeline.run(
             {"raw_path": str(raw), "outlier_threshold_s": 1200},
             tmp_path / "out",
@@ -196,3 +196,48 @@ def test_a_file_in_a_staging_folder_is_shown_where_the_run_puts_it(tmp_path):
     (stage.outputs / runs.STAGING_MARK).write_bytes(b"")
     assert paths.display_path(figure) == "outputs/shown/figures/a.png"
     assert paths.final_path(tmp_path / "x.csv") == tmp_path / "x.csv"
+
+
+@pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM"])
+def test_an_interrupted_or_terminated_run_cleans_up_and_says_whether_there_were_results(
+    tmp_path, raw, monkeypatch, how
+):
+    import signal
+
+    nbs = chain(tmp_path / "c")
+    real = notebooks.execute
+
+    def stopped(nb, out, parameters):
+        if nb.name.startswith("02"):
+            if how == "SIGTERM":
+                os.kill(os.getpid(), signal.SIGTERM)  # the handler raises here
+            raise KeyboardInterrupt
+        return real(nb, out, parameters)
+
+    monkeypatch.setattr(notebooks, "execute", stopped)
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(pipeline.PipelineError) as first:
+        run(tmp_path, raw, nbs)
+    word = "was stopped (SIGTERM)" if how == "SIGTERM" else "was interrupted (Ctrl-C)"
+    assert word in str(first.value) and "There were no previous results in" in str(first.value)
+    assert "are unchanged" not in str(first.value)
+    for folder in (tmp_path / "out", tmp_path / "proc"):
+        assert not (folder / runs.LOCK).exists() and not (folder / runs.STAGING).exists()
+    assert signal.getsignal(signal.SIGTERM) == handler  # restored after the run
+    monkeypatch.setattr(notebooks, "execute", real)
+    run(tmp_path, raw, nbs)
+    monkeypatch.setattr(notebooks, "execute", stopped)
+    with pytest.raises(pipeline.PipelineError, match=r"The previous results in .* are unchanged"):
+        run(tmp_path, raw, nbs)
+    assert (tmp_path / "out" / "tables" / "b.csv").exists() and not (tmp_path / "out" / runs.LOCK).exists()
+
+
+def test_the_end_of_a_run_names_the_note_to_send_on_first(tmp_path):
+    from lib.chain import cli
+
+    out = tmp_path / "o"
+    text = cli.finished_text(out, [out / "tables" / "t.csv", out / "notat.html", out / "notat.pdf"])
+    first, rest = text.splitlines()
+    shown = paths.display_path(out)
+    assert first == f"to send on: {shown}/notat.html and {shown}/notat.pdf" and "run_info.csv" in rest
+    assert "notat.pdf" not in cli.finished_text(out, [out / "notat.html"])

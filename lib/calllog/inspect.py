@@ -116,9 +116,26 @@ class Inspection:
                 f"NOT USABLE as it is: {_fmt(self.invalid_rows)} invalid row(s) stop a run with on_invalid=error; "
                 "correct the export, or run with on_invalid=quarantine to set them aside"
             )
+        warned = self.warnings
+        warning = (
+            f"{len(warned)} warning(s): {', '.join(warned)} (failed plausibility check(s): the run goes through "
+            "and marks its results as uncertain)"
+            if warned
+            else ""
+        )
         if self.invalid_rows:
-            return f"usable: {_fmt(self.invalid_rows)} invalid row(s) will be quarantined (on_invalid=quarantine)"
-        return "usable: no problem found"
+            quarantined = f"{_fmt(self.invalid_rows)} invalid row(s) will be quarantined (on_invalid=quarantine)"
+            return f"usable: {quarantined}" + (f"; {warning}" if warned else "")
+        return f"usable, with {warning}" if warned else "usable: no problem found"
+
+    @property
+    def warnings(self) -> list[str]:
+        """The plausibility checks that failed (they do not stop a run, but the verdict names them)."""
+        if self.plausibility is None:
+            return []
+        from lib.calllog.plausibility import failed_checks
+
+        return failed_checks(self.plausibility)
 
     def to_frame(self) -> pd.DataFrame:
         """The inspection as a table: ``section, file, item, value`` (text)."""

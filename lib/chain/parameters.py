@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lib.chain.errors import PipelineError
 from lib.chain.notebooks import declared_parameters
-from lib.core.assumptions import Assumptions, unknown_name_message
+from lib.core.assumptions import WHERE_LISTED, Assumptions, unknown_name_message
 
 #: The notebook parameter that carries assumption overrides (a dict name -> value).
 OVERRIDES = "overrides"
@@ -19,6 +19,39 @@ OVERRIDES = "overrides"
 
 #: Run-managed notebook parameters: the pipeline sets them to the run's staging folders.
 FOLDER_PARAMETERS = ("outputs_dir", "processed_dir")
+
+#: Notebook parameters the run sets itself (the call log it reads, the folders it writes), with
+#: the ``make`` variable (and the command-line option) that sets each: never given as ``-p``
+#: on the command line, where the run would ignore or misplace them.
+RUN_MANAGED = {
+    "raw_path": ("RAW", "--raw"),
+    "outputs_dir": ("OUT", "--outputs"),
+    "processed_dir": ("PROCESSED", "--processed"),
+}
+
+
+def refuse_run_managed(params: dict[str, object] | list[list[str]]) -> None:
+    """Refuse, in one line, a run-managed parameter (:data:`RUN_MANAGED`) given as ``-p NAME VALUE``,
+    naming the ``make`` variable to use instead."""
+    names = [p[0] for p in params] if isinstance(params, list) else list(params)
+    for name in names:
+        if name in RUN_MANAGED:
+            var, option = RUN_MANAGED[name]
+            raise PipelineError(
+                f"{name} cannot be given in PARAMS (-p {name}): the run sets it; use {var}=... instead "
+                f"(make report {var}=PATH; python -m lib.chain.cli: {option} PATH); nothing was written"
+            )
+
+
+def parameters_of(pairs: list[list[str]]) -> dict[str, object]:
+    """``-p NAME VALUE`` pairs as a dict of values (:func:`parse_value`); a name given twice is
+    refused (naming it), never last-wins."""
+    out: dict[str, object] = {}
+    for name, value in pairs:
+        if name in out:
+            raise PipelineError(f"parameter {name} is given twice (-p {name} ...); give it once")
+        out[name] = parse_value(value)
+    return out
 
 
 def parse_value(text: str) -> object:
@@ -75,7 +108,8 @@ def route_parameters(params: dict[str, object], nbs: list[Path]) -> dict[Path, d
     for name in rest:
         if name not in known:
             candidates = sorted((known - {OVERRIDES}) | set(Assumptions.names()))
-            raise PipelineError(unknown_name_message(name, candidates, "parameter"))
+            where = f"{WHERE_LISTED}; docs/architecture.md lists each notebook's parameters"
+            raise PipelineError(unknown_name_message(name, candidates, "parameter", where))
     for name, value in rest.items():
         defaults = [declared[nb][name] for nb in nbs if name in declared[nb]]
         check_parameter(name, value, defaults[0])

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import ast
 import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +99,29 @@ def _early(overrides: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in sorted(overrides.items()) if Assumptions.stage(k) in ("cleaning", "rates")}
 
 
+class Terminated(KeyboardInterrupt):
+    """The run was sent SIGTERM: handled like Ctrl-C (staging and lock cleaned up)."""
+
+
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """While the run holds its folders, SIGTERM raises :class:`Terminated` (a
+    ``KeyboardInterrupt``), so a run stopped by ``kill`` cleans up its staging folders and
+    lock like one stopped by Ctrl-C. Only in the main thread (where signals are handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(
     params: dict[str, object],
     outputs_dir: str | Path = OUTPUTS,
@@ -138,8 +165,9 @@ def run(
         _inspect(raw, params, overrides)
     report = RunReport()
     rows = runs.estimate_rows(raw.files) if raw is not None and not before else 0
+    previous = runs.has_results(folders)
     try:
-        with runs.lock(folders, rerun=bool(before)) as made:
+        with _terminate_like_interrupt(), runs.lock(folders, rerun=bool(before)) as made:
             if before:
                 if raw is None:
                     raise PipelineError("a run from a later notebook needs the raw file the processed data came from")
@@ -158,7 +186,7 @@ def run(
                 report.step = "saving the run's results"
                 runs.commit(folders, stage, made)
             except BaseException as err:
-                raise PipelineError(_failed(err, folders, stage, report, rows)) from None
+                raise PipelineError(_failed(err, folders, stage, report, rows, previous)) from None
     except manifest.ManifestError as err:
         raise PipelineError(str(err)) from None
     report.written = [folders.outputs / p.relative_to(stage.outputs) for p in report.written]
@@ -201,11 +229,18 @@ def _expected_outputs(to_run: list[Path], html: bool, known_tables: bool) -> lis
     return names
 
 
-def _failed(err: BaseException, folders: runs.RunFolders, stage: runs.RunFolders, report: RunReport, rows: int) -> str:
+def _failed(
+    err: BaseException,
+    folders: runs.RunFolders,
+    stage: runs.RunFolders,
+    report: RunReport,
+    rows: int,
+    previous: bool = True,
+) -> str:
     """Put a failed run away (:func:`lib.chain.runs.fail`) and say what happened: which notebook,
     what went wrong (a full disk as such, with the free space measured once the run's partial
-    call-level data are gone), that the previous results stand, and where this run's partial
-    outputs are."""
+    call-level data are gone), that the previous results stand (``previous``: there were some;
+    else that there were none), and where this run's partial outputs are."""
     where = report.step
     if runs.is_disk_full(err):
 
@@ -216,6 +251,8 @@ def _failed(err: BaseException, folders: runs.RunFolders, stage: runs.RunFolders
     else:
         if isinstance(err, PipelineError | manifest.ManifestError):
             text = str(err)
+        elif isinstance(err, Terminated):
+            text = f"{where} was stopped (SIGTERM)"
         elif isinstance(err, KeyboardInterrupt):
             text = f"{where} was interrupted (Ctrl-C)"
         else:
@@ -235,7 +272,13 @@ def _failed(err: BaseException, folders: runs.RunFolders, stage: runs.RunFolders
     rows_note = ""
     if failed.kept_rows and failed.kept_rows not in text:
         rows_note = f"\nThe rows this run set aside are in {failed.kept_rows}."
-    return f"{text}\nThe previous results in {display_path(folders.outputs)}/ are unchanged. {where_now}{rows_note}"
+    shown_out = display_path(folders.outputs)
+    before = (
+        f"The previous results in {shown_out}/ are unchanged."
+        if previous
+        else f"There were no previous results in {shown_out}/; this run left none."
+    )
+    return f"{text}\n{before} {where_now}{rows_note}"
 
 
 def _execute_run(

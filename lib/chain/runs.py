@@ -363,6 +363,16 @@ def _record_created(folders: RunFolders, created: list[Path]) -> None:
             pass  # a full disk or a manifest that is not ours: the folder stays unrecorded
 
 
+def has_results(folders: RunFolders) -> bool:
+    """Whether the outputs folder holds a previous run's results (its manifest lists
+    ``run_info.csv``)."""
+    try:
+        listed = read_manifest(folders.outputs)
+    except ManifestError:
+        return True  # not ours to judge: say nothing changed rather than that nothing was there
+    return listed is not None and RUN_INFO in listed.files and (folders.outputs / RUN_INFO).is_file()
+
+
 def refuse_unlisted_run(folders: RunFolders) -> None:
     """Refuse, before anything runs, a folder holding a run made before runs kept manifests
     (``run_info.csv`` or ``provenance.json`` beside no manifest): its files cannot be told
@@ -414,7 +424,7 @@ def _mb(n: float) -> str:
 #: What to do when a disk is too small: where each of the run's folders can be sent.
 MORE_SPACE = (
     "free space, or put the run's folders on another disk (make report OUT=PATH for the outputs, "
-    "PARAMS='-p processed_dir PATH' for the call-level data)"
+    "PROCESSED=PATH for the call-level data)"
 )
 
 
@@ -729,5 +739,15 @@ def check_provenance(processed: Path, raw: list[Path], early_overrides: dict[str
     if before != current:
         raise RunError(
             "cannot rerun from a later notebook: the cleaning or rate assumptions differ from those the processed "
-            f"data were made with ({before or 'none'} then, {current or 'none'} now); run the whole chain (without FROM=)"
+            f"data were made with ({_then_and_now(before, current)}); run the whole chain (without FROM=)"
         )
+
+
+def _then_and_now(before: dict[str, object], now: dict[str, object]) -> str:
+    """The assumptions that differ, in words: ``outlier_threshold_s: not set then, 1200 now``."""
+
+    def shown(d: dict[str, object], name: str) -> str:
+        return str(d[name]) if name in d else "not set"
+
+    names = sorted(n for n in set(before) | set(now) if before.get(n, object()) != now.get(n, object()))
+    return "; ".join(f"{n}: {shown(before, n)} then, {shown(now, n)} now" for n in names)

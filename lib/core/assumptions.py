@@ -632,10 +632,25 @@ def _shown(value: Any) -> Any:
     return ", ".join(value) if isinstance(value, tuple) else value
 
 
-def unknown_name_message(name: str, known: tuple[str, ...] | list[str], what: str = "assumption") -> str:
-    """'unknown assumption X; did you mean Y?' (or the list of known names when none is close)."""
+#: More known names than this are not listed in an error message; it says where to list them.
+MAX_LISTED = 20
+
+#: Where the assumptions are listed (for a name that is close to none of them).
+WHERE_LISTED = "Assumptions.describe() lists the assumptions (README: Where the assumptions live)"
+
+
+def unknown_name_message(
+    name: str, known: tuple[str, ...] | list[str], what: str = "assumption", where: str = WHERE_LISTED
+) -> str:
+    """'unknown assumption X; did you mean Y?'; when none is close, the known names if they
+    are few (:data:`MAX_LISTED`), else ``where`` they are listed."""
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"known: {', '.join(known)}"
+    if close:
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}?"
+    elif len(known) <= MAX_LISTED:
+        hint = f"known: {', '.join(known)}"
+    else:
+        hint = f"none is close; {where}"
     return f"unknown {what} {name!r}; {hint}"
 
 

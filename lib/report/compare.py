@@ -202,20 +202,65 @@ def agree(diff: pd.DataFrame) -> bool:
     return bool((diff["section"] != "table1").sum() == 0 and not diff["difference"].fillna(0).astype(float).any())
 
 
-def _shown(v: object) -> str:
+#: Rows of a section the terminal shows; the rest are counted and are in the CSV and workbook.
+MAX_SHOWN = 40
+
+
+def _plain_number(v: object) -> float | None:
+    """``v`` as a number if it is one (a text value only when it is written as a plain number)."""
     x = _number(v)
     if x is None or (isinstance(v, str) and not re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", v.strip())):
-        return str(v)
-    return number(x, None)
+        return None
+    return x
+
+
+def _shown(v: object, decimals: int | None = None) -> str:
+    x = _plain_number(v)
+    return str(v) if x is None else number(x, decimals)
+
+
+def decimals_of(values: pd.Series) -> int:
+    """One number of decimals for a table's values: none when all are whole numbers, else
+    enough for three significant digits of the smallest non-zero value (1 to 3), so that
+    ``105`` and ``36.59`` print as ``105,0`` and ``36,6``, not in two notations."""
+    xs = [x for x in map(_plain_number, values) if x is not None and math.isfinite(x)]
+    if all(float(x).is_integer() for x in xs):
+        return 0
+    smallest = min(abs(x) for x in xs if x != 0)
+    return min(3, max(1, 2 - math.floor(math.log10(smallest))))
 
 
 def _relative(v: object) -> str:
     return "" if pd.isna(v) else f"{number(100 * float(str(v)), 1)} %"
 
 
-def to_text(diff: pd.DataFrame, a: str, b: str) -> str:
+def _section_text(part: pd.DataFrame, fixed: bool) -> list[str]:
+    """A section's rows as a table of text; ``fixed``: one number of decimals per result table
+    (:func:`decimals_of`), else every value as written (the inputs)."""
+    cols: dict[str, list[str]] = {"A": [], "B": [], "D": []}
+    for _, group in part.groupby("table", sort=False):
+        d = decimals_of(pd.concat([group["a"], group["b"]])) if fixed else None
+        cols["A"] += [_shown(v, d) for v in group["a"]]
+        cols["B"] += [_shown(v, d) for v in group["b"]]
+        cols["D"] += ["" if pd.isna(v) else number(v, d) for v in group["difference"]]
+    ordered = pd.concat([g for _, g in part.groupby("table", sort=False)])
+    shown = pd.DataFrame(
+        {
+            HEADERS_NO["label_no"]: ordered["label_no"].tolist(),
+            "A": cols["A"],
+            "B": cols["B"],
+            HEADERS_NO["difference"]: cols["D"],
+            HEADERS_NO["relative_difference"]: ordered["relative_difference"].map(_relative).tolist(),
+        }
+    )
+    return ["  " + line for line in shown.to_string(index=False, justify="left").splitlines()]
+
+
+def to_text(diff: pd.DataFrame, a: str, b: str, full: str | None = None, max_shown: int = MAX_SHOWN) -> str:
     """The comparison as the terminal shows it: the differing inputs first, then Table 1, then
-    the other tables' differing values, in Norwegian notation."""
+    the other tables' differing values, in Norwegian notation, one number of decimals per
+    table. A section of more than ``max_shown`` rows shows its first ``max_shown`` and says how
+    many more there are and where all are (``full``: the CSV written)."""
     out = [f"A: {a}", f"B: {b}", ""]
     for section, heading in SECTIONS.items():
         part = diff[diff["section"] == section]
@@ -227,19 +272,17 @@ def to_text(diff: pd.DataFrame, a: str, b: str) -> str:
                 else "  ingen verdier er ulike"
             )
         else:
-            shown = pd.DataFrame(
-                {
-                    HEADERS_NO["label_no"]: part["label_no"],
-                    "A": part["a"].map(_shown),
-                    "B": part["b"].map(_shown),
-                    HEADERS_NO["difference"]: part["difference"].map(lambda v: "" if pd.isna(v) else number(v, None)),
-                    HEADERS_NO["relative_difference"]: part["relative_difference"].map(_relative),
-                }
-            )
-            text = shown.to_string(index=False, justify="left")
-            out += ["  " + line for line in text.splitlines()]
+            out += _section_text(part.iloc[:max_shown], fixed=section != "inputs")
+            if len(part) > max_shown:
+                where = f"; all {len(part)} are in {full}" if full else ""
+                out.append(f"  … {len(part) - max_shown} more not shown{where}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def run_sheet_name(table: str) -> str:
+    """The sheet of the run's workbook that holds ``table`` (``run_info`` is the sheet "Kjøring")."""
+    return workbook.RUN_SHEET if table == "run_info" else workbook.sheet_name(table)
 
 
 def write_xlsx(diff: pd.DataFrame, out: Path, a: str, b: str, sources: tuple[str, str]) -> Path:
@@ -254,7 +297,7 @@ def write_xlsx(diff: pd.DataFrame, out: Path, a: str, b: str, sources: tuple[str
         ws = first if i == 0 else book.create_sheet(sheet)
         ws.title = sheet
         part = diff.loc[diff["section"] == section, ["label_no", "table", "key", *COMPARE_COLUMNS[4:]]]
-        part = part.assign(table=part["table"].map(workbook.sheet_name)).reset_index(drop=True)
+        part = part.assign(table=part["table"].map(run_sheet_name)).reset_index(drop=True)
         formats: list[list[str | None]] = [[None] * len(part) for _ in range(3)]
         formats += [[workbook.FORMATS["number"]] * len(part) for _ in range(3)]
         formats.append([workbook.FORMATS["share"]] * len(part))
