@@ -7,6 +7,7 @@ tests/test_chain_workbook.py.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -99,7 +100,10 @@ def test_small_workbook_order_labels_and_unknown_tables(tmp_path):
     assert people["B2"].value == 2026 and people["B2"].number_format == "0"
     extra = book["zz_extra"]
     assert extra["A2"].value == 1.5 and extra["B2"].value == "x"
-    assert [r[0] for r in book["Kjøring"].iter_rows(values_only=True)] == ["Post", "status"]  # no duration_s
+    assert list(book["Kjøring"].iter_rows(values_only=True)) == [
+        ("Post", "Verdi", "Navn i run_info.csv"),
+        ("Status", "fullført", "status"),  # no duration_s
+    ]
     assert [c.value for c in book["Radregnskap"][1]] == ["Post", "Antall rader"]
     assert "zz_extra" in [r[0] for r in book["Innhold"].iter_rows(values_only=True)]
     # no run information: no Kjøring sheet
@@ -124,10 +128,56 @@ def test_text_that_is_a_number_is_stored_as_one_and_the_book_has_a_title(tmp_pat
     )
     book = load_workbook(workbook.write_workbook(tables, tmp_path / "r.xlsx", info, "Syntetiske data (frø 2023)"))
     assert book["zz"]["B2"].value == 0.15 and book["zz"]["B3"].value == "0.15 → 0.35"
-    run = {r[0]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
+    run = {r[2]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
     assert run == {"rows_read": 1765909, "holidays": "0.109", "raw_size_bytes": 26311036}
     assert book["Innhold"]["A1"].value == "Data: Syntetiske data (frø 2023)"
     assert book.properties.title == workbook.TITLE and book.properties.subject == workbook.PROJECT
+
+
+#: Run information as the chain writes it (run_info.csv: English items, every value text).
+RUN_INFO = pd.DataFrame(
+    [
+        ("status", "complete"),
+        ("rows_read", "1765909"),
+        ("input_encoding", "not applicable (Parquet)"),
+        ("synthetic_log", "yes"),
+        ("synthetic_seed", "2023"),
+        ("assumptions", "the report's values"),
+        ("assumption max_occupancy", "0.85 (report: 0.8)"),
+        ("in_force max_occupancy", "0.85"),
+        ("parameter columns", "None"),
+        ("parameter year", "None"),
+        ("parameter run_sensitivity", "True"),
+        ("parameter draws", "10000"),
+        ("plausibility", "all checks passed"),
+        ("git_dirty", "no"),
+        ("holidays", "0.109"),
+    ],
+    columns=["item", "value"],
+)
+#: English words a reader must not meet in the run information.
+ENGLISH = re.compile(r"\b(complete|yes|no|None|True|False|not applicable|report|checks passed|assumptions)\b")
+
+
+def test_the_run_sheet_is_norwegian_with_numbers_booleans_and_empty_cells(tmp_path):
+    """Issue 25: "Kjøring" in Norwegian (labels and values from lib/core/data/run_info_labels.csv),
+    numbers as numbers, booleans as ja/nei, None as an empty cell; the English item name kept last."""
+    book = load_workbook(workbook.write_workbook(_small_tables(tmp_path / "t"), tmp_path / "r.xlsx", RUN_INFO))
+    rows = list(book["Kjøring"].iter_rows(min_row=2, values_only=True))
+    by_item = {item: (label, value) for label, value, item in rows}
+    assert by_item["status"] == ("Status", "fullført")
+    assert by_item["rows_read"] == ("Rader lest", 1765909)
+    assert by_item["input_encoding"] == ("Tegnkoding", "ikke relevant (Parquet)")
+    assert by_item["synthetic_log"][1] == "ja" and by_item["git_dirty"][1] == "nei"
+    assert by_item["assumptions"] == ("Forutsetninger", "rapportens verdier")
+    assert by_item["assumption max_occupancy"][1] == "0,85 (rapporten: 0,8)"
+    assert by_item["in_force max_occupancy"][1] == 0.85 and by_item["parameter draws"][1] == 10000
+    assert by_item["parameter columns"][1] is None and by_item["parameter year"][1] is None
+    assert by_item["parameter run_sensitivity"][1] == "ja"
+    assert by_item["holidays"][1] == "0.109"  # a version stays text
+    for label, value, _item in rows:
+        assert not ENGLISH.search(str(label)), label
+        assert not (isinstance(value, str) and ENGLISH.search(value)), value
 
 
 def test_table1_layout_has_numbers_in_the_valued_rows():

@@ -11,15 +11,17 @@
    then any other CSV alphabetically;
 4. **Kolonner**: every column of every table sheet with its Norwegian label, meaning and unit,
    from the column dictionary ``lib/core/data/column_dictionary.csv``;
-5. **Kjøring**: the run information (:func:`lib.report.run_info.run_info`) without its volatile rows.
+5. **Kjøring**: the run information (:func:`lib.report.run_info.run_info`) without its volatile rows,
+   as a reader sees it (:func:`lib.report.run_info.presented`: Norwegian labels and values,
+   numbers as numbers, "ja"/"nei", None as an empty cell), the English item name last.
 
 Headers are bold and frozen, columns sized to their content (bounded), numbers stored as
 numbers with the Excel format of their column's ``format`` in the dictionary
 (:data:`FORMATS`); in :data:`ROW_UNITS` tables the format follows each row's unit. Every
 sheet is named in Norwegian (:func:`sheet_name`: ``lib/core/data/sheet_names.csv``) and
 headed with the column dictionary's Norwegian labels (the CSV's English column names stay
-in "Kolonner"). A text cell that is a plain number (the sensitivity's values, the run's row
-counts and sizes) is stored as a number (:func:`_cell_value`). The data source (which log,
+in "Kolonner"). A text cell that is a plain number (the sensitivity's values) is stored as a
+number (:func:`_cell_value`). The data source (which log,
 synthetic or not) stands above the contents and above Table 1; the document properties carry
 a title and the project's name. Creation, modification and zip entry times are fixed
 (:data:`FIXED_TIME`), so the same tables give the same bytes.
@@ -111,8 +113,6 @@ SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 #: A text that is a plain number (no thousands separator, no leading zero but "0"), stored as one.
 _PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
-#: Run-information items whose value is a number (the others stay text: "0.109" is a version).
-RUN_NUMBERS = re.compile(r"^(rows_.*|.*_bytes|.*_seed|duration_s|.*_rows|in_force .*|parameter .*)$")
 MIN_WIDTH, MAX_WIDTH = 6, 60
 BOLD = Font(bold=True)
 
@@ -346,7 +346,11 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
     :data:`lib.report.run_info.VOLATILE` rows; no sheet when None) last. ``source``: the data
     source (:func:`lib.chain.data_source.label`), above the contents and Table 1. Returns ``out``."""
     tables = {p.stem: tidy_floats(pd.read_csv(p)) for p in table_order(tables_dir)}
-    info = None if run_info is None else run_info[~run_info["item"].isin(run_report.VOLATILE)].reset_index(drop=True)
+    info = (
+        None
+        if run_info is None
+        else run_report.presented(run_info[~run_info["item"].isin(run_report.VOLATILE)].reset_index(drop=True))
+    )
     has_table1 = (tables_dir / "table1.csv").is_file()
     fixed = [CONTENTS, *([TABLE1_SHEET] if has_table1 else []), COLUMNS_SHEET, RUN_SHEET]
     sheets = dict(zip(tables, _unique([sheet_name(t) for t in tables], set(fixed)), strict=True))
@@ -384,8 +388,9 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
         numbers=[False] * len(columns),
     )
     if info is not None:
-        numeric = [bool(RUN_NUMBERS.match(str(item))) for item in info["item"]]
-        _write_sheet(book.create_sheet(RUN_SHEET), info, headers("run_info", info), _plain(info), numbers=numeric)
+        _write_sheet(
+            book.create_sheet(RUN_SHEET), info, headers("run_info", info), _plain(info), numbers=[False] * len(info)
+        )
     book.properties.title = TITLE
     book.properties.subject = PROJECT
     book.properties.creator = PROJECT
