@@ -119,6 +119,22 @@ def test_sheet_names_are_norwegian_valid_and_unique(tmp_path):
     assert workbook._unique(["Tabell 1", "Tabell 1"], {"Tabell 1"}) == ["Tabell 1 (2)", "Tabell 1 (3)"]
 
 
+def test_every_sheet_name_is_a_whole_norwegian_name_of_at_most_31_characters():
+    """Issue 25: every table has its own name in sheet_names.csv, none cut mid-word at Excel's
+    limit ("Anrop fjernet som uteliggere fo"); a name the file lacks is cut at a whole word."""
+    listed = pd.read_csv(workbook.LIB_DATA / "sheet_names.csv", dtype=str, keep_default_na=False)
+    names = dict(zip(listed["table"], listed["sheet_no"], strict=True))
+    for table in output_tables.registry():
+        assert table in names, f"{table}: give it a Norwegian sheet name in lib/core/data/sheet_names.csv"
+        assert workbook.sheet_name(table) == names[table] and len(names[table]) <= workbook.SHEET_NAME_MAX
+    title = "Anrop fjernet som uteliggere fordi de ventet over 30 minutter"
+    assert workbook.whole_words(title, 31) == "Anrop fjernet som uteliggere"
+    assert workbook.whole_words("Tabell 1 under Erlang A delt i virkningen", 31) == "Tabell 1 under Erlang A delt i"
+    assert workbook.whole_words("Kort", 31) == "Kort"
+    repeated = workbook._unique(["Bemanning per distrikt og natt", "Bemanning per distrikt og natt"], set())
+    assert repeated == ["Bemanning per distrikt og natt", "Bemanning per distrikt og (2)"]  # the number after a word
+
+
 def test_text_that_is_a_number_is_stored_as_one_and_the_book_has_a_title(tmp_path):
     tables = tmp_path / "tables"
     tables.mkdir()
@@ -178,6 +194,31 @@ def test_the_run_sheet_is_norwegian_with_numbers_booleans_and_empty_cells(tmp_pa
     for label, value, _item in rows:
         assert not ENGLISH.search(str(label)), label
         assert not (isinstance(value, str) and ENGLISH.search(value)), value
+
+
+def test_the_sensitivitys_values_as_text_are_numbers_or_norwegian_text(tmp_path):
+    """Issue 25: "Følsomhet" (tekst) columns: one value a number (``473 000`` too), a range with
+    decimal commas, a reading of a choice in Norwegian; distinct headers for each assumption."""
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    pd.DataFrame(
+        {
+            "assumption": ["cost_per_person_year_nok", "a, b", "iii_wait_reduction"],
+            "label": ["Årsverkskostnad", "Andel", "Kortere ventetid i III"],
+            "base_value": [1177900.0, 0.25, np.nan],
+            "base_value_2": [np.nan, 0.5, np.nan],
+            "concept": ["III"] * 3,
+            "base_text": ["1 177 900", "0.25 → 0.5", "observed"],
+            "low_text": ["473 000", "0.15 → 0.35", "observed"],
+            "high_text": ["0.06", "0.35 → 0.65", "scaled"],
+        }
+    ).to_csv(tables / "sensitivity.csv", index=False)
+    ws = load_workbook(workbook.write_workbook(tables, tmp_path / "r.xlsx", None))["Følsomhet"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(set(rows[0])) == len(rows[0]) and "Verdi i bruk (2. forutsetning)" in rows[0]
+    assert rows[1][-3:] == (1177900, 473000, 0.06)
+    assert rows[2][-3:] == ("0,25 → 0,5", "0,15 → 0,35", "0,35 → 0,65")
+    assert rows[3][-3:] == ("observert", "observert", "skalert")
 
 
 def test_table1_layout_has_numbers_in_the_valued_rows():
