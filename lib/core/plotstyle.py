@@ -225,7 +225,7 @@ def stamp(fig: Figure, text: str | None = None) -> str | None:
     # explicit anchor would make constrained layout stop keeping room for it).
     for legend in fig.legends:
         if getattr(legend, "_outside_loc", None) == "lower":
-            legend.borderaxespad += SOURCE_STRIP_IN * 72 / legend._fontsize
+            legend.borderaxespad += SOURCE_STRIP_IN * 72 / legend.prop.get_size_in_points()
     fig.text(0.995, share * 0.3, text, ha="right", va="bottom", fontsize=7, color=GREY, gid=SOURCE_GID)
     return text
 
