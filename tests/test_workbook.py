@@ -106,6 +106,8 @@ def test_small_workbook_order_labels_and_unknown_tables(tmp_path):
     ]
     assert [c.value for c in book["Radregnskap"][1]] == ["Post", "Antall rader"]
     assert "zz_extra" in [r[0] for r in book["Innhold"].iter_rows(values_only=True)]
+    # the column dictionary's meanings are English, and the sheet says so (issue 25)
+    assert [c.value for c in book["Kolonner"][1]][3] == workbook.MEANING_HEADER and "engelsk" in workbook.MEANING_HEADER
     # no run information: no Kjøring sheet
     out2 = workbook.write_workbook(tables, tmp_path / "r2.xlsx", None)
     assert load_workbook(out2).sheetnames[-1] == "Kolonner"

@@ -10,7 +10,8 @@
 3. the tables in the chain's order (:mod:`lib.core.output_tables`: notebook 01's, 02's, ...),
    then any other CSV alphabetically;
 4. **Kolonner**: every column of every table sheet with its Norwegian label, meaning and unit,
-   from the column dictionary ``lib/core/data/column_dictionary.csv``;
+   from the column dictionary ``lib/core/data/column_dictionary.csv`` (the meanings are English,
+   and the header and the contents sheet say so: :data:`MEANING_HEADER`);
 5. **Kjøring**: the run information (:func:`lib.report.run_info.run_info`) without its volatile rows,
    as a reader sees it (:func:`lib.report.run_info.presented`: Norwegian labels and values,
    numbers as numbers, "ja"/"nei", None as an empty cell), the English item name last.
@@ -97,7 +98,8 @@ SHEETS: dict[str, tuple[str, str]] = {
         "notatbok 04_report_tables; rapporten: tabell 1 (sammendraget)",
     ),
     COLUMNS_SHEET: (
-        "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet",
+        "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet. Betydningen står på engelsk, "
+        "slik prosjektets ordliste har den (den er ikke oversatt)",
         "lib/core/data/column_dictionary.csv; docs/data_dictionary.md",
     ),
     RUN_SHEET: (
@@ -106,6 +108,8 @@ SHEETS: dict[str, tuple[str, str]] = {
         "run_info.csv (pipeline)",
     ),
 }
+#: The header of "Kolonner"'s meanings: the column dictionary's English text, said so (not translated).
+MEANING_HEADER = "Betydning (på engelsk, fra ordlisten)"
 UNDESCRIBED = "Tabell fra kjøringen (ikke beskrevet i ordlisten)"
 #: The workbook's document properties: title and the project's name.
 TITLE = "Kontakt med politiet: resultatene av én kjøring"
@@ -366,7 +370,7 @@ def _column_rows(tables: dict[str, pd.DataFrame], sheets: dict[str, str]) -> pd.
                     entry.get("unit", ""),
                 )
             )
-    return pd.DataFrame(rows, columns=["Ark", "Kolonne", "Norsk betegnelse", "Betydning (engelsk)", "Enhet"])
+    return pd.DataFrame(rows, columns=["Ark", "Kolonne", "Norsk betegnelse", MEANING_HEADER, "Enhet"])
 
 
 def headers(table: str, df: pd.DataFrame) -> list[str]:
