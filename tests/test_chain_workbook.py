@@ -101,13 +101,34 @@ def test_the_workbook_is_norwegian_with_numbers_as_numbers_and_titled(book, run_
             continue  # column names and units as text
         for row in ws.iter_rows(min_row=2, values_only=True):
             texts = [v for v in row if isinstance(v, str) and number_text.match(v)]
-            if ws.title == "Kjøring" and row[0] in ("python", *run_report.PACKAGES):
+            if ws.title == "Kjøring" and row[-1] in ("python", *run_report.PACKAGES):
                 continue  # versions are text ("0.109")
             assert not texts, (ws.title, row)
     assert book["Tabell 1"]["A1"].value == f"Data: {SOURCE}"
     assert book.properties.title == workbook.TITLE and "Kontakt med politiet" in (book.properties.subject or "")
-    runs = {r[0]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
+    runs = {r[-1]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
     assert isinstance(runs["rows_read"], int) and isinstance(runs["raw_size_bytes"], int)
+
+
+#: A text a reader would take for a number: English or Norwegian notation, thousands spaced
+#: ("473 000", "0.25", "0,25"); a leading zero ("00", an hour band) is a label.
+NUMBER_AS_TEXT = r"^[-−]?(?:[1-9]\d{0,2}(?: \d{3})+|[1-9]\d*|0)(?:[.,]\d+)?$"
+
+
+def test_no_cell_holds_a_number_as_text_and_ranges_have_decimal_commas(book):
+    """Issue 25: no text cell that parses as a number on any sheet (the column dictionary and
+    the versions in "Kjøring" are text by nature); the sensitivity's text ranges in Norwegian."""
+    import re
+
+    for ws in book.worksheets:
+        if ws.title == "Kolonner":
+            continue
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            if ws.title == "Kjøring" and row[-1] in ("python", *run_report.PACKAGES):
+                continue
+            assert not [v for v in row if isinstance(v, str) and re.match(NUMBER_AS_TEXT, v.strip())], (ws.title, row)
+    texts = [v for r in sheet(book, "sensitivity").iter_rows(min_row=2, values_only=True) for v in r[-3:]]
+    assert not [v for v in texts if isinstance(v, str) and re.search(r"\d\.\d|observed|scaled", v)]
 
 
 def test_table1_sheet_is_the_reports_layout_with_numbers(book, run_tables):
@@ -181,5 +202,5 @@ def test_headers_bold_frozen_and_labelled(book, run_tables):
     # the column sheet lists every column of every table sheet, the run information without its volatile rows
     listed = {(r[0], r[1]) for r in book["Kolonner"].iter_rows(min_row=2, values_only=True)}
     assert {(workbook.sheet_name(n), str(c)) for n, df in csvs.items() for c in df.columns} <= listed
-    items = [r[0] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)]
+    items = [r[-1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)]
     assert "status" in items and not set(items) & set(run_report.VOLATILE)

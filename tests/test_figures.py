@@ -535,6 +535,31 @@ def test_save_stamps_the_source_line_under_the_figure_and_in_the_metadata(tmp_pa
     assert "Source" not in Image.open(plotstyle.save(fig2, tmp_path / "c.png")).text
 
 
+@pytest.mark.parametrize("below", ["figure", "axes"])
+def test_the_source_line_never_overlaps_a_legend_below_the_plot(tmp_path, below):
+    """Issue 25: the pilot curve's source line was printed on its legend's last entry (a figure
+    legend below the plot sits at the figure's edge): the legend moves up, clear of the strip."""
+    fig, ax = plotstyle.subplots(figsize=(7.5, 4.6))
+    for i in range(8):
+        ax.plot([1, 11], [0, 40 + i], label=f"Grådig rekkefølge, 80/{20 + i}")
+    ax.set_xlabel("Antall politidistrikt i piloten")
+    fig.suptitle("Innsparing ved å samle politidistrikt i ett sentralbord")
+    plotstyle.legend_below(fig if below == "figure" else ax, ncol=4)
+    try:
+        plotstyle.set_source("Syntetiske data (frø 2023)")
+        plotstyle.save(fig, tmp_path / "pilot.png")
+    finally:
+        plotstyle.set_source(None)
+    renderer = fig.canvas.get_renderer()
+    (source,) = [t for t in fig.texts if t.get_gid() == plotstyle.SOURCE_GID]
+    legend = (fig.legends[0] if below == "figure" else ax.get_legend()).get_window_extent(renderer)
+    box = source.get_window_extent(renderer)
+    assert not box.overlaps(legend), (box, legend)
+    assert legend.y0 >= 0 and box.y1 <= legend.y0  # the source under the legend, both inside the figure
+    if below == "figure":  # and the legend still off the plot
+        assert not legend.overlaps(ax.get_tightbbox(renderer))
+
+
 def test_the_figures_source_line_comes_from_the_processed_data(tmp_path):
     import json
 

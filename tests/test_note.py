@@ -64,6 +64,24 @@ def test_the_note_is_norwegian_without_code_and_complete(tmp_path):
     assert "Usikkerhetsberegningen ble ikke laget" not in text  # it was made
 
 
+def test_the_notes_run_information_is_norwegian_and_says_where_the_run_folder_is(tmp_path):
+    """Issue 25: "Om kjøringen" in Norwegian (no "complete", "the report's values", "None"), and
+    the tables and notebooks named as in the run's folder, which a recipient can ask for."""
+    run = _run(tmp_path / "out")
+    info = pd.concat(
+        [
+            INFO,
+            pd.DataFrame({"item": ["parameter year", "input_encoding"], "value": ["None", "not applicable (Parquet)"]}),
+        ]
+    )
+    text = note.note_html(run, info, "Syntetiske data (frø 2023)", folder=tmp_path / "outputs" / "mine")
+    about = text[text.index("Om kjøringen") :]
+    assert "fullført" in about and "rapportens verdier" in about and "alle kontroller bestått" in about
+    assert "ikke relevant (Parquet)" in about and "Rader lest" in about and "1 765 909" in about
+    assert not re.search(r"\b(complete|None|True|the report's values|not applicable|status)\b", about)
+    assert "i kjøringens mappe (mine/" in about and "html/" not in about and "tables/results.xlsx" not in about
+
+
 def test_the_note_says_what_the_run_did_not_make(tmp_path):
     (tmp_path / "tables").mkdir()
     text = note.note_html(tmp_path, None, "Kilde: eksport.csv, 01.01.2023–31.12.2023")

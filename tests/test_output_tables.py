@@ -24,7 +24,7 @@ def test_the_column_dictionary_is_well_formed():
     year = output_tables.describe_column("table1_cash_flows", "2031")
     assert year is not None and year["format"] == "mnok" and "2031" in year["meaning"]
     second = output_tables.describe_column("sensitivity", "low_value_2")
-    assert second is not None and second["label_no"] == "Lav verdi 2"
+    assert second is not None and second["label_no"] == "Lav verdi (2. forutsetning)"
     assert output_tables.describe_column("table_a2", "Andel besvart innen 120 sekunder") is not None
     assert output_tables.describe_column("table1_cash_flows", "npv") is None
 

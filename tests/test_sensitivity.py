@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -207,7 +209,7 @@ def test_tornado_draws_one_bar_pair_per_variation():
     fig = sens.tornado(table, "III")
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Sum verdsatte virkninger (mill. kr)"
-    assert ax.get_title().startswith("Følsomhet, konsept III") and ax.get_ylabel()
+    assert fig.get_suptitle().startswith("Følsomhet, konsept III") and ax.get_ylabel()
     assert len(ax.patches) == 6
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1].startswith("Dagens bemanning")  # the widest bar on top
@@ -252,3 +254,48 @@ def test_the_three_readings_of_iiis_shorter_wait_are_rows_with_their_effect_on_t
     assert np.allclose(others["sum_high"], others["sum_base"])
     with pytest.raises(ValueError, match="factor"):
         sens.Variation("x", ("iii_wait_reduction",), ("model",), ("scaled",), relative=True)
+
+
+def test_the_tornado_names_the_iii_wait_readings_in_norwegian_and_leaves_out_a_row_without_range(tmp_path):
+    """Issue 25: the three readings of III's shorter wait in Norwegian ("observert", "modellens",
+    "skalert"); the reading already in force (low = high) has no bar, so it is not drawn (it stays
+    in the table); the title lies inside the figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    readings = [v for v in sens.DEFAULT_VARIATIONS if v.names == ("iii_wait_reduction",)]
+    assert len(readings) == 3
+    table, _ = run([sens.Variation("Rente", ("discount_rate",), (0.02,), (0.06,))])
+    rente = table[table["concept"] == "III"].iloc[0].to_dict()
+    rows = [rente] + [  # the readings as one_at_a_time writes them: no numbers, the choice as text
+        {
+            **{k: np.nan for k in rente if k.endswith(("_value", "_value_2", "_value_3"))},
+            "assumption": "iii_wait_reduction",
+            "label": v.label,
+            "concept": "III",
+            "sum_base": rente["sum_base"],
+            "sum_low": rente["sum_base"],
+            "sum_high": rente["sum_base"] + 10 * k,
+            "swing": 10.0 * k,
+            "base_text": "observed",
+            "low_text": "observed",
+            "high_text": v.high[0],
+        }
+        for k, v in enumerate(readings)
+    ]
+    table = pd.DataFrame(rows)
+    iii = table[table["concept"] == "III"]
+    assert len(iii) == 4  # the table keeps every row
+    assert [sens.has_range(r) for r in iii.to_dict("records")].count(False) == 1
+    fig = sens.tornado(table, "III")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 3 and len(ax.patches) == 6
+    assert not any("rapportens lesning" in label for label in labels)
+    text = " ".join(labels)
+    assert "lav observert, høy modellens" in text and "lav observert, høy skalert" in text
+    assert not re.search(r"\b(observed|model|scaled)\b", text)
+    fig.canvas.draw()
+    title = fig._suptitle.get_window_extent()
+    assert title.x0 >= 0 and title.x1 <= fig.bbox.x1, (title, fig.bbox)
+    assert sens.choice_text("observed → scaled") == "observert → skalert" and sens.choice_text("0.5") == "0.5"

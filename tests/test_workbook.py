@@ -7,6 +7,7 @@ tests/test_chain_workbook.py.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -99,9 +100,14 @@ def test_small_workbook_order_labels_and_unknown_tables(tmp_path):
     assert people["B2"].value == 2026 and people["B2"].number_format == "0"
     extra = book["zz_extra"]
     assert extra["A2"].value == 1.5 and extra["B2"].value == "x"
-    assert [r[0] for r in book["Kjøring"].iter_rows(values_only=True)] == ["Post", "status"]  # no duration_s
+    assert list(book["Kjøring"].iter_rows(values_only=True)) == [
+        ("Post", "Verdi", "Navn i run_info.csv"),
+        ("Status", "fullført", "status"),  # no duration_s
+    ]
     assert [c.value for c in book["Radregnskap"][1]] == ["Post", "Antall rader"]
     assert "zz_extra" in [r[0] for r in book["Innhold"].iter_rows(values_only=True)]
+    # the column dictionary's meanings are English, and the sheet says so (issue 25)
+    assert [c.value for c in book["Kolonner"][1]][3] == workbook.MEANING_HEADER and "engelsk" in workbook.MEANING_HEADER
     # no run information: no Kjøring sheet
     out2 = workbook.write_workbook(tables, tmp_path / "r2.xlsx", None)
     assert load_workbook(out2).sheetnames[-1] == "Kolonner"
@@ -115,6 +121,22 @@ def test_sheet_names_are_norwegian_valid_and_unique(tmp_path):
     assert workbook._unique(["Tabell 1", "Tabell 1"], {"Tabell 1"}) == ["Tabell 1 (2)", "Tabell 1 (3)"]
 
 
+def test_every_sheet_name_is_a_whole_norwegian_name_of_at_most_31_characters():
+    """Issue 25: every table has its own name in sheet_names.csv, none cut mid-word at Excel's
+    limit ("Anrop fjernet som uteliggere fo"); a name the file lacks is cut at a whole word."""
+    listed = pd.read_csv(workbook.LIB_DATA / "sheet_names.csv", dtype=str, keep_default_na=False)
+    names = dict(zip(listed["table"], listed["sheet_no"], strict=True))
+    for table in output_tables.registry():
+        assert table in names, f"{table}: give it a Norwegian sheet name in lib/core/data/sheet_names.csv"
+        assert workbook.sheet_name(table) == names[table] and len(names[table]) <= workbook.SHEET_NAME_MAX
+    title = "Anrop fjernet som uteliggere fordi de ventet over 30 minutter"
+    assert workbook.whole_words(title, 31) == "Anrop fjernet som uteliggere"
+    assert workbook.whole_words("Tabell 1 under Erlang A delt i virkningen", 31) == "Tabell 1 under Erlang A delt i"
+    assert workbook.whole_words("Kort", 31) == "Kort"
+    repeated = workbook._unique(["Bemanning per distrikt og natt", "Bemanning per distrikt og natt"], set())
+    assert repeated == ["Bemanning per distrikt og natt", "Bemanning per distrikt og (2)"]  # the number after a word
+
+
 def test_text_that_is_a_number_is_stored_as_one_and_the_book_has_a_title(tmp_path):
     tables = tmp_path / "tables"
     tables.mkdir()
@@ -124,10 +146,81 @@ def test_text_that_is_a_number_is_stored_as_one_and_the_book_has_a_title(tmp_pat
     )
     book = load_workbook(workbook.write_workbook(tables, tmp_path / "r.xlsx", info, "Syntetiske data (frø 2023)"))
     assert book["zz"]["B2"].value == 0.15 and book["zz"]["B3"].value == "0.15 → 0.35"
-    run = {r[0]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
+    run = {r[2]: r[1] for r in book["Kjøring"].iter_rows(min_row=2, values_only=True)}
     assert run == {"rows_read": 1765909, "holidays": "0.109", "raw_size_bytes": 26311036}
     assert book["Innhold"]["A1"].value == "Data: Syntetiske data (frø 2023)"
     assert book.properties.title == workbook.TITLE and book.properties.subject == workbook.PROJECT
+
+
+#: Run information as the chain writes it (run_info.csv: English items, every value text).
+RUN_INFO = pd.DataFrame(
+    [
+        ("status", "complete"),
+        ("rows_read", "1765909"),
+        ("input_encoding", "not applicable (Parquet)"),
+        ("synthetic_log", "yes"),
+        ("synthetic_seed", "2023"),
+        ("assumptions", "the report's values"),
+        ("assumption max_occupancy", "0.85 (report: 0.8)"),
+        ("in_force max_occupancy", "0.85"),
+        ("parameter columns", "None"),
+        ("parameter year", "None"),
+        ("parameter run_sensitivity", "True"),
+        ("parameter draws", "10000"),
+        ("plausibility", "all checks passed"),
+        ("git_dirty", "no"),
+        ("holidays", "0.109"),
+    ],
+    columns=["item", "value"],
+)
+#: English words a reader must not meet in the run information.
+ENGLISH = re.compile(r"\b(complete|yes|no|None|True|False|not applicable|report|checks passed|assumptions)\b")
+
+
+def test_the_run_sheet_is_norwegian_with_numbers_booleans_and_empty_cells(tmp_path):
+    """Issue 25: "Kjøring" in Norwegian (labels and values from lib/core/data/run_info_labels.csv),
+    numbers as numbers, booleans as ja/nei, None as an empty cell; the English item name kept last."""
+    book = load_workbook(workbook.write_workbook(_small_tables(tmp_path / "t"), tmp_path / "r.xlsx", RUN_INFO))
+    rows = list(book["Kjøring"].iter_rows(min_row=2, values_only=True))
+    by_item = {item: (label, value) for label, value, item in rows}
+    assert by_item["status"] == ("Status", "fullført")
+    assert by_item["rows_read"] == ("Rader lest", 1765909)
+    assert by_item["input_encoding"] == ("Tegnkoding", "ikke relevant (Parquet)")
+    assert by_item["synthetic_log"][1] == "ja" and by_item["git_dirty"][1] == "nei"
+    assert by_item["assumptions"] == ("Forutsetninger", "rapportens verdier")
+    assert by_item["assumption max_occupancy"][1] == "0,85 (rapporten: 0,8)"
+    assert by_item["in_force max_occupancy"][1] == 0.85 and by_item["parameter draws"][1] == 10000
+    assert by_item["parameter columns"][1] is None and by_item["parameter year"][1] is None
+    assert by_item["parameter run_sensitivity"][1] == "ja"
+    assert by_item["holidays"][1] == "0.109"  # a version stays text
+    for label, value, _item in rows:
+        assert not ENGLISH.search(str(label)), label
+        assert not (isinstance(value, str) and ENGLISH.search(value)), value
+
+
+def test_the_sensitivitys_values_as_text_are_numbers_or_norwegian_text(tmp_path):
+    """Issue 25: "Følsomhet" (tekst) columns: one value a number (``473 000`` too), a range with
+    decimal commas, a reading of a choice in Norwegian; distinct headers for each assumption."""
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    pd.DataFrame(
+        {
+            "assumption": ["cost_per_person_year_nok", "a, b", "iii_wait_reduction"],
+            "label": ["Årsverkskostnad", "Andel", "Kortere ventetid i III"],
+            "base_value": [1177900.0, 0.25, np.nan],
+            "base_value_2": [np.nan, 0.5, np.nan],
+            "concept": ["III"] * 3,
+            "base_text": ["1 177 900", "0.25 → 0.5", "observed"],
+            "low_text": ["473 000", "0.15 → 0.35", "observed"],
+            "high_text": ["0.06", "0.35 → 0.65", "scaled"],
+        }
+    ).to_csv(tables / "sensitivity.csv", index=False)
+    ws = load_workbook(workbook.write_workbook(tables, tmp_path / "r.xlsx", None))["Følsomhet"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(set(rows[0])) == len(rows[0]) and "Verdi i bruk (2. forutsetning)" in rows[0]
+    assert rows[1][-3:] == (1177900, 473000, 0.06)
+    assert rows[2][-3:] == ("0,25 → 0,5", "0,15 → 0,35", "0,35 → 0,65")
+    assert rows[3][-3:] == ("observert", "observert", "skalert")
 
 
 def test_table1_layout_has_numbers_in_the_valued_rows():

@@ -182,7 +182,9 @@ def run(
                     runs.seed_from_previous(folders, stage, before)
                 _execute_run(to_run, routed, stage, report, folders)
                 report.step = "the run's last step (run information, workbook, HTML)"
-                _finish_run(stage, raw, overrides, before, to_run, report, html, pdf=nbs is None, routed=routed)
+                _finish_run(
+                    stage, raw, overrides, before, to_run, report, html, pdf=nbs is None, routed=routed, final=folders
+                )
                 report.step = "saving the run's results"
                 runs.commit(folders, stage, made)
             except BaseException as err:
@@ -319,9 +321,11 @@ def _finish_run(
     html: bool,
     pdf: bool = False,
     routed: dict[Path, dict[str, object]] | None = None,
+    final: runs.RunFolders | None = None,
 ) -> None:
     """Run information, provenance, workbook, the note (``notat.html``, and ``notat.pdf`` with
-    ``pdf`` where Chromium is installed), HTML and run times, all into the staging folders."""
+    ``pdf`` where Chromium is installed), HTML and run times, all into the staging folders
+    (``final``: the run's own folders, which the note names)."""
     tables = stage.outputs / "tables"
     info = None
     if raw is not None:
@@ -342,7 +346,7 @@ def _finish_run(
     source = data_source.label(stage.processed)
     if tables.is_dir():
         report.written.append(workbook.write_workbook(tables, tables / "results.xlsx", info, source))
-    page = note.write_note(stage.outputs, info, source)
+    page = note.write_note(stage.outputs, info, source, folder=None if final is None else final.outputs)
     report.written.append(page)
     if pdf:
         printed = note.write_pdf(page)

@@ -39,6 +39,9 @@ QUEUE_MODELS = (ERLANG_C, ERLANG_A)
 SERVICE_LEVEL_BASES = ("answered", "offered")
 IIB_SPLITS = ("chatbot_first", "livechat_first")
 III_WAIT_REDUCTIONS = ("observed", "model", "scaled")
+#: The readings of III's shorter wait as a reader meets them (tornado chart, workbook): the
+#: observed wait, the model's ASA, the observed wait scaled as the model's.
+III_WAIT_LABELS = {"observed": "observert", "model": "modellens", "scaled": "skalert"}
 TAX_FINANCING = ("off", "on")
 ARRIVAL_MODELS = ("glm", "empirical")
 #: How live chat is staffed (docs/model.md §19): the report's proxy (chats in the phone queue at

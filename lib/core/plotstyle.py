@@ -203,7 +203,8 @@ def source() -> str | None:
 
 def stamp(fig: Figure, text: str | None = None) -> str | None:
     """Put the source line ``text`` (default :func:`source`) in a strip under the figure,
-    small and grey at the right; the figure grows by the strip so nothing it shows moves.
+    small and grey at the right; the figure grows by the strip so nothing it shows moves (a
+    legend below the plot, :func:`legend_below`, moves up with the plot, clear of the strip).
     Returns the text (None: nothing stamped). A figure is stamped once."""
     text = source() if text is None else text
     if not text:
@@ -218,6 +219,13 @@ def stamp(fig: Figure, text: str | None = None) -> str | None:
         engine.set(rect=(0.0, share, 1.0, 1.0 - share))
     elif engine is None:
         fig.subplots_adjust(bottom=fig.subplotpars.bottom * (1 - share) + share)
+    # A figure legend placed below the plot (legend_below: "outside lower center") is anchored
+    # to the figure's bottom edge, not to the layout's area, so the source line would be printed
+    # on top of its last row: raise it by the strip (its pad from the edge, in font sizes; an
+    # explicit anchor would make constrained layout stop keeping room for it).
+    for legend in fig.legends:
+        if getattr(legend, "_outside_loc", None) == "lower":
+            legend.borderaxespad += SOURCE_STRIP_IN * 72 / legend.prop.get_size_in_points()
     fig.text(0.995, share * 0.3, text, ha="right", va="bottom", fontsize=7, color=GREY, gid=SOURCE_GID)
     return text
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from lib.core import plotstyle
 from lib.core.manifest import claim
+from lib.core.paths import PROJ_ROOT
 from lib.report import run_info as run_report
 from lib.valuation.economics import SUM
 
@@ -217,13 +218,44 @@ def _figure(figures: Path, name: str, caption: str) -> str:
 def _run_info(info: pd.DataFrame | None) -> str:
     if info is None or info.empty:
         return "<p>Ingen kjøreinformasjon (kjøringen ble ikke startet med make report).</p>"
-    info = run_report.shown_rows(info)
-    rows = [[html.escape(str(i)), html.escape(str(v))] for i, v in zip(info["item"], info["value"], strict=True)]
+    shown = run_report.presented(run_report.shown_rows(info))
+    rows = [
+        [html.escape(label), html.escape(_run_value(item, v))]
+        for label, v, item in shown.itertuples(index=False, name=None)
+    ]
     return _rows_html(rows, ["Post", "Verdi"], css="runinfo")
 
 
-def note_html(outputs: Path, info: pd.DataFrame | None, source: str) -> str:
-    """The note of the run in ``outputs`` (its ``tables/`` and ``figures/``), as one HTML page."""
+def _run_value(item: str, v: object) -> str:
+    """A run-information value in the note: numbers in Norwegian notation (a seed or a year
+    without a thousands space), None as nothing."""
+    if v is None:
+        return ""
+    if isinstance(v, int) and ("seed" in item or item == "parameter year"):
+        return str(v)
+    if isinstance(v, int | float):
+        return plotstyle.number(v, None)
+    return str(v)
+
+
+def _where_the_rest_is(outputs: Path) -> str:
+    """Where a recipient of the note alone finds the tables and notebooks: in the run's folder
+    (``outputs``, relative to the project where it is inside it)."""
+    try:
+        folder = Path(outputs).resolve().relative_to(PROJ_ROOT.resolve()).as_posix()
+    except ValueError:
+        folder = Path(outputs).name
+    return (
+        "Notatet er laget av én kjøring av analysen. Hver tabell ligger også i et regneark "
+        f"(results.xlsx), og de kjørte notatbøkene (med kode) som nettsider, i kjøringens mappe ({folder}/ "
+        "i prosjektet); spør den som sendte notatet om du trenger dem."
+    )
+
+
+def note_html(outputs: Path, info: pd.DataFrame | None, source: str, folder: Path | None = None) -> str:
+    """The note of the run in ``outputs`` (its ``tables/`` and ``figures/``), as one HTML page;
+    ``folder``: the run's folder the note names for the tables and notebooks (default ``outputs``;
+    the pipeline writes into a staging folder and names the final one)."""
     outputs = Path(outputs)
     tables, figures = outputs / "tables", outputs / "figures"
     facts = _info(info)
@@ -248,7 +280,7 @@ def note_html(outputs: Path, info: pd.DataFrame | None, source: str) -> str:
         "<h2>Forbehold</h2>",
         "<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS) + "</ul>",
         "<h2>Om kjøringen</h2>",
-        "<p>Hver tabell ligger også i regnearket tables/results.xlsx, og de kjørte notatbøkene (med kode) i html/.</p>",
+        f"<p>{html.escape(_where_the_rest_is(folder or outputs))}</p>",
         _run_info(info),
     ]
     return (
@@ -258,10 +290,10 @@ def note_html(outputs: Path, info: pd.DataFrame | None, source: str) -> str:
     )
 
 
-def write_note(outputs: Path, info: pd.DataFrame | None, source: str) -> Path:
+def write_note(outputs: Path, info: pd.DataFrame | None, source: str, folder: Path | None = None) -> Path:
     """Write ``outputs/notat.html`` (:func:`note_html`); returns its path."""
     path = Path(outputs) / NOTE
-    claim(path).write_text(note_html(outputs, info, source), encoding="utf-8")
+    claim(path).write_text(note_html(outputs, info, source, folder), encoding="utf-8")
     return path
 
 

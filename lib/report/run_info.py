@@ -10,12 +10,19 @@ key package versions, the notebook the run started from and its duration. The pi
 writes it to ``OUT/run_info.csv``, as the first sheet of the workbook (without the
 duration, so that reruns give the same bytes) and at the top of every HTML page.
 
+Its item names and values stay English and machine-readable (``make compare`` and the tests
+read them); what a reader sees (the note's "Om kjøringen", the workbook's "Kjøring") is
+translated at presentation by :func:`presented`, from one table of labels
+(``lib/core/data/run_info_labels.csv``): Norwegian labels and values, yes/no and
+True/False as "ja"/"nei", None as an empty cell, numbers as numbers.
+
 """
 
 from __future__ import annotations
 
 import html
 import platform
+import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -25,7 +32,7 @@ import pandas as pd
 from lib.calllog import plausibility
 from lib.core.assumptions import Assumptions
 from lib.core.manifest import sha256
-from lib.core.paths import PROJ_ROOT, display_path
+from lib.core.paths import LIB_DATA, PROJ_ROOT, display_path
 
 RUN_INFO = "run_info.csv"
 #: The prefixes of the rows that record what was in force: every assumption, every notebook parameter.
@@ -33,6 +40,11 @@ IN_FORCE = "in_force "
 PARAMETER = "parameter "
 #: Rows of run_info left out of the workbook: they change on every rerun.
 VOLATILE = ("duration_s",)
+#: The Norwegian labels of the items and values (kind ``item`` or ``value``; ``{name}``, ``{n}``,
+#: ``{value}``, ``{report}`` stand for any text in that place).
+LABELS_CSV = LIB_DATA / "run_info_labels.csv"
+#: Items whose value is a number (the others stay text: "0.109" is a version).
+NUMBER_ITEMS = re.compile(r"^(rows_.*|.*_bytes(_\d+)?|.*_seed|duration_s|.*_rows|raw_files|in_force .*|parameter .*)$")
 PACKAGES = ("numpy", "pandas", "scipy", "matplotlib", "papermill", "pyarrow", "openpyxl", "holidays")
 
 
@@ -116,6 +128,67 @@ def run_info(
 
 def value_text(v: object) -> str:
     return ", ".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+
+def _labels() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]]]:
+    """The item and value rules of :data:`LABELS_CSV`: (pattern, Norwegian template), exact
+    entries before those with a placeholder, so ``parameter year`` wins over ``parameter {name}``."""
+    table = pd.read_csv(LABELS_CSV, dtype=str, keep_default_na=False)
+    rules: dict[str, list[tuple[re.Pattern[str], str]]] = {"item": [], "value": []}
+    for kind, english, norwegian in sorted(table.itertuples(index=False, name=None), key=lambda r: ("{" in r[1], r[0])):
+        parts = re.split(r"\{(\w+)\}", english)
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        rules[kind].append((re.compile(f"^{pattern}$", re.DOTALL), norwegian))
+    return rules["item"], rules["value"]
+
+
+def _translate(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str | None:
+    for pattern, norwegian in rules:
+        m = pattern.match(text)
+        if m:
+            return norwegian.format(**m.groupdict())
+    return None
+
+
+def label(item: str) -> str:
+    """The Norwegian label of run-information item ``item`` (a package's name: its version)."""
+    if item in PACKAGES:
+        return f"Versjon av {item}"
+    found = _translate(item, _labels()[0])
+    return item if found is None else found
+
+
+def value(item: str, text: object) -> object:
+    """A run-information value as a reader sees it: a number for :data:`NUMBER_ITEMS` (a plain
+    number), "ja"/"nei" for yes/no and True/False, None for None and empty, the other words
+    in Norwegian and the numbers in a text in Norwegian notation (``0,85 (rapporten: 0,8)``);
+    versions, checksums, paths and commits as they are."""
+    from lib.core import plotstyle
+
+    text = "" if text is None else str(text)
+    if NUMBER_ITEMS.match(item) and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+    found = _translate(text, _labels()[1])
+    if found is not None:
+        if item.startswith("assumption "):
+            return plotstyle.numbers_in(found)
+        return found or None
+    if item.startswith(("assumption ", "in_force ", "parameter ", "warning ")):
+        return plotstyle.numbers_in(text) if text else None
+    return text or None
+
+
+def presented(info: pd.DataFrame) -> pd.DataFrame:
+    """The run information as a reader sees it: columns ``label`` (Norwegian), ``value`` (a
+    number, a Norwegian text or None) and ``item`` (the English name, as in run_info.csv)."""
+    items = info["item"].astype(str)
+    return pd.DataFrame(
+        {
+            "label": [label(i) for i in items],
+            "value": [value(i, v) for i, v in zip(items, info["value"], strict=True)],
+            "item": list(items),
+        }
+    )
 
 
 def shown_rows(info: pd.DataFrame) -> pd.DataFrame:

@@ -10,16 +10,20 @@
 3. the tables in the chain's order (:mod:`lib.core.output_tables`: notebook 01's, 02's, ...),
    then any other CSV alphabetically;
 4. **Kolonner**: every column of every table sheet with its Norwegian label, meaning and unit,
-   from the column dictionary ``lib/core/data/column_dictionary.csv``;
-5. **Kjøring**: the run information (:func:`lib.report.run_info.run_info`) without its volatile rows.
+   from the column dictionary ``lib/core/data/column_dictionary.csv`` (the meanings are English,
+   and the header and the contents sheet say so: :data:`MEANING_HEADER`);
+5. **Kjøring**: the run information (:func:`lib.report.run_info.run_info`) without its volatile rows,
+   as a reader sees it (:func:`lib.report.run_info.presented`: Norwegian labels and values,
+   numbers as numbers, "ja"/"nei", None as an empty cell), the English item name last.
 
 Headers are bold and frozen, columns sized to their content (bounded), numbers stored as
 numbers with the Excel format of their column's ``format`` in the dictionary
 (:data:`FORMATS`); in :data:`ROW_UNITS` tables the format follows each row's unit. Every
 sheet is named in Norwegian (:func:`sheet_name`: ``lib/core/data/sheet_names.csv``) and
 headed with the column dictionary's Norwegian labels (the CSV's English column names stay
-in "Kolonner"). A text cell that is a plain number (the sensitivity's values, the run's row
-counts and sizes) is stored as a number (:func:`_cell_value`). The data source (which log,
+in "Kolonner"). A text cell that is a plain number is stored as a number (:func:`_cell_value`); the
+sensitivity's values-as-text columns (:data:`READER_TEXT`) hold a single value as a number
+(``473 000`` too) and any other text in Norwegian notation (``0,25 → 0,5``, ``observert``). The data source (which log,
 synthetic or not) stands above the contents and above Table 1; the document properties carry
 a title and the project's name. Creation, modification and zip entry times are fixed
 (:data:`FIXED_TIME`), so the same tables give the same bytes.
@@ -43,11 +47,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lib.calllog.plausibility import read_checks, warning_marker
-from lib.core import output_tables
+from lib.core import output_tables, plotstyle
 from lib.core.paths import LIB_DATA
 from lib.core.result_csv import tidy_floats
 from lib.report import run_info as run_report
 from lib.valuation.economics import SUM
+from lib.valuation.sensitivity import choice_text
 from lib.valuation.table1 import HEADINGS, table1_layout
 
 # Excel stores creation/modification times and zip entry times; fixed so reruns are byte-identical.
@@ -93,7 +98,8 @@ SHEETS: dict[str, tuple[str, str]] = {
         "notatbok 04_report_tables; rapporten: tabell 1 (sammendraget)",
     ),
     COLUMNS_SHEET: (
-        "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet",
+        "Hver kolonne i tabellarkene: norsk betegnelse, betydning og enhet. Betydningen står på engelsk, "
+        "slik prosjektets ordliste har den (den er ikke oversatt)",
         "lib/core/data/column_dictionary.csv; docs/data_dictionary.md",
     ),
     RUN_SHEET: (
@@ -102,6 +108,8 @@ SHEETS: dict[str, tuple[str, str]] = {
         "run_info.csv (pipeline)",
     ),
 }
+#: The header of "Kolonner"'s meanings: the column dictionary's English text, said so (not translated).
+MEANING_HEADER = "Betydning (på engelsk, fra ordlisten)"
 UNDESCRIBED = "Tabell fra kjøringen (ikke beskrevet i ordlisten)"
 #: The workbook's document properties: title and the project's name.
 TITLE = "Kontakt med politiet: resultatene av én kjøring"
@@ -111,8 +119,11 @@ SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 #: A text that is a plain number (no thousands separator, no leading zero but "0"), stored as one.
 _PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
-#: Run-information items whose value is a number (the others stay text: "0.109" is a version).
-RUN_NUMBERS = re.compile(r"^(rows_.*|.*_bytes|.*_seed|duration_s|.*_rows|in_force .*|parameter .*)$")
+#: A text that is one number, its thousands separated by spaces (``473 000``, ``1 177 900``).
+_SPACED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$")
+#: Columns of values written as text for people (the sensitivity's ``base_text``, ...): in the
+#: workbook one number is a number, and any other text reads in Norwegian (:func:`_reader_text`).
+READER_TEXT: dict[str, tuple[str, ...]] = {"sensitivity": ("base_text", "low_text", "high_text")}
 MIN_WIDTH, MAX_WIDTH = 6, 60
 BOLD = Font(bold=True)
 
@@ -134,6 +145,30 @@ def _cell_value(v: object, numbers: bool = True) -> object:
     if isinstance(v, float | np.floating):
         return float(v)
     return str(v)
+
+
+def _reader_text(v: object) -> object:
+    """A value-as-text cell as a reader gets it: one number (``473 000``, ``0.25``) as that
+    number; a range or list with Norwegian decimal commas (``0,25 → 0,5``); a choice in
+    Norwegian (``observert``, :func:`lib.valuation.sensitivity.choice_text`)."""
+    if not isinstance(v, str):
+        return v
+    text = v.strip()
+    if _PLAIN_NUMBER.match(text) or _SPACED_NUMBER.match(text):
+        number = text.replace(" ", "")
+        return int(number) if re.fullmatch(r"-?\d+", number) else float(number)
+    return plotstyle.numbers_in(choice_text(text))
+
+
+def _for_readers(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its :data:`READER_TEXT` columns as :func:`_reader_text` gives them."""
+    columns = [c for c in READER_TEXT.get(table, ()) if c in df.columns]
+    if not columns:
+        return df
+    out = df.copy()
+    for c in columns:
+        out[c] = out[c].map(_reader_text).astype(object)
+    return out
 
 
 def _shown(v: object, fmt: str | None) -> str:
@@ -256,13 +291,23 @@ def _sheet_names() -> dict[str, str]:
 
 def sheet_name(table: str) -> str:
     """The Norwegian name of ``table``'s sheet: ``lib/core/data/sheet_names.csv``, else the
-    registry's Norwegian title up to its first colon or comma; at most 31 characters, without
-    the characters Excel refuses."""
+    registry's Norwegian title up to its first colon or comma; at most 31 characters, ending on
+    a whole word (:func:`whole_words`), without the characters Excel refuses."""
     name = _sheet_names().get(table)
     if not name:
         entry = output_tables.registry().get(table)
         name = re.split(r"[:,(]", entry.title_no)[0].strip() if entry is not None else table
-    return _SHEET_FORBIDDEN.sub("-", name)[:SHEET_NAME_MAX].strip()
+    return whole_words(_SHEET_FORBIDDEN.sub("-", name), SHEET_NAME_MAX)
+
+
+def whole_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at the end of a word (never inside one;
+    a first word longer than ``limit`` is cut, as nothing else fits)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(" -–,;(")
 
 
 def _unique(names: list[str], taken: set[str]) -> list[str]:
@@ -273,7 +318,7 @@ def _unique(names: list[str], taken: set[str]) -> list[str]:
         candidate, k = name, 2
         while candidate.lower() in seen:
             suffix = f" ({k})"
-            candidate, k = name[: SHEET_NAME_MAX - len(suffix)] + suffix, k + 1
+            candidate, k = whole_words(name, SHEET_NAME_MAX - len(suffix)) + suffix, k + 1
         seen.add(candidate.lower())
         out.append(candidate)
     return out
@@ -325,7 +370,7 @@ def _column_rows(tables: dict[str, pd.DataFrame], sheets: dict[str, str]) -> pd.
                     entry.get("unit", ""),
                 )
             )
-    return pd.DataFrame(rows, columns=["Ark", "Kolonne", "Norsk betegnelse", "Betydning (engelsk)", "Enhet"])
+    return pd.DataFrame(rows, columns=["Ark", "Kolonne", "Norsk betegnelse", MEANING_HEADER, "Enhet"])
 
 
 def headers(table: str, df: pd.DataFrame) -> list[str]:
@@ -346,7 +391,11 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
     :data:`lib.report.run_info.VOLATILE` rows; no sheet when None) last. ``source``: the data
     source (:func:`lib.chain.data_source.label`), above the contents and Table 1. Returns ``out``."""
     tables = {p.stem: tidy_floats(pd.read_csv(p)) for p in table_order(tables_dir)}
-    info = None if run_info is None else run_info[~run_info["item"].isin(run_report.VOLATILE)].reset_index(drop=True)
+    info = (
+        None
+        if run_info is None
+        else run_report.presented(run_info[~run_info["item"].isin(run_report.VOLATILE)].reset_index(drop=True))
+    )
     has_table1 = (tables_dir / "table1.csv").is_file()
     fixed = [CONTENTS, *([TABLE1_SHEET] if has_table1 else []), COLUMNS_SHEET, RUN_SHEET]
     sheets = dict(zip(tables, _unique([sheet_name(t) for t in tables], set(fixed)), strict=True))
@@ -373,7 +422,8 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
     if has_table1:
         _table1_sheet(book.create_sheet(TABLE1_SHEET), tables_dir, top)
     for name, df in tables.items():
-        _write_sheet(book.create_sheet(sheets[name]), df, headers(name, df), _cell_formats(name, df))
+        shown = _for_readers(name, df)
+        _write_sheet(book.create_sheet(sheets[name]), shown, headers(name, df), _cell_formats(name, shown))
     described = {**tables, **({RUN_SHEET: info} if info is not None else {})}
     columns = _column_rows(described, sheets)
     _write_sheet(
@@ -384,8 +434,9 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
         numbers=[False] * len(columns),
     )
     if info is not None:
-        numeric = [bool(RUN_NUMBERS.match(str(item))) for item in info["item"]]
-        _write_sheet(book.create_sheet(RUN_SHEET), info, headers("run_info", info), _plain(info), numbers=numeric)
+        _write_sheet(
+            book.create_sheet(RUN_SHEET), info, headers("run_info", info), _plain(info), numbers=[False] * len(info)
+        )
     book.properties.title = TITLE
     book.properties.subject = PROJECT
     book.properties.creator = PROJECT

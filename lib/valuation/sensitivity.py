@@ -28,7 +28,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from lib.core.assumptions import Assumptions
+from lib.core.assumptions import III_WAIT_LABELS, Assumptions
 from lib.core.result_csv import PRECISION
 from lib.model.concepts import BoardHours, table1_concepts
 from lib.valuation.economics import SUM, StaffingSource, present_values
@@ -264,6 +264,44 @@ def one_at_a_time(
     return out.drop(columns=["_c", "_s"]).reset_index(drop=True)
 
 
+#: Every choice a variation reads (a text value), in Norwegian for the chart and the workbook.
+CHOICE_LABELS: dict[str, str] = {**III_WAIT_LABELS}
+
+
+def choice_text(text: str) -> str:
+    """A text of the sensitivity table as a reader sees it: a choice (``"observed"``) in
+    Norwegian (``"observert"``), several joined by " → " or ", " each; other text as it is."""
+    for sep in (" → ", ", "):
+        if sep in text:
+            return sep.join(choice_text(part) for part in text.split(sep))
+    return CHOICE_LABELS.get(text.strip(), text)
+
+
+def has_range(row: dict) -> bool:
+    """Whether a sensitivity row's low and high sides differ (False when both are the value in
+    force, such as the reading of III's wait that is already in force): a row without a range
+    stays in the table but has no bar in a tornado chart."""
+    for lo, hi in (
+        ("low_text", "high_text"),
+        *((c, c.replace("low", "high")) for c in row if c.startswith("low_value")),
+    ):
+        a, b = row.get(lo), row.get(hi)
+        if a is None and b is None:
+            continue
+        a_missing = a is None or (not isinstance(a, str) and pd.isna(a))
+        b_missing = b is None or (not isinstance(b, str) and pd.isna(b))
+        if a_missing and b_missing:
+            continue
+        if a_missing != b_missing or str(a).strip() != str(b).strip():
+            try:
+                if float(a) == float(b):  # type: ignore[arg-type]
+                    continue
+            except (TypeError, ValueError):
+                pass
+            return True
+    return False
+
+
 #: Assumptions shown in % in the tornado chart besides those whose unit is a share.
 PERCENT_NAMES: tuple[str, ...] = ("discount_rate", "max_occupancy", "chat_handling_factor")
 
@@ -312,15 +350,18 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
     Bars start at the base sum (low value above, high value below), each with its change of
     the sum; the y labels carry, under the assumption, its low and high values in readable form
     (:func:`range_text`: shares in %, kroner in millions); where a row's assumptions cannot be
-    read, from ``low_text`` / ``high_text`` or the numbers in ``low_value`` / ``high_value``
-    (and ``low_value_2``, ...) in Norwegian notation. The legend sits below the plot. Returns
-    the figure.
+    read, from ``low_text`` / ``high_text`` (a choice in Norwegian: :func:`choice_text`) or the
+    numbers in ``low_value`` / ``high_value`` (and ``low_value_2``, ...) in Norwegian notation.
+    A row without a range (:func:`has_range`: low and high both the value in force) has no bar
+    and is left out. The title spans the figure (a suptitle) when the chart draws its own
+    figure; the legend sits below the plot. Returns the figure.
     """
     from lib.core import plotstyle
 
-    t = table.loc[table["concept"] == concept].sort_values("swing", kind="stable")
+    t = table.loc[table["concept"] == concept]
+    t = t[[has_range(r) for r in t.to_dict("records")]].sort_values("swing", kind="stable")
     if t.empty:
-        raise ValueError(f"no sensitivity rows for concept {concept!r}")
+        raise ValueError(f"no sensitivity rows with a range for concept {concept!r}")
 
     def value_text(row: dict, side: str) -> str:
         readable = range_text(row, side)
@@ -328,7 +369,7 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
             return readable
         text = row.get(f"{side}_text")
         if isinstance(text, str) and text.strip():
-            return plotstyle.numbers_in(text)
+            return plotstyle.numbers_in(choice_text(text))
         slots, k = [f"{side}_value"], 2
         while f"{side}_value_{k}" in row:
             slots.append(f"{side}_value_{k}")
@@ -369,6 +410,10 @@ def tornado(table: pd.DataFrame, concept: str = "III", ax=None):
     plotstyle.axis_format(ax, "x")
     ax.grid(False)
     ax.grid(True, axis="x")
-    ax.set_title(f"Følsomhet, konsept {concept}: sum verdsatte virkninger (basis {plotstyle.number(base)} mill. kr)")
+    title = f"Følsomhet, konsept {concept}: sum verdsatte virkninger (basis {plotstyle.number(base)} mill. kr)"
+    if legend_target is fig:
+        fig.suptitle(title)  # over the whole figure: the long y labels leave the axes too narrow for it
+    else:
+        ax.set_title(title)
     plotstyle.legend_below(legend_target)
     return fig
