@@ -259,6 +259,9 @@ def test_structural_scenarios_include_the_report_and_a_floor_of_two():
     np.testing.assert_allclose(two["point"], t2.loc[SUM, list(table1_concepts())], rtol=1e-10)
     # Erlang A without a patience is left out, not guessed
     assert set(st["structure"]) == {s.label for s in u.STRUCTURES[:2]}
+    # the readings run in threads: the same table, in the readings' order, in any number of them
+    one = u.structural_scenarios(RATES, A, WAIT_S, n=100, structures=u.STRUCTURES[:2], threads=1)
+    pd.testing.assert_frame_equal(st, one, check_exact=True)
     assert u.structural_scenarios(RATES, A, WAIT_S, n=10, structures=u.STRUCTURES[2:3]).empty
 
 

@@ -73,7 +73,6 @@ from __future__ import annotations
 import bisect
 import math
 import multiprocessing
-import os
 import random
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -84,6 +83,8 @@ import ciw
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from lib.core import parallel
 
 __all__ = [
     "METRICS",
@@ -366,18 +367,9 @@ def _count_in_worker(run: _BoardRun) -> tuple[float, ...]:
     return _count(run, _WORKER_HANDLING)
 
 
-def _n_workers(workers: int | None) -> int:
-    """``workers``, or every core this process may use when None."""
-    if workers is None:
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if isinstance(workers, bool) or int(workers) != workers or workers < 1:
-        raise ValueError(f"workers must be a whole number >= 1 or None (every core); got {workers!r}")
-    return int(workers)
-
-
 def _count_all(runs: list[_BoardRun], handling: _Handling, workers: int | None) -> np.ndarray:
     """Counts of every run (rows in the order of ``runs``), in ``workers`` processes."""
-    workers = min(_n_workers(workers), len(runs))
+    workers = parallel.workers(workers, len(runs), "workers")
     if workers <= 1:
         return np.array([_count(r, handling) for r in runs], dtype=float).reshape(len(runs), len(_COUNTS))
     # Longest runs first, so the last ones to finish are short.

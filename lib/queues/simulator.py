@@ -87,7 +87,6 @@ of hour 0 of the plan; hour h is [3600·h, 3600·(h + 1)).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -95,6 +94,8 @@ from typing import Any
 
 import numba
 import numpy as np
+
+from lib.core import parallel
 
 __all__ = [
     "ABANDONED",
@@ -541,13 +542,6 @@ def _whole(name: str, x: Any, low: int) -> int:
     return int(x)
 
 
-def _n_threads(threads: int | None, tasks: int) -> int:
-    if threads is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return max(1, min(cores, tasks))
-    return max(1, min(_whole("threads", threads, 1), tasks))
-
-
 # --- The public function ----------------------------------------------------------------------
 
 
@@ -700,7 +694,7 @@ def simulate(
         )
         return arrivals, wait, outcome, handling
 
-    workers = _n_threads(threads, len(tasks))
+    workers = parallel.workers(threads, len(tasks))
     if workers == 1:
         done = [run(t) for t in tasks]
     else:

@@ -26,6 +26,7 @@ Units: shares, seconds, minutes, person-years and MNOK as in :mod:`lib.core.assu
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lib.core import parallel
 from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions, analysis_years
 from lib.model.concepts import BoardHours, table1_concepts
 from lib.model.engine import Engine
@@ -938,6 +940,7 @@ def structural_scenarios(
     patience_s: float | None = None,
     erlang_a_draws: int | None = None,
     base: MonteCarlo | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Each concept's sum under every :data:`STRUCTURES` reading: the point value (exact, the
     values in force) and a Monte Carlo of ``n`` draws of its own (the same draws, seed ``seed``),
@@ -946,8 +949,10 @@ def structural_scenarios(
     its surrogates costs several times Erlang C's). ``base``: a Monte Carlo already made at ``a``
     (the notebook's), used for the reading without overrides instead of a new one. The point
     value is read from the reading's surrogate at its anchor, where it is the exact solve (a test
-    holds it to the exact model). Columns :data:`STRUCTURE_COLUMNS`."""
-    rows = []
+    holds it to the exact model). The readings are independent and run in ``threads`` threads
+    (None: every usable core; NumPy and SciPy release the GIL in their loops), the same numbers
+    in any number. Columns :data:`STRUCTURE_COLUMNS`."""
+    todo = []
     for st in structures:
         over = dict(st.overrides)
         is_a = over.get("queue_model") == "erlang_a"
@@ -955,10 +960,12 @@ def structural_scenarios(
             if patience_s is None:
                 continue
             over["patience_s"] = patience_s
-        b = a.replace(**over)
-        k = (n if erlang_a_draws is None else erlang_a_draws) if is_a else n
+        todo.append((st, a.replace(**over), (n if erlang_a_draws is None else erlang_a_draws) if is_a else n, not over))
+
+    def reading(item: tuple[Structure, Assumptions, int, bool]) -> list[dict[str, Any]]:
+        st, b, k, plain = item
         mc: MonteCarlo | None
-        if not over and base is not None and base.a == a:
+        if plain and base is not None and base.a == a:
             mc, k = base, len(base.draws)
         else:
             mc = monte_carlo(rates, b, n=k, seed=seed, observed_wait_s=observed_wait_s) if k > 0 else None
@@ -966,6 +973,7 @@ def structural_scenarios(
         engine = mc.surrogate.engine if mc is not None and mc.surrogate is not None else Engine(rates, b)
         surrogate = mc.surrogate if mc is not None and mc.surrogate is not None and mc.a == b else None
         point, _ = evaluate(engine, Batch(b, pd.DataFrame(index=[0])), observed_wait_s, surrogate)
+        rows = []
         for concept in table1_concepts():
             x = mc.sums()[concept].to_numpy() if mc is not None else np.array([np.nan])
             rows.append(
@@ -980,6 +988,13 @@ def structural_scenarios(
                     "p_positive": float((x > 0).mean()) if mc is not None else np.nan,
                 }
             )
+        return rows
+
+    # The costliest readings (Erlang A) first, so the last to finish are short.
+    order = sorted(range(len(todo)), key=lambda i: -todo[i][2] * (todo[i][1].queue_model == "erlang_a"))
+    with ThreadPoolExecutor(max_workers=parallel.workers(threads, len(todo))) as ex:
+        done = dict(zip(order, ex.map(reading, [todo[i] for i in order]), strict=True))
+    rows = [row for i in range(len(todo)) for row in done[i]]
     return pd.DataFrame(rows, columns=STRUCTURE_COLUMNS)
 
 
