@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -253,3 +255,32 @@ def test_interval_tables_count_their_calls():
     table = plausibility.check_log(rep, clean, A).set_index("check")
     assert table.loc["calls_every_month", "passed"] and "fewest 150 000" in table.loc["calls_every_month", "detail"]
     assert table.loc["volume_plausible", "detail"].startswith("calls offered 1 800 000 = 101.9 % of registered")
+
+
+#: English words that must not reach the Norwegian detail (the workbook shows ``detail_nb``).
+ENGLISH = re.compile(r"\b(?:rows?|calls?|files?|kept|read|quarantined|allowed|fewest|most|days|hours|overlap|gap)\b")
+
+
+def test_the_norwegian_detail_says_the_same_in_norwegian():
+    t = plausibility.check_log(report(quarantined=1234), kept_rows(), A).set_index("check")["detail_nb"]
+    assert t["calls_every_month"] == "anrop beholdt i alle 12 måneder i 2023; færrest 12 (januar), flest 12"
+    assert t["calls_every_modelled_district"] == "anrop beholdt i alle 11 modellerte distrikter; færrest 12 (Oslo)"
+    assert t["volume_plausible"] == (
+        "rader lest 1 765 909 = 100,0 % av registered_calls_2023 (1 765 909); "
+        "plausibelt: 50,0 %–150,0 % (882 955–2 648 863 rader)"
+    )
+    assert t["quarantined_share"] == (
+        "satt til side 1 234 av 1 765 909 rader lest (0,07 %); tillatt: høyst 1,00 % (max_quarantined_share)"
+    )
+    assert t["files_contiguous"] == "én fil"
+    failing = plausibility.check_log(report(), kept_rows(months=range(1, 12)), A).set_index("check")["detail_nb"]
+    assert failing["calls_every_month"].startswith("ingen anrop beholdt i 1 av 12 måneder i 2023: desember (")
+    files = _ranges(
+        ("2023-01-01 00:00", "2023-01-31 23:59"),
+        ("2023-01-25 00:00", "2023-02-28 23:59"),
+        ("2023-04-01 00:00", "2023-04-30 23:59"),
+    )
+    several = plausibility.check_log(report(), kept_rows(), A, files=files).set_index("check")["detail_nb"]
+    assert "overlapper med 7,0 døgn" in several["files_contiguous"]
+    for detail in [*t, *failing, *several]:
+        assert not ENGLISH.search(detail.replace(".csv", "")), detail

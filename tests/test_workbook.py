@@ -236,3 +236,51 @@ def test_table1_layout_has_numbers_in_the_valued_rows():
     assert table1.table1_layout(t1, warning="x").index.name.endswith("USIKKERT GRUNNLAG: x")
     # numbers as numbers, words as words: the report's 0 in "Omstillingskostnader" beside "Små"
     assert layout.loc["Omstillingskostnader"].tolist() == [0.0, 0.0, 0.0, "Små"]
+
+
+#: English words of the code's details and input-format values that must not reach a reader's sheet.
+ENGLISH = re.compile(
+    r"\b(?:rows?|row\(s\)|calls?|files?|kept|read|quarantined|allowed|contract|names?|none|not applicable)\b"
+)
+
+
+def test_the_checks_and_the_input_format_reach_their_sheets_in_norwegian(tmp_path):
+    """Plausibilitet shows ``detail_nb``, not the English ``detail``; Innlesing's values have
+    their fixed English words in Norwegian (lib/core/data/input_format_nb.csv); a file name stays."""
+    from lib.calllog import cleaning_report, plausibility
+    from lib.core.assumptions import Assumptions
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    counts = {"rows_read": 1000, "duplicate": 0, "zero_total": 0, "outlier": 0, "quarantined": 3, "kept": 997}
+    report = cleaning_report({**counts, "id_conflict": 0, "out_of_scope": 0})
+    kept = pd.DataFrame(
+        [(d, pd.Timestamp(year=2023, month=m, day=2, tz="Europe/Oslo")) for m in range(1, 13) for d in ("Oslo", "Øst")],
+        columns=["district", "arrived_at"],
+    )
+    plausibility.write_checks(plausibility.check_log(report, kept, Assumptions()), tmp_path)
+    values = [
+        "data/raw/file_calls.csv (2 files)",
+        "UTF-8 with byte-order mark",
+        "semicolon",
+        "comma (some values also with a point)",
+        "wait_s <- Tid i kø (mapping file); call_id <- Samtale-ID (built-in alias)",
+        "dd.mm.yyyy hh:mm:ss local: 3535 row(s)",
+        "wait_s: seconds 10 row(s), mm:ss 2 row(s); talk_s: none",
+        "not applicable (Parquet)",
+        "contract names",
+    ]
+    pd.DataFrame({"item": [f"i{i}" for i in range(len(values))], "value": values}).to_csv(
+        tables / "input_format.csv", index=False
+    )
+    book = load_workbook(workbook.write_workbook(tables, tmp_path / "r.xlsx", None))
+    checks = list(book["Plausibilitet"].iter_rows(values_only=True))
+    assert checks[0] == ("Kontroll", "Bestått", "Detaljer")
+    assert checks[5][2] == "satt til side 3 av 1 000 rader lest (0,30 %); tillatt: høyst 1,00 % (max_quarantined_share)"
+    read = [r[1] for r in book["Innlesing"].iter_rows(min_row=2, values_only=True)]
+    assert read[0] == "data/raw/file_calls.csv (2 filer)"
+    assert read[4] == "wait_s <- Tid i kø (koblingsfilen); call_id <- Samtale-ID (innebygd alias)"
+    assert read[6] == "wait_s: sekunder 10 rad(er), mm:ss 2 rad(er); talk_s: ingen"
+    for text in [r[2] for r in checks[1:]] + read[1:]:
+        assert not ENGLISH.search(text), text
+    assert "detail" not in [r[1] for r in book["Kolonner"].iter_rows(values_only=True) if r[0] == "Plausibilitet"]

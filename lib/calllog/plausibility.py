@@ -20,6 +20,10 @@ districts only (counts, never row contents) and returns one line per check:
   or queue) nor leave a gap of more than :data:`FILE_GAP_HOURS` hours between one file's last
   call and the next one's first (a month missing). One file passes.
 
+Each check's ``detail`` says in English what was found and what was allowed; ``detail_nb`` says
+the same in Norwegian with the same numbers (decimal commas, Norwegian month names, the report's
+words: "anrop", "rader lest", "satt til side"), for the results workbook.
+
 For interval statistics (:mod:`lib.calllog.intervals`) the months, districts and volume are
 those of the calls offered in the kept intervals; the Excel and quarantine checks count rows.
 
@@ -43,7 +47,7 @@ from lib.core.assumptions import Assumptions
 from lib.core.districts import DISTRICTS
 
 #: Columns of the check table.
-COLUMNS = ("check", "passed", "detail")
+COLUMNS = ("check", "passed", "detail", "detail_nb")
 #: The checks, in the order of the table.
 CHECKS = (
     "calls_every_month",
@@ -62,6 +66,11 @@ CHECKS_TABLE = "plausibility"
 #: Rows of an Excel sheet (Excel 2007 and later); with a header row, one fewer data rows.
 EXCEL_SHEET_ROWS = 1_048_576
 EXCEL_ROW_LIMITS = (EXCEL_SHEET_ROWS - 1, EXCEL_SHEET_ROWS)
+#: Norwegian month names, January first (``detail_nb``).
+MONTHS_NB = (
+    "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+)  # fmt: skip
 
 
 def _n(n: int) -> str:
@@ -73,6 +82,15 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _comma(text: str) -> str:
+    """A number written with a decimal point, with a Norwegian decimal comma."""
+    return text.replace(".", ",")
+
+
+def _pct_nb(x: float, decimals: int = 1) -> str:
+    return _comma(f"{100 * x:.{decimals}f}") + " %"
+
+
 def _times_and_counts(clean: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     """Arrival times and calls per row: a call log's rows are one call each; an interval
     table's rows count their offered calls at the interval's start."""
@@ -81,34 +99,49 @@ def _times_and_counts(clean: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     return clean["arrived_at"], np.ones(len(clean), dtype=np.int64)
 
 
-def _months(clean: pd.DataFrame, year: int) -> tuple[bool, str]:
+def _months(clean: pd.DataFrame, year: int) -> tuple[bool, str, str]:
     arrived, calls = _times_and_counts(clean)
     in_year = (arrived.dt.year == year).to_numpy()
     month = arrived.dt.month.to_numpy()[in_year]
     per_month = pd.Series(np.bincount(month, weights=calls[in_year], minlength=13)[1:], index=range(1, 13))
     empty = [calendar.month_name[m] for m, n in per_month.items() if n == 0]
     if empty:
-        return False, (
-            f"no kept calls in {len(empty)} of 12 months of {year}: {', '.join(empty)} "
-            f"({_n(int(calls[in_year].sum()))} kept calls in {year} in all)"
+        empty_nb = [MONTHS_NB[m - 1] for m, n in per_month.items() if n == 0]
+        total = _n(int(calls[in_year].sum()))
+        return (
+            False,
+            f"no kept calls in {len(empty)} of 12 months of {year}: {', '.join(empty)} ({total} kept calls in {year} in all)",
+            f"ingen anrop beholdt i {len(empty)} av 12 måneder i {year}: {', '.join(empty_nb)} "
+            f"({total} anrop beholdt i {year} i alt)",
         )
     fewest = int(per_month.idxmin())
-    return True, (
+    return (
+        True,
         f"kept calls in all 12 months of {year}; fewest {_n(per_month[fewest])} ({calendar.month_name[fewest]}), "
-        f"most {_n(per_month.max())}"
+        f"most {_n(per_month.max())}",
+        f"anrop beholdt i alle 12 måneder i {year}; færrest {_n(per_month[fewest])} ({MONTHS_NB[fewest - 1]}), "
+        f"flest {_n(per_month.max())}",
     )
 
 
-def _districts(clean: pd.DataFrame, excluded: tuple[str, ...]) -> tuple[bool, str]:
+def _districts(clean: pd.DataFrame, excluded: tuple[str, ...]) -> tuple[bool, str, str]:
     modelled = [d for d in DISTRICTS if d not in excluded]
     _, calls = _times_and_counts(clean)
     per_district = pd.Series(calls, index=clean["district"].to_numpy()).groupby(level=0).sum()
     per_district = per_district.reindex(modelled, fill_value=0)
     empty = [d for d, n in per_district.items() if n == 0]
     if empty:
-        return False, f"no kept calls in {len(empty)} of {len(modelled)} modelled districts: {', '.join(empty)}"
+        return (
+            False,
+            f"no kept calls in {len(empty)} of {len(modelled)} modelled districts: {', '.join(empty)}",
+            f"ingen anrop beholdt i {len(empty)} av {len(modelled)} modellerte distrikter: {', '.join(empty)}",
+        )
     fewest = str(per_district.idxmin())
-    return True, (f"kept calls in all {len(modelled)} modelled districts; fewest {_n(per_district[fewest])} ({fewest})")
+    return (
+        True,
+        f"kept calls in all {len(modelled)} modelled districts; fewest {_n(per_district[fewest])} ({fewest})",
+        f"anrop beholdt i alle {len(modelled)} modellerte distrikter; færrest {_n(per_district[fewest])} ({fewest})",
+    )
 
 
 def _when(t: pd.Timestamp) -> str:
@@ -119,15 +152,25 @@ def _span(hours: float) -> str:
     return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
 
 
+def _span_nb(hours: float) -> str:
+    return _comma(f"{hours / 24:.1f}") + " døgn" if hours >= 48 else _comma(f"{hours:.1f}") + " timer"
+
+
 def files_contiguous(files: pd.DataFrame | None, gap_hours: float = FILE_GAP_HOURS) -> tuple[bool, str]:
     """Whether the files' time ranges (``file, first, last``, one row per file, as
     :attr:`lib.calllog.clean.CleaningResult.file_ranges`) follow each other without an
     overlap or a gap of more than ``gap_hours``; and the detail, in words."""
+    ok, detail, _ = _files(files, gap_hours)
+    return ok, detail
+
+
+def _files(files: pd.DataFrame | None, gap_hours: float = FILE_GAP_HOURS) -> tuple[bool, str, str]:
+    """:func:`files_contiguous` with the detail in English and in Norwegian."""
     if files is None or len(files) <= 1:
-        return True, "one file"
+        return True, "one file", "én fil"
     f = files.dropna(subset=["first", "last"]).sort_values(["first", "last"], kind="stable").reset_index(drop=True)
     empty = [str(n) for n in files.loc[files["first"].isna(), "file"]]
-    findings = []
+    findings, findings_nb = [], []
     for i in range(1, len(f)):  # one step per file, not per row
         prev, nxt = f.iloc[i - 1], f.iloc[i]
         hours = (nxt["first"] - prev["last"]) / pd.Timedelta(hours=1)
@@ -136,22 +179,39 @@ def files_contiguous(files: pd.DataFrame | None, gap_hours: float = FILE_GAP_HOU
                 f"{prev['file']} ({_when(prev['first'])} to {_when(prev['last'])}) and {nxt['file']} "
                 f"({_when(nxt['first'])} to {_when(nxt['last'])}) overlap by {_span(-hours)}"
             )
+            findings_nb.append(
+                f"{prev['file']} ({_when(prev['first'])} til {_when(prev['last'])}) og {nxt['file']} "
+                f"({_when(nxt['first'])} til {_when(nxt['last'])}) overlapper med {_span_nb(-hours)}"
+            )
         elif hours > gap_hours:
             findings.append(
                 f"{_span(hours)} without a call between {prev['file']} (ends {_when(prev['last'])}) and "
                 f"{nxt['file']} (begins {_when(nxt['first'])})"
             )
+            findings_nb.append(
+                f"{_span_nb(hours)} uten anrop mellom {prev['file']} (slutter {_when(prev['last'])}) og "
+                f"{nxt['file']} (begynner {_when(nxt['first'])})"
+            )
     if empty:
         findings.append(f"no valid row in {', '.join(empty)}")
+        findings_nb.append(f"ingen gyldig rad i {', '.join(empty)}")
     if findings:
-        return False, (
+        return (
+            False,
             f"{len(files)} files: " + "; ".join(findings) + ". An overlap counts the same period twice unless the "
             "rows are exact duplicates (removed); it is expected only when the files split the year by district or "
-            "queue. A gap is a period with no data."
+            "queue. A gap is a period with no data.",
+            f"{len(files)} filer: " + "; ".join(findings_nb) + ". En overlapp teller samme periode to ganger med "
+            "mindre radene er eksakte duplikater (fjernet); den er bare ventet når filene deler året etter distrikt "
+            "eller kø. Et opphold er en periode uten data.",
         )
-    return True, (
-        f"{len(files)} files cover {_when(f['first'].min())} to {_when(f['last'].max())} one after the other, "
-        f"without an overlap or a gap of more than {gap_hours:g} hours"
+    first, last = _when(f["first"].min()), _when(f["last"].max())
+    return (
+        True,
+        f"{len(files)} files cover {first} to {last} one after the other, "
+        f"without an overlap or a gap of more than {gap_hours:g} hours",
+        f"{len(files)} filer dekker {first} til {last} etter hverandre, "
+        f"uten overlapp eller opphold på mer enn {_comma(f'{gap_hours:g}')} timer",
     )
 
 
@@ -167,14 +227,15 @@ def check_log(
     ``plausible_volume_low``/``_high``, ``max_quarantined_share``); ``files``: the files'
     time ranges (:attr:`lib.calllog.clean.CleaningResult.file_ranges`; ``None``: one file).
     ``passed`` is a bool; ``detail`` says, in English with the numbers, what was found and
-    what was allowed.
+    what was allowed; ``detail_nb`` the same in Norwegian.
     """
     counts = report.set_index("item")["count"]
     rows_read, quarantined = int(counts["rows_read"]), int(counts["quarantined"])
     intervals = "calls_offered" in counts.index
     volume = int(counts["calls_offered"]) if intervals else rows_read
     what = "calls offered" if intervals else "rows read"
-    lines: list[tuple[str, bool, str]] = []
+    what_nb = "tilbudte anrop" if intervals else "rader lest"
+    lines: list[tuple[str, bool, str, str]] = []
 
     lines.append(("calls_every_month", *_months(clean, a.data_year)))
     lines.append(("calls_every_modelled_district", *_districts(clean, a.excluded_districts)))
@@ -189,11 +250,17 @@ def check_log(
             f"{what} {_n(volume)} = {_pct(share)} of registered_calls_2023 ({_n(reference)}); plausible: "
             f"{_pct(a.plausible_volume_low)}-{_pct(a.plausible_volume_high)} "
             f"({_n(math.ceil(low))}-{_n(math.floor(high))} {'calls' if intervals else 'rows'})",
+            f"{what_nb} {_n(volume)} = {_pct_nb(share)} av registered_calls_2023 ({_n(reference)}); plausibelt: "
+            f"{_pct_nb(a.plausible_volume_low)}–{_pct_nb(a.plausible_volume_high)} "
+            f"({_n(math.ceil(low))}–{_n(math.floor(high))} {'anrop' if intervals else 'rader'})",
         )
     )
 
     cut = rows_read in EXCEL_ROW_LIMITS
     limit = f"Excel's sheet limit ({_n(EXCEL_SHEET_ROWS)} rows, {_n(EXCEL_SHEET_ROWS - 1)} data rows under a header)"
+    limit_nb = (
+        f"Excels arkgrense ({_n(EXCEL_SHEET_ROWS)} rader, {_n(EXCEL_SHEET_ROWS - 1)} datarader under en overskrift)"
+    )
     lines.append(
         (
             "not_excel_truncated",
@@ -201,6 +268,9 @@ def check_log(
             f"rows read {_n(rows_read)} equals {limit}: the export was probably truncated by Excel"
             if cut
             else f"rows read {_n(rows_read)} is not {limit}",
+            f"rader lest {_n(rows_read)} er lik {limit_nb}: eksporten ble trolig avkortet av Excel"
+            if cut
+            else f"rader lest {_n(rows_read)} er ikke {limit_nb}",
         )
     )
 
@@ -211,9 +281,11 @@ def check_log(
             bool(q_share <= a.max_quarantined_share),
             f"quarantined {_n(quarantined)} of {_n(rows_read)} rows read ({100 * q_share:.2f} %); "
             f"allowed: at most {100 * a.max_quarantined_share:.2f} % (max_quarantined_share)",
+            f"satt til side {_n(quarantined)} av {_n(rows_read)} rader lest ({_pct_nb(q_share, 2)}); "
+            f"tillatt: høyst {_pct_nb(a.max_quarantined_share, 2)} (max_quarantined_share)",
         )
     )
-    lines.append(("files_contiguous", *files_contiguous(files)))
+    lines.append(("files_contiguous", *_files(files)))
     table = pd.DataFrame(lines, columns=list(COLUMNS))
     return table.astype({"passed": bool})
 
@@ -250,7 +322,7 @@ def read_checks(outputs_dir: str | Path) -> pd.DataFrame | None:
     path = output_tables.path(CHECKS_TABLE, outputs_dir)
     if not path.is_file():
         return None
-    table = pd.read_csv(path, dtype={"check": str, "detail": str})
+    table = pd.read_csv(path, dtype={"check": str, "detail": str, "detail_nb": str})
     return table.assign(passed=_passed(table))
 
 

@@ -23,7 +23,11 @@ sheet is named in Norwegian (:func:`sheet_name`: ``lib/core/data/sheet_names.csv
 headed with the column dictionary's Norwegian labels (the CSV's English column names stay
 in "Kolonner"). A text cell that is a plain number is stored as a number (:func:`_cell_value`); the
 sensitivity's values-as-text columns (:data:`READER_TEXT`) hold a single value as a number
-(``473 000`` too) and any other text in Norwegian notation (``0,25 → 0,5``, ``observert``). The data source (which log,
+(``473 000`` too) and any other text in Norwegian notation (``0,25 → 0,5``, ``observert``). A column
+in English that has a Norwegian one beside it is left out (:data:`ENGLISH_BESIDE`: plausibility's
+``detail``, shown as ``detail_nb``), and the values of :data:`TRANSLATED` columns (input_format's
+``value``) have their fixed English words put in Norwegian through ``lib/core/data/input_format_nb.csv``
+(:func:`norwegian_words`). The data source (which log,
 synthetic or not) stands above the contents and above Table 1; the document properties carry
 a title and the project's name. Creation, modification and zip entry times are fixed
 (:data:`FIXED_TIME`), so the same tables give the same bytes.
@@ -31,6 +35,7 @@ a title and the project's name. Creation, modification and zip entry times are f
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zipfile
@@ -124,6 +129,12 @@ _SPACED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$")
 #: Columns of values written as text for people (the sensitivity's ``base_text``, ...): in the
 #: workbook one number is a number, and any other text reads in Norwegian (:func:`_reader_text`).
 READER_TEXT: dict[str, tuple[str, ...]] = {"sensitivity": ("base_text", "low_text", "high_text")}
+#: Columns in English left out of a sheet because a Norwegian column beside them says the same.
+ENGLISH_BESIDE: dict[str, tuple[str, ...]] = {"plausibility": ("detail",)}
+#: Columns whose values are written by the code in a fixed English vocabulary, shown with it in
+#: Norwegian (:func:`norwegian_words`, the table ``lib/core/data/input_format_nb.csv``).
+TRANSLATED: dict[str, tuple[str, ...]] = {"input_format": ("value",)}
+WORDS_NB = "input_format_nb.csv"
 MIN_WIDTH, MAX_WIDTH = 6, 60
 BOLD = Font(bold=True)
 
@@ -160,14 +171,40 @@ def _reader_text(v: object) -> object:
     return plotstyle.numbers_in(choice_text(text))
 
 
+@functools.cache
+def _words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The English phrases of :data:`WORDS_NB` as one pattern (longest first, whole words only:
+    not inside a file or column name), and each phrase's Norwegian."""
+    table = pd.read_csv(LIB_DATA / WORDS_NB, dtype=str, keep_default_na=False)
+    nb = dict(zip(table["english"], table["norsk"], strict=True))
+    phrases = sorted(nb, key=len, reverse=True)
+    return re.compile(r"(?<![\w./-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w./-])"), nb
+
+
+def norwegian_words(v: object) -> object:
+    """A value the code wrote in its fixed English vocabulary (input_format's ``value``) with
+    every phrase of ``lib/core/data/input_format_nb.csv`` in Norwegian; numbers, file and column
+    names as they are."""
+    if not isinstance(v, str):
+        return v
+    pattern, nb = _words()
+    return pattern.sub(lambda m: nb[m.group(0)], v)
+
+
 def _for_readers(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with its :data:`READER_TEXT` columns as :func:`_reader_text` gives them."""
+    """``df`` as a reader gets it: without its :data:`ENGLISH_BESIDE` columns, its
+    :data:`READER_TEXT` columns as :func:`_reader_text` gives them and its :data:`TRANSLATED`
+    columns as :func:`norwegian_words` gives them."""
+    dropped = [c for c in ENGLISH_BESIDE.get(table, ()) if c in df.columns]
     columns = [c for c in READER_TEXT.get(table, ()) if c in df.columns]
-    if not columns:
+    translated = [c for c in TRANSLATED.get(table, ()) if c in df.columns]
+    if not (dropped or columns or translated):
         return df
-    out = df.copy()
+    out = df.drop(columns=dropped)
     for c in columns:
         out[c] = out[c].map(_reader_text).astype(object)
+    for c in translated:
+        out[c] = out[c].map(norwegian_words).astype(object)
     return out
 
 
@@ -421,10 +458,10 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
     _contents_sheet(contents, names, texts, top)
     if has_table1:
         _table1_sheet(book.create_sheet(TABLE1_SHEET), tables_dir, top)
-    for name, df in tables.items():
-        shown = _for_readers(name, df)
-        _write_sheet(book.create_sheet(sheets[name]), shown, headers(name, df), _cell_formats(name, shown))
-    described = {**tables, **({RUN_SHEET: info} if info is not None else {})}
+    shown = {name: _for_readers(name, df) for name, df in tables.items()}
+    for name, df in shown.items():
+        _write_sheet(book.create_sheet(sheets[name]), df, headers(name, df), _cell_formats(name, df))
+    described = {**shown, **({RUN_SHEET: info} if info is not None else {})}
     columns = _column_rows(described, sheets)
     _write_sheet(
         book.create_sheet(COLUMNS_SHEET),
