@@ -22,13 +22,10 @@ Run: ``.venv/bin/python benchmarks/bench_chat_pool.py`` (exits 1 if a check fail
 
 from __future__ import annotations
 
-import importlib.util
-import math
 import sys
-import time
 import tracemalloc
-from pathlib import Path
 
+import harness
 import numpy as np
 from machine import machine_info
 
@@ -72,16 +69,6 @@ def solve(chats, aht, patience, target_s, basis):
     )
 
 
-def best_of(fn, repeats=3):
-    out, best_wall, best_cpu = None, math.inf, math.inf
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        best_wall = min(best_wall, time.perf_counter() - w0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
-    return out, best_wall, best_cpu
-
-
 def check_all(n, chats, aht, patience, target_s, basis) -> tuple[int, float]:
     """(hours failing the minimality check, smallest |service level − target| at n or n − 1)."""
     busy = chats > 0
@@ -90,26 +77,12 @@ def check_all(n, chats, aht, patience, target_s, basis) -> tuple[int, float]:
     sl_n, sl_m = level(nb, cb, hb, pb, tb, **POOL), level(nb - 1, cb, hb, pb, tb, **POOL)
     cap_n = C.occupancy(nb, cb, hb, pb, **POOL) <= OCCUPANCY * (1 + E.OCCUPANCY_RTOL)
     cap_m = C.occupancy(nb - 1, cb, hb, pb, **POOL) <= OCCUPANCY * (1 + E.OCCUPANCY_RTOL)
-    meets_n = (sl_n >= LEVEL) & cap_n
-    meets_m = (nb > 1) & (sl_m >= LEVEL) & cap_m  # n − 1 = 0 never meets a target
-    bad = int((~meets_n).sum() + meets_m.sum() + (n[~busy] != 0).sum())
-    margin = float(min(np.abs(sl_n - LEVEL).min(), np.abs(sl_m[nb > 1] - LEVEL).min()))
-    return bad, margin
-
-
-def load_reference():
-    """The 50-digit reference of tests/test_chat_pool.py (one source for tests and benchmark)."""
-    path = Path(__file__).resolve().parents[1] / "tests" / "test_chat_pool.py"
-    spec = importlib.util.spec_from_file_location("_chat_pool_reference", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module._reference
+    return harness.minimality(n, busy, sl_n, sl_m, cap_n, cap_m, LEVEL)
 
 
 def accuracy(rng, n, chats, aht, patience, target_s, basis) -> tuple[dict[str, float], int]:
     """Largest relative errors against 50 digits on a sample; number of decisions that differ."""
-    reference = load_reference()
+    reference = harness.test_reference("test_chat_pool.py")
     busy = np.flatnonzero(chats > 0)
     pick = rng.choice(busy, size=N_ACCURACY, replace=False)
     keys = ("wait", "abandon", "service level", "answered service level", "ASA", "occupancy")
@@ -155,7 +128,7 @@ def large_pools(rng) -> list[tuple[float, int, float, float]]:
         chats = load * 3600 / aht
         patience = rng.uniform(60.0, 600.0, size)
         target_s = np.where(rng.random(size) < 0.5, *TARGETS_S)
-        n, wall, _ = best_of(lambda c=chats, h=aht, p=patience, t=target_s: solve(c, h, p, t, "answered"))
+        n, wall, _ = harness.best_of(lambda c=chats, h=aht, p=patience, t=target_s: solve(c, h, p, t, "answered"))
         out.append((load, size, wall / size, float(n.mean())))
     return out
 
@@ -174,7 +147,7 @@ def main() -> int:
     )
     results = {}
     for basis in C.BASES[::-1]:  # "answered" (the project's default) first
-        n, wall, cpu = best_of(lambda basis=basis: solve(chats, aht, patience, target_s, basis))
+        n, wall, cpu = harness.best_of(lambda basis=basis: solve(chats, aht, patience, target_s, basis))
         results[basis] = n
         verdict = "OK" if wall < 1.0 else "SLOWER THAN 1 s"
         print(

@@ -23,13 +23,11 @@ Run: ``.venv/bin/python benchmarks/bench_erlang_a.py`` (exits 1 if a check fails
 
 from __future__ import annotations
 
-import importlib.util
-import math
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
+import harness
 import numpy as np
 from machine import machine_info
 
@@ -63,16 +61,6 @@ def solve(calls, aht, patience, target_s, basis):
     )
 
 
-def best_of(fn, repeats=3):
-    out, best_wall, best_cpu = None, math.inf, math.inf
-    for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        best_wall = min(best_wall, time.perf_counter() - w0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
-    return out, best_wall, best_cpu
-
-
 def check_all(n, calls, aht, patience, target_s, basis) -> tuple[int, float]:
     """(hours failing the minimality check, smallest |service level − target| at n or n − 1)."""
     load = calls * aht / 3600
@@ -83,26 +71,12 @@ def check_all(n, calls, aht, patience, target_s, basis) -> tuple[int, float]:
     cap_n = EA.carried_load(nb, lb, hb, pb) <= OCCUPANCY * nb * (1 + E.OCCUPANCY_RTOL)
     m = np.maximum(nb - 1, 1)
     cap_m = EA.carried_load(m, lb, hb, pb) <= OCCUPANCY * m * (1 + E.OCCUPANCY_RTOL)
-    meets_n = (sl_n >= LEVEL) & cap_n
-    meets_m = (nb > 1) & (sl_m >= LEVEL) & cap_m  # n − 1 = 0 never meets a target
-    bad = int((~meets_n).sum() + meets_m.sum() + (n[~busy] != 0).sum())
-    margin = float(min(np.abs(sl_n - LEVEL).min(), np.abs(sl_m[nb > 1] - LEVEL).min()))
-    return bad, margin
-
-
-def load_reference():
-    """The 50-digit reference of tests/test_erlang_a.py (one source for tests and benchmark)."""
-    path = Path(__file__).resolve().parents[1] / "tests" / "test_erlang_a.py"
-    spec = importlib.util.spec_from_file_location("_erlang_a_reference", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module._reference
+    return harness.minimality(n, busy, sl_n, sl_m, cap_n, cap_m, LEVEL)
 
 
 def accuracy(rng, n, calls, aht, patience, target_s, basis) -> tuple[dict[str, float], int]:
     """Largest relative errors against 50 digits on a sample; number of decisions that differ."""
-    reference = load_reference()
+    reference = harness.test_reference("test_erlang_a.py")
     busy = np.flatnonzero(calls > 0)
     pick = rng.choice(busy, size=N_ACCURACY, replace=False)
     worst = {"wait": 0.0, "abandon": 0.0, "service level": 0.0, "answered service level": 0.0, "ASA": 0.0}
@@ -153,7 +127,9 @@ def at_100_erlangs(rng) -> tuple[float, float]:
     calls = 100.0 * 3600 / aht  # 100 Erlangs each
     patience = rng.uniform(60.0, 300.0, size)
     target_s = np.where(rng.random(size) < 0.5, *TARGETS_S)
-    _, wall, _ = best_of(lambda: EA.required_agents(calls, aht, patience, LEVEL, target_s, OCCUPANCY, basis="answered"))
+    _, wall, _ = harness.best_of(
+        lambda: EA.required_agents(calls, aht, patience, LEVEL, target_s, OCCUPANCY, basis="answered")
+    )
     return min(single), wall / size
 
 
@@ -171,7 +147,7 @@ def main() -> int:
     )
     results = {}
     for basis in EA.BASES[::-1]:  # "answered" (the project's default) first
-        n, wall, cpu = best_of(lambda basis=basis: solve(calls, aht, patience, target_s, basis))
+        n, wall, cpu = harness.best_of(lambda basis=basis: solve(calls, aht, patience, target_s, basis))
         results[basis] = n
         verdict = "OK" if wall < 1.0 else "SLOWER THAN 1 s"
         print(

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
+import harness
 import pandas as pd
 from machine import machine_info
 
@@ -31,16 +31,6 @@ from lib.model.concepts import board_hours
 from lib.planning import pilot, roster
 
 TARGET_S_PER_SEARCH_TARGET = 5.0
-
-
-def best_of(repeats: int, fn):
-    """(best wall seconds, last result) of ``repeats`` calls of ``fn``."""
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> int:
@@ -62,14 +52,14 @@ def main() -> int:
     print(f"exhaustive search, {n_sets} sets x {n_hours} hours per target, year {a.first_year}:")
     slow = False
     for target in (a.service_time_today_s, a.service_time_centre_s):
-        secs, s = best_of(args.repeats, lambda t=target: pilot.search(bh, a, targets_s=(t,)))
+        s, secs, _ = harness.best_of(lambda t=target: pilot.search(bh, a, targets_s=(t,)), args.repeats)
         full = s.full_saving[0] * s.person_years_per_agent_hour
         print(
             f"  80/{target:g}: {secs:5.2f} s ({n_sets / secs:,.0f} sets/s, {n_sets * n_hours / secs / 1e6:.1f} M "
             f"board-hours/s); full centre saves {s.full_saving[0]:,} agent-hours = {full:.1f} person-years"
         )
         slow |= secs > TARGET_S_PER_SEARCH_TARGET
-    secs, s = best_of(1, lambda: pilot.search(bh, a))
+    s, secs, _ = harness.best_of(lambda: pilot.search(bh, a), 1)
     print(f"  both targets in one search: {secs:5.2f} s")
     check = pilot.consistency(s, bh, a)
     print(f"  full set at 80/20 == concept III, pooling step equal: {bool(check['equal'].all())}")
@@ -78,7 +68,7 @@ def main() -> int:
         g = greedy[greedy["target_s"] == target]
         print(f"  80/{target:g} greedy order: {g['added'].iloc[0]}, then {', '.join(g['added'].iloc[1:])}")
 
-    secs, r = best_of(args.repeats, lambda: roster.plan(bh, a))
+    r, secs, _ = harness.best_of(lambda: roster.plan(bh, a), args.repeats)
     summary = roster.roster_summary(r, a).set_index("season").loc[roster.YEAR_ROW]
     print(
         f"\nroster of the national centre ({a.first_year}, 4 seasons, one MILP each): {secs:5.2f} s; "

@@ -24,17 +24,17 @@ weekly curve of :func:`stand_in_rates`, about 196 calls per hour nationally, AHT
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import harness
 import numpy as np
 import pandas as pd
 from machine import machine_info
 
+from lib.core import parallel
 from lib.core.assumptions import Assumptions
 from lib.core.districts import DISTRICTS
 from lib.core.oslo_calendar import hour_grid
@@ -72,16 +72,6 @@ def rates_of(processed: Path, a: Assumptions) -> tuple[pd.DataFrame, str]:
     return stand_in_rates(a), "STAND-IN year (no processed rates: run `make report`), the synthetic log's volume"
 
 
-def best_of(n: int, f: Callable[[], T]) -> tuple[float, T]:
-    """Shortest of ``n`` timed runs of ``f`` (s), and its result."""
-    times, out = [], []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        out.append(f())
-        times.append(time.perf_counter() - t0)
-    return min(times), out[-1]
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--processed", type=Path, default=Path("data/processed"))
@@ -113,10 +103,10 @@ def main() -> int:
         f"{wn.min()}-{wn.max()} agents, AHT {wa[wc > 0].mean():.0f} s, patience {args.patience:g} s (M/M/n+M)"
     )
     reps = args.kernel_replications
-    secs, res = best_of(3, lambda: simulate(wn, wa, wc, patience_s=args.patience, replications=reps, threads=1))
+    res, secs, _ = harness.best_of(lambda: simulate(wn, wa, wc, patience_s=args.patience, replications=reps, threads=1))
     n_kernel = int(res.offered.sum())
     kernel_us = secs / n_kernel * 1e6
-    one, _ = best_of(5, lambda: simulate(wn, wa, wc, patience_s=args.patience, threads=1))
+    _, one, _ = harness.best_of(lambda: simulate(wn, wa, wc, patience_s=args.patience, threads=1), 5)
     print(
         f"  kernel: {kernel_us:7.3f} µs per call ({reps} replications, {n_kernel:,} calls in {secs:.3f} s, one thread); "
         f"one replication alone {one * 1e3:.1f} ms ({one / (n_kernel / reps) * 1e6:.3f} µs per call)"
@@ -132,16 +122,18 @@ def main() -> int:
     print(f"  the kernel is {ratio:,.0f}x faster per call (goal: >= {PER_CALL_GOAL:.0f}x)\n")
 
     # 2. A whole year of every district board, one replication.
-    secs1, year = best_of(3, lambda: simulate(agents, aht, calls, patience_s=args.patience, target_s=target, threads=1))
+    year, secs1, _ = harness.best_of(
+        lambda: simulate(agents, aht, calls, patience_s=args.patience, target_s=target, threads=1)
+    )
     n_year = int(year.offered.sum())
     print(
         f"year: {len(plan.boards)} district boards x {calls.shape[1]:,} hours, {n_year:,} calls, one replication: "
         f"{secs1:.3f} s on one thread ({secs1 / n_year * 1e6:.3f} µs per call; goal < {YEAR_GOAL_S} s)"
     )
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = parallel.usable_cores()
     if cores > 1:
-        secs_all, year_all = best_of(
-            3, lambda: simulate(agents, aht, calls, patience_s=args.patience, target_s=target, threads=cores)
+        year_all, secs_all, _ = harness.best_of(
+            lambda: simulate(agents, aht, calls, patience_s=args.patience, target_s=target, threads=cores)
         )
         same = np.array_equal(year.answered_within, year_all.answered_within)
         print(f"      {secs_all:.3f} s on {cores} threads (same numbers: {same})")
