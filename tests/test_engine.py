@@ -95,6 +95,16 @@ def test_step_curve_is_exact_along_alpha(concept, beta):
         curve(np.array([1.5]))
 
 
+@pytest.mark.parametrize("iterations", [0, 2, 6])
+def test_step_curve_is_exact_however_coarse_its_brackets(iterations):
+    # Coarse brackets leave most α inside some step's bracket: the queue model decides those.
+    engine = se.Engine(RATES, A)
+    curve = se.step_curve(engine, "IIb", 0.9, 0.3, 1.2, iterations=iterations)
+    alpha = np.concatenate([[0.3, 1.2], RNG.uniform(0.3, 1.2, 100), curve.above[:20], curve.below[-20:]])
+    exact, _ = engine.agent_hours("IIb", alpha, np.full(len(alpha), 0.9))
+    np.testing.assert_array_equal(curve(alpha), exact)
+
+
 def test_lagrange_reproduces_a_cubic():
     nodes = np.linspace(0.5, 1.0, 6)
     cubic = lambda x: 3 * x**3 - 2 * x**2 + x - 7  # noqa: E731
