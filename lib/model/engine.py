@@ -22,7 +22,8 @@ boards, target answer time and queue-model settings.
   the 96 000 district board-hours of the synthetic log), every (α, β) point solved on them in
   one vectorised call per chunk. At α = β = 1 it gives run_all's integers (a test checks it).
 * :func:`step_curve`: S(α) at one β as an exact step function (every board-hour's
-  requirement steps up at thresholds found by bisection), for the surrogate.
+  requirement steps up at thresholds bracketed by bisection, an α inside a bracket decided by
+  the queue model), for the surrogate.
 
 Units: contacts per hour, seconds, agent-hours per year.
 """
