@@ -176,6 +176,24 @@ def test_savings_arithmetic_by_hand(result):
     assert np.isnan(by.loc[("base", 2027), "saving_person_years"])
 
 
+def test_implied_scaling_divides_by_todays_implied_agent_hours(result):
+    # scaling="implied": person-years = actual x S / implied agent-hours, S unchanged
+    implied = 0.6 * result.base_agent_hours
+    absolute = run_all(RATES, SMALL.replace(scaling="implied", implied_agent_hours=implied))
+    pd.testing.assert_series_equal(absolute.by_year["agent_hours"], result.by_year["agent_hours"])
+    by, rel = absolute.by_year.set_index(["concept", "year"]), result.by_year.set_index(["concept", "year"])
+    ratio = result.base_agent_hours / implied
+    np.testing.assert_allclose(by["person_years"], rel["person_years"] * ratio, rtol=1e-12)
+    assert by.loc[("base", 2027), "person_years"] == pytest.approx(90 * result.base_agent_hours / implied)
+    np.testing.assert_allclose(
+        absolute.effects["saving_person_years"], result.effects["saving_person_years"] * ratio, rtol=1e-12
+    )
+    assert absolute.person_years_per_agent_hour == pytest.approx(90 / implied)
+    assert result.person_years_per_agent_hour == pytest.approx(90 / result.base_agent_hours)
+    with pytest.raises(ValueError, match="implied_agent_hours"):
+        run_all(RATES, SMALL.replace(scaling="implied"))
+
+
 def test_chatbot_live_chat_and_pooling_by_hand(result):
     by = result.by_year.set_index(["concept", "year"])
     calls = RATES.rate_per_hour.to_numpy().reshape(2, 6)

@@ -269,13 +269,25 @@ def test_erlang_a_readings_get_a_monte_carlo_of_their_own_and_exact_points():
     """Issue 24: the Erlang A readings are drawn on the Erlang A surrogate (its own mean and 90 %
     interval), and their point values, read from each surrogate at its anchor, are the exact Table 1
     under Erlang A."""
-    st = u.structural_scenarios(RATES, A, WAIT_S, n=300, structures=u.STRUCTURES[2:], patience_s=240.0)
+    implied = 0.7 * staffing.run_all(RATES, A).base_agent_hours
+    st = u.structural_scenarios(
+        RATES, A, WAIT_S, n=300, structures=u.STRUCTURES[2:], patience_s=240.0, implied_agent_hours=implied
+    )
+    assert list(st["structure"].unique()) == [s.label for s in u.STRUCTURES[2:]]
     for s in u.STRUCTURES[2:]:
         t = st[st["structure"] == s.label].set_index("concept")
-        b = A.replace(**s.overrides, patience_s=240.0)
+        b = A.replace(**s.overrides, patience_s=240.0, implied_agent_hours=implied)
         t1 = table1(staffing.run_all(RATES, b), b, WAIT_S).set_index("row")
         np.testing.assert_allclose(t["point"], t1.loc[SUM, list(table1_concepts())], rtol=1e-10)
         assert (t["draws"] == 300).all() and (t["p5"] < t["mean"]).all() and (t["mean"] < t["p95"]).all()
         mc = u.monte_carlo(RATES, b, n=300, observed_wait_s=WAIT_S)
         np.testing.assert_allclose(t["mean"], mc.sums().mean()[t.index], rtol=1e-12)
+    # the absolute readings share their relative twin's staffing: the same draws, other sums
+    for basis in ("besvarte", "alle anrop"):
+        rel = st[st["structure"].str.endswith(basis)].set_index("concept")
+        ab = st[st["structure"].str.contains(f"{basis}, absolutt")].set_index("concept")
+        assert (ab["point"] != rel["point"]).all()
+    # without today's implied staffing the absolute readings are left out, not guessed
+    left = u.structural_scenarios(RATES, A, WAIT_S, n=0, structures=u.STRUCTURES[4:], patience_s=240.0)
+    assert left.empty
     # (the surrogate against exact Erlang A solves on 200 draws: tests/test_chain_outputs.py, on a year of calls)

@@ -43,6 +43,10 @@ III_WAIT_REDUCTIONS = ("observed", "model", "scaled")
 #: observed wait, the model's ASA, the observed wait scaled as the model's.
 III_WAIT_LABELS = {"observed": "observert", "model": "modellens", "scaled": "skalert"}
 TAX_FINANCING = ("off", "on")
+#: How model agent-hours become person-years (docs/model.md §5): the report's relative reading
+#: (today's person-years / the base model's agent-hours) or today's person-years / the agent-hours
+#: today's observed service implies (notebook 05, lib.model.implied).
+SCALINGS = ("relative", "implied")
 ARRIVAL_MODELS = ("glm", "empirical")
 #: How live chat is staffed (docs/model.md §19): the report's proxy (chats in the phone queue at
 #: ``chat_handling_factor`` x AHT) or the chat pool's own queue model (lib.queues.chat).
@@ -315,6 +319,26 @@ class Assumptions:
         "App. B, A.1.1",
         "today's actual 02800 staffing (≈ 55 switchboard + ≈ 37.6 OPS)",
         bounds=POSITIVE,
+        stage="staffing",
+    )
+    scaling: str = _a(
+        "relative",
+        "reading",
+        "App. B; project choice (issue 24)",
+        "'relative' (the report): person-years = actual_person_years x S / S_base, S_base the base model's "
+        "agent-hours; 'implied': actual_person_years x S / implied_agent_hours, today's person-years per "
+        "agent-hour the log's service implies (an absolute reading; pair it with Erlang A, whose agent-hours "
+        "are comparable with those implied)",
+        choices=SCALINGS,
+        stage="staffing",
+    )
+    implied_agent_hours: float = _a(
+        0.0,
+        "agent-hours per year",
+        "estimated from the log (notebook 05, lib.model.implied)",
+        "the staffing today's observed service implies, summed over the modelled districts' board-hours of "
+        "the data year; 0 = not set (scaling='implied' then refuses to run): notebook 06 reads notebook 05's",
+        bounds=NON_NEGATIVE,
         stage="staffing",
     )
     excluded_districts: tuple[str, ...] = _a(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.core.paths import LIB_DATA, resolve, tables_dir
+from lib.core.paths import LIB_DATA, display_path, resolve, tables_dir
 from lib.core.result_csv import write_csv
 
 REGISTRY_FILE = LIB_DATA / "output_tables.csv"
@@ -170,5 +170,12 @@ def write(name: str, df: pd.DataFrame, outputs_dir: str | Path) -> Path:
 
 
 def read(name: str, outputs_dir: str | Path, **read_csv) -> pd.DataFrame:
-    """The result table ``name`` of the run in ``outputs_dir`` (``pandas.read_csv`` options)."""
-    return pd.read_csv(path(name, outputs_dir), **read_csv)
+    """The result table ``name`` of the run in ``outputs_dir`` (``pandas.read_csv`` options);
+    a missing table is an error that says which notebook writes it."""
+    p = path(name, outputs_dir)
+    if not p.is_file():
+        raise FileNotFoundError(
+            f"result table {display_path(p)} not found: {get(name).notebook} writes it, and a later notebook reads "
+            "it; run the notebooks in order (make report)"
+        )
+    return pd.read_csv(p, **read_csv)

@@ -29,10 +29,12 @@ Units: calls per hour, seconds, agents, agent-hours per year, person-years.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from lib.core import output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.districts import TOTAL
 from lib.core.oslo_calendar import DAY_TYPES, SEASONS, hour_grid, hour_index
@@ -145,6 +147,17 @@ def _abandoning(a: Assumptions):
             f"(queue_model='erlang_a' with patience_s), not {a.queue_model!r}"
         )
     return queue_model(a)
+
+
+def read_agent_hours(outputs_dir: str | Path) -> float:
+    """Today's implied staffing (agent-hours per year, all modelled districts) as notebook 05
+    estimated it: the total row of the run's ``implied_staffing`` table (the assumption
+    ``implied_agent_hours`` of the absolute scaling reading)."""
+    t = output_tables.read("implied_staffing", outputs_dir)
+    total = t.loc[t["district"] == TOTAL, "agent_hours"]
+    if len(total) != 1:
+        raise ValueError(f"the implied_staffing table has {len(total)} total rows ('{TOTAL}'), expected 1")
+    return float(total.iloc[0])
 
 
 @dataclass(frozen=True)

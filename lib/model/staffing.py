@@ -12,7 +12,8 @@ Erlang C ignores callers who hang up and so overstates staffing; the report ther
 uses the model relatively (App. B): a concept's person-years are
 ``actual_person_years x S_c / S_base`` and its saving against the concept it builds on is
 ``actual_person_years x (S_prev - S_c) / S_base``, S_base being the base model (2023
-traffic, all by phone, 80/95).
+traffic, all by phone, 80/95). Under ``scaling="implied"`` the divisor is instead the
+agent-hours today's observed service implies (:func:`person_years_per_agent_hour`).
 
 Units: traffic in contacts per hour, handling and waiting times in seconds, load in
 Erlangs, staffing in agent-hours per year and person-years.
@@ -147,6 +148,15 @@ class StaffingResult:
         return np.sort(self.by_year["year"].astype(int).unique())
 
     @property
+    def person_years_per_agent_hour(self) -> float:
+        """The scale of the result: the base model's person-years per its agent-hour
+        (:func:`person_years_per_agent_hour` of the assumptions it was made with)."""
+        base = self.by_year.loc[self.by_year["concept"] == "base", "person_years"]
+        if base.empty:
+            raise ValueError("the staffing result has no base model (concept 'base')")
+        return float(base.iloc[0]) / self.base_agent_hours
+
+    @property
     def base_agent_hours(self) -> int:
         """S_base: the base model's agent-hours per year."""
         base = self.by_year.loc[self.by_year["concept"] == "base", "agent_hours"]
@@ -206,6 +216,22 @@ def _order(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return df.assign(_k=key).sort_values(["_k", *by], kind="stable").drop(columns="_k").reset_index(drop=True)
 
 
+def person_years_per_agent_hour(a: Assumptions, s_base: float | np.ndarray) -> float | np.ndarray:
+    """Person-years per model agent-hour: ``actual_person_years / S_base`` (``scaling="relative"``,
+    the report's, App. B) or ``actual_person_years / implied_agent_hours`` (``"implied"``: today's
+    person-years per agent-hour that today's observed service implies, an absolute reading).
+    ``s_base``: the base model's agent-hours per year (an array for a batch; so may
+    ``a.actual_person_years`` be). The one place model agent-hours become person-years."""
+    if a.scaling == "implied":
+        if not a.implied_agent_hours > 0:
+            raise ValueError(
+                "scaling='implied' needs implied_agent_hours, the agent-hours today's observed service implies "
+                "(notebook 05 writes them to implied_staffing.csv); it is not set"
+            )
+        return np.asarray(a.actual_person_years, dtype=float) / a.implied_agent_hours
+    return np.asarray(a.actual_person_years, dtype=float) / s_base
+
+
 def run_all(
     rates: pd.DataFrame | BoardHours,
     a: Assumptions,
@@ -240,7 +266,7 @@ def run_all(
     s_base = int(solved[("base", None)][0].sum())
     if s_base <= 0:
         raise ValueError("the base model staffs no agent-hours: the rates hold no traffic")
-    scale = a.actual_person_years / s_base
+    scale = float(person_years_per_agent_hour(a, s_base))
 
     rows, district_rows, hourly = [], [], []
     total: dict[tuple[str, int], int] = {}

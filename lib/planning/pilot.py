@@ -43,7 +43,7 @@ from lib.core import plotstyle
 from lib.core.assumptions import Assumptions
 from lib.model.concepts import BoardHours, board_hours, pool, traffic
 from lib.model.engine import required_agents_distinct
-from lib.model.staffing import staff
+from lib.model.staffing import person_years_per_agent_hour, staff
 from lib.queues.models import required_agents
 
 #: Contiguous groups of neighbouring police districts (Trøndelag is outside the model), a
@@ -173,7 +173,7 @@ def search(
         pooled=pooled,
         calls_per_year=calls.sum(axis=1),
         base_agent_hours=s_base,
-        person_years_per_agent_hour=a.actual_person_years / s_base,
+        person_years_per_agent_hour=float(person_years_per_agent_hour(a, s_base)),
         mnok_per_person_year=a.cost_per_person_year_nok / 1e6,
     )
 
@@ -211,7 +211,7 @@ def pilot_saving(
     s_base = staff("base", bh, None, a).agent_hours if base_agent_hours is None else int(base_agent_hours)
     if s_base <= 0:
         raise ValueError("the base model staffs no agent-hours: the rates hold no traffic")
-    scale = a.actual_person_years / s_base
+    scale = float(person_years_per_agent_hour(a, s_base))
     rows = []
     for target in targets:
         separate = required_agents_distinct(calls, aht, target, a).sum(axis=1)

@@ -51,7 +51,7 @@ from lib.core import plotstyle
 from lib.core.assumptions import Assumptions
 from lib.core.oslo_calendar import SEASONS, TIMEZONE
 from lib.model.concepts import BoardHours, board_hours, boards_of, get
-from lib.model.staffing import staff
+from lib.model.staffing import person_years_per_agent_hour, staff
 
 HOURS_PER_WEEK = 168
 #: Weekday labels, Monday first (pandas' dayofweek 0..6).
@@ -379,7 +379,7 @@ def roster_summary(r: Roster, a: Assumptions) -> pd.DataFrame:
     per_week = ["required_agent_hours_per_week", "paid_hours_per_week", "shifts_per_week"]
     year[per_week] = (df[per_week].mul(df["weeks"], axis=0)).sum() / df["weeks"].sum()
     df = pd.concat([df, pd.DataFrame([{"season": YEAR_ROW, **year.to_dict()}])], ignore_index=True)
-    scale = a.actual_person_years / r.base_agent_hours
+    scale = float(person_years_per_agent_hour(a, r.base_agent_hours))
     return df.assign(
         schedule_efficiency=df["required_agent_hours_per_week"] / df["paid_hours_per_week"],
         model_efficiency=df["model_agent_hours"] / df["paid_hours"],
@@ -473,7 +473,7 @@ def like_for_like(
                 "schedule_efficiency": model / paid,
                 "paid_hours_with_shrinkage": paid * gross,
                 "person_years_roster": paid * gross / a.hours_per_person_year,
-                "person_years_model_scaled": a.actual_person_years * model / s_base,
+                "person_years_model_scaled": float(person_years_per_agent_hour(a, s_base)) * model,
                 "person_years_roster_scaled": a.actual_person_years * paid / base_paid,
                 "saving_share": 1 - paid / base_paid if label == CENTRE_ROW else 1 - s_centre / s_base,
             }

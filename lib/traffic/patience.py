@@ -412,6 +412,17 @@ def write_patience(table: pd.DataFrame, outputs_dir: str | Path) -> Path:
 # --- The staffing model's patience -----------------------------------------------------
 
 
+def read_model_patience_s(outputs_dir: str | Path) -> float:
+    """The staffing model's patience (seconds) as notebook 05 fitted it: :func:`model_patience_s`
+    of the per-queue rows (level "queue") of the run's ``patience`` table, the fit that counts
+    the waits the cleaning removed (so later notebooks use the same value, not a refit)."""
+    t = output_tables.read("patience", outputs_dir)
+    by_queue = t[t["level"] == "queue"]
+    if by_queue.empty:
+        raise ValueError("the patience table has no per-queue rows (level 'queue'): notebook 05 writes them")
+    return model_patience_s(by_queue)
+
+
 def model_patience_s(table: pd.DataFrame) -> float:
     """The staffing model's mean patience (seconds): one over the call-weighted mean of the
     groups' **rates** (hang-ups per waiting hour), over the rows of ``table``

@@ -35,6 +35,7 @@ from scipy.interpolate import RectBivariateSpline, make_interp_spline
 from lib.core.assumptions import Assumptions, analysis_years
 from lib.model.concepts import CONCEPTS, aht_factor, arrival_factor, effects_for, get, table1_concepts
 from lib.model.engine import Engine, StepCurve, step_curve
+from lib.model.staffing import person_years_per_agent_hour
 from lib.valuation.economics import components, per_year
 
 #: Assumptions a batch may vary: they move the traffic factors (α, β) or only rescale.
@@ -169,7 +170,7 @@ def staffing_arrays(engine: Engine, a: Assumptions, surrogate: Surrogate | None 
     # S_base: the base model's agent-hours (year-independent), per draw when the handling time is drawn
     base = agent_hours["base"][..., :1]
     s_base = float(base.ravel()[0]) if base.size == 1 else base
-    scale = np.asarray(a.actual_person_years, dtype=float) / base
+    scale = np.asarray(person_years_per_agent_hour(a, base), dtype=float)
     effects = {name: (e.before, e.after) for name, e in effects_for(a.iib_split).items()}
     return StaffingArrays(agent_hours, wait, s_base, scale, effects)
 

@@ -320,9 +320,9 @@ def wait_readings(staffing: StaffingSource, a: Assumptions, observed_wait_s: flo
 MODEL_GAP_COLUMNS = ["row", "concept", "erlang_c", "erlang_a", "difference", "relative_difference", "explanation"]
 
 
-def _effect_hours(staffing: StaffingResult, actual_person_years: float, effect: str) -> float:
+def _effect_hours(staffing: StaffingResult, effect: str) -> float:
     """An effect's agent-hours saved over the period (its person-years unscaled)."""
-    return float(staffing.effect(effect).sum()) * staffing.base_agent_hours / actual_person_years
+    return float(staffing.effect(effect).sum()) / staffing.person_years_per_agent_hour
 
 
 #: Columns of :func:`model_and_basis_effects` (outputs/tables/table1_erlang_a_effects.csv).
@@ -377,16 +377,17 @@ def queue_model_gaps(
     """Every Table 1 cell that differs by more than ``threshold`` (relative) between the
     Erlang C and the Erlang A model, with what explains it (columns :data:`MODEL_GAP_COLUMNS`).
 
-    A police-time cell is ``actual_person_years / S_base × (S_before − S_after)``: its ratio
-    between the models is the ratio of the scale factors (S_base, agent-hours of the base
-    model of each result) times the ratio of the agent-hour differences; both are given. III's citizen time moves with its modelled mean wait, its running cost with the
+    A police-time cell is ``person-years per agent-hour × (S_before − S_after)``, the scale
+    ``actual_person_years / S_base`` under the report's relative scaling: its ratio between the
+    models is the ratio of the scale factors (S_base, agent-hours of the base model of each
+    result) times the ratio of the agent-hour differences; both are given. III's citizen time moves with its modelled mean wait, its running cost with the
     centre's person-years (ATB).
     """
     from lib.valuation.economics import CITIZEN, RUNNING, components
 
     c, m = t1_c.set_index("row"), t1_a.set_index("row")
     base_c, base_a = staffing_c.base_agent_hours, staffing_a.base_agent_hours
-    scale = base_c / base_a  # ratio of the scale factors actual / S_base (A over C)
+    scale = staffing_a.person_years_per_agent_hour / staffing_c.person_years_per_agent_hour  # A over C
     rows = []
     for row in VALUED_ROWS:
         for concept in [x for x in c.columns if x in m.columns]:
@@ -395,8 +396,8 @@ def queue_model_gaps(
                 continue
             effects = [x.effect for x in components(concept, a.iib_split) if x.row == row and x.effect]
             if effects:
-                hc = sum(_effect_hours(staffing_c, a.actual_person_years, e) for e in effects)
-                ha = sum(_effect_hours(staffing_a, a.actual_person_years, e) for e in effects)
+                hc = sum(_effect_hours(staffing_c, e) for e in effects)
+                ha = sum(_effect_hours(staffing_a, e) for e in effects)
                 why = (
                     f"police time = actual person-years / S_base x agent-hours saved: the scale factor changes "
                     f"x{scale:.2f} (S_base {base_c:,.0f} -> {base_a:,.0f} agent-hours) and the agent-hours saved "

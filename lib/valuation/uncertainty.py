@@ -904,10 +904,12 @@ class Structure:
 
 #: The discrete choices of the model. They are shown as separate scenarios, not drawn: no source
 #: gives a weight to Erlang C against Erlang A (the report uses C and knows it overstates, App. B),
-#: to a service level counted on answered or on offered calls, or to a floor of one or two agents
-#: per board ("minimumsbemanning", §7.2.1.1, no number), and a weight of this project's own would
-#: decide the expected value. The scaling stays the report's relative 90 / S_base: an absolute
-#: reading needs an implied staffing of today the log can vouch for (issue 23), not yet the case.
+#: to a service level counted on answered or on offered calls, to a floor of one or two agents
+#: per board ("minimumsbemanning", §7.2.1.1, no number), or to the report's relative scaling
+#: against an absolute one, and a weight of this project's own would decide the expected value.
+#: The absolute readings divide by today's implied staffing (issue 23 made it recover a known
+#: plan) and use Erlang A, whose agent-hours are comparable with those implied: Erlang C's are
+#: not (nobody hangs up in it), which is why the report scales relatively.
 STRUCTURES: tuple[Structure, ...] = (
     Structure("Erlang C, minst 1 agent (rapporten)", {}, "App. B: the report's model"),
     Structure(
@@ -925,7 +927,22 @@ STRUCTURES: tuple[Structure, ...] = (
         {"queue_model": "erlang_a", "service_level_basis": "offered"},
         "§13: a hang-up counts as a miss",
     ),
+    Structure(
+        "Erlang A, blant besvarte, absolutt skalering",
+        {"queue_model": "erlang_a", "service_level_basis": "answered", "scaling": "implied"},
+        "App. B scales relatively because Erlang C overstates; with hang-ups modelled, today's implied "
+        "staffing (notebook 05) can stand for today's 90 person-years instead of S_base",
+    ),
+    Structure(
+        "Erlang A, blant alle anrop, absolutt skalering",
+        {"queue_model": "erlang_a", "service_level_basis": "offered", "scaling": "implied"},
+        "as above, with a hang-up counting as a miss",
+    ),
 )
+
+#: Assumptions that only turn agent-hours into person-years: readings that differ in these alone
+#: staff alike, so they share one Monte Carlo's draws and surrogate.
+SCALE_ONLY: tuple[str, ...] = ("scaling", "implied_agent_hours")
 
 STRUCTURE_COLUMNS = ["structure", "concept", "draws", "point", "mean", "p5", "p95", "p_positive"]
 
@@ -941,17 +958,21 @@ def structural_scenarios(
     erlang_a_draws: int | None = None,
     base: MonteCarlo | None = None,
     threads: int | None = None,
+    implied_agent_hours: float | None = None,
 ) -> pd.DataFrame:
     """Each concept's sum under every :data:`STRUCTURES` reading: the point value (exact, the
     values in force) and a Monte Carlo of ``n`` draws of its own (the same draws, seed ``seed``),
-    mean, P5, P95 and P(sum > 0). Erlang A needs ``patience_s`` (notebook 05's fit); its
-    Monte Carlo takes ``erlang_a_draws`` (default ``n``; 0: the point value only, since each of
-    its surrogates costs several times Erlang C's). ``base``: a Monte Carlo already made at ``a``
-    (the notebook's), used for the reading without overrides instead of a new one. The point
-    value is read from the reading's surrogate at its anchor, where it is the exact solve (a test
-    holds it to the exact model). The readings are independent and run in ``threads`` threads
-    (None: every usable core; NumPy and SciPy release the GIL in their loops), the same numbers
-    in any number. Columns :data:`STRUCTURE_COLUMNS`."""
+    mean, P5, P95 and P(sum > 0). Erlang A needs ``patience_s`` (notebook 05's fit), the absolute
+    scaling ``implied_agent_hours`` (notebook 05's implied staffing); a reading whose input is
+    None is left out. Erlang A's Monte Carlo takes ``erlang_a_draws`` (default ``n``; 0: the
+    point value only, since each of its surrogates costs several times Erlang C's). ``base``: a
+    Monte Carlo already made at ``a`` (the notebook's), used for the reading without overrides
+    instead of a new one. Readings that differ only in :data:`SCALE_ONLY` share one Monte Carlo's
+    draws and surrogate (the same agent-hours, scaled otherwise). The point value is read from the
+    reading's surrogate at its anchor, where it is the exact solve (a test holds it to the exact
+    model). The readings are independent and run in ``threads`` threads (None: every usable core;
+    NumPy and SciPy release the GIL in their loops), the same numbers in any number. Columns
+    :data:`STRUCTURE_COLUMNS`."""
     todo = []
     for st in structures:
         over = dict(st.overrides)
@@ -960,27 +981,40 @@ def structural_scenarios(
             if patience_s is None:
                 continue
             over["patience_s"] = patience_s
+        if over.get("scaling") == "implied":
+            if implied_agent_hours is None:
+                continue
+            over["implied_agent_hours"] = implied_agent_hours
         todo.append((st, a.replace(**over), (n if erlang_a_draws is None else erlang_a_draws) if is_a else n, not over))
 
-    def reading(item: tuple[Structure, Assumptions, int, bool]) -> list[dict[str, Any]]:
-        st, b, k, plain = item
-        mc: MonteCarlo | None
-        if plain and base is not None and base.a == a:
-            mc, k = base, len(base.draws)
-        else:
-            mc = monte_carlo(rates, b, n=k, seed=seed, observed_wait_s=observed_wait_s) if k > 0 else None
+    # A reading staffed like an earlier one (the same assumptions but for SCALE_ONLY) is valued on its Monte Carlo.
+    plain = {name: getattr(Assumptions(), name) for name in SCALE_ONLY}
+    keys = [b.replace(**plain) for _, b, _, _ in todo]
+    parent = [keys.index(key) for key in keys]
+
+    def simulate(item: tuple[Structure, Assumptions, int, bool]) -> MonteCarlo | None:
+        _, b, k, is_plain = item
+        if is_plain and base is not None and base.a == a:
+            return base
+        return monte_carlo(rates, b, n=k, seed=seed, observed_wait_s=observed_wait_s) if k > 0 else None
+
+    def rows_of(st: Structure, b: Assumptions, mc: MonteCarlo | None) -> list[dict[str, Any]]:
         # the point value: exact; the surrogate is the exact solve at its anchor (the values in force)
         engine = mc.surrogate.engine if mc is not None and mc.surrogate is not None else Engine(rates, b)
-        surrogate = mc.surrogate if mc is not None and mc.surrogate is not None and mc.a == b else None
+        surrogate = mc.surrogate if mc is not None and mc.surrogate is not None else None
         point, _ = evaluate(engine, Batch(b, pd.DataFrame(index=[0])), observed_wait_s, surrogate)
+        if mc is not None and mc.a != b:  # a reading that shares the staffing of mc: its own valuation
+            cells, _ = evaluate(engine, Batch(b, mc.draws), observed_wait_s, surrogate)
+            mc = MonteCarlo(mc.draws, cells, {}, mc.years, b, surrogate, mc.nodes)
+        sums = mc.sums() if mc is not None else None
         rows = []
         for concept in table1_concepts():
-            x = mc.sums()[concept].to_numpy() if mc is not None else np.array([np.nan])
+            x = sums[concept].to_numpy() if sums is not None else np.array([np.nan])
             rows.append(
                 {
                     "structure": st.label,
                     "concept": concept,
-                    "draws": k,
+                    "draws": len(mc.draws) if mc is not None else 0,
                     "point": float(point[cell(SUM, concept)].iloc[0]),
                     "mean": float(np.mean(x)),
                     "p5": float(np.quantile(x, 0.05)) if mc is not None else np.nan,
@@ -990,11 +1024,12 @@ def structural_scenarios(
             )
         return rows
 
-    # The costliest readings (Erlang A) first, so the last to finish are short.
-    order = sorted(range(len(todo)), key=lambda i: -todo[i][2] * (todo[i][1].queue_model == "erlang_a"))
-    with ThreadPoolExecutor(max_workers=parallel.workers(threads, len(todo))) as ex:
-        done = dict(zip(order, ex.map(reading, [todo[i] for i in order]), strict=True))
-    rows = [row for i in range(len(todo)) for row in done[i]]
+    # One Monte Carlo per distinct staffing, the costliest (Erlang A) first, so the last to finish are short.
+    own = [i for i in range(len(todo)) if parent[i] == i]
+    own.sort(key=lambda i: -todo[i][2] * (todo[i][1].queue_model == "erlang_a"))
+    with ThreadPoolExecutor(max_workers=parallel.workers(threads, len(own))) as ex:
+        made = dict(zip(own, ex.map(simulate, [todo[i] for i in own]), strict=True))
+    rows = [row for i, (st, b, _, _) in enumerate(todo) for row in rows_of(st, b, made[parent[i]])]
     return pd.DataFrame(rows, columns=STRUCTURE_COLUMNS)
 
 
