@@ -143,3 +143,83 @@ def test_a_district_sum_off_population_2024_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match=r"population_projection_14288\.csv is damaged: 2024 differs .*Oslo"):
         pp.projection(_damage(tmp_path, move))
+
+
+# --- the option population_growth (issue 24): every year's volume x the modelled districts' growth
+
+
+def test_volume_growth_is_the_modelled_districts_population_ratio_times_the_drawn_share():
+    from lib.core.assumptions import Assumptions
+    from lib.core.districts import modelled_districts
+
+    off, on = Assumptions(), Assumptions(population_growth="on")
+    assert pp.volume_growth(2033, off) == 1.0 and pp.volume_growth(None, on) == 1.0
+    p = pp.projection()
+    modelled = list(modelled_districts(on.excluded_districts))
+    g = p.loc[modelled, 2033].sum() / p.loc[modelled, 2023].sum()
+    assert pp.volume_growth(2033, on) == pytest.approx(g, rel=1e-15)
+    half = on.replace(population_growth_scale=0.5)
+    assert pp.volume_growth(2033, half) == pytest.approx(1 + 0.5 * (g - 1), rel=1e-15)
+    with pytest.raises(ValueError, match="outside"):
+        pp.volume_growth(2040, on.replace(last_year=2040))
+
+
+def test_growth_on_staffs_every_year_as_if_its_rates_were_scaled_and_keeps_the_data_years_scale():
+    # The option is one factor on every board's arrivals in a year: run_all with it equals run_all,
+    # for that year alone, on rates scaled by the factor; person-years keep the data year's S_base.
+    import numpy as np
+    from frames import rates_frame
+
+    from lib.core.assumptions import Assumptions
+    from lib.model.staffing import run_all
+    from lib.valuation.economics import CITIZEN, SUM
+    from lib.valuation.table1 import table1
+
+    rates = rates_frame(
+        [[0, 3.5, 40, 250, 12.2, 0.4], [7, 0, 90, 20, 300, 1.0]],
+        [[150, 200, 180, 240, 90, 300], [210, 100, 160, 200, 175, 120]],
+    )
+    off = Assumptions(first_year=2026, last_year=2028)
+    on = off.replace(population_growth="on")
+    grown = run_all(rates, on)
+    plain = run_all(rates, off)
+    for year in (2026, 2028):
+        g = pp.volume_growth(year, on)
+        scaled = rates.assign(rate_per_hour=rates["rate_per_hour"] * g)
+        want = run_all(scaled, off, years=[year]).by_year.set_index("concept")["agent_hours"]
+        got = grown.by_year[grown.by_year["year"] == year].set_index("concept")["agent_hours"]
+        assert got.to_dict() == want.to_dict()
+    assert grown.person_years_per_agent_hour == plain.person_years_per_agent_hour  # 90 / the data year's S_base
+    base = grown.by_year[grown.by_year["concept"] == "base"]
+    assert base["agent_hours"].is_monotonic_increasing and base["agent_hours"].iloc[-1] > plain.base_agent_hours
+    # the citizens' time of the calls politiet.no removes grows with the volume, year by year
+    t_on, t_off = table1(grown, on, 50.0).set_index("row"), table1(plain, off, 50.0).set_index("row")
+    years = np.arange(2026, 2029)
+    weights = 1.04 ** -(years - 2026)
+    growth = (weights * [pp.volume_growth(int(y), on) for y in years]).sum() / weights.sum()
+    assert t_on.loc[CITIZEN, "I"] == pytest.approx(t_off.loc[CITIZEN, "I"] * growth, rel=1e-12)
+    assert np.isfinite(t_on.loc[SUM].to_numpy(dtype=float)).all()
+
+
+def test_the_district_growth_check_scales_each_district_by_its_own_growth():
+    from frames import rates_frame
+
+    from lib.core.assumptions import Assumptions
+    from lib.model.growth import district_growth_check
+    from lib.model.staffing import run_all
+
+    rates = rates_frame(
+        [[0, 3.5, 40, 250, 12.2, 0.4], [7, 0, 90, 20, 300, 1.0]],
+        [[150, 200, 180, 240, 90, 300], [210, 100, 160, 200, 175, 120]],
+    )  # Oslo and Agder
+    a = Assumptions(first_year=2026, last_year=2033)
+    check = district_growth_check(rates, a, 2033).set_index("effect")
+    g = pp.growth(2023, [2033])[2033]
+    assert g["Oslo"] != g["Agder"]
+    by_hand = rates.assign(rate_per_hour=rates["rate_per_hour"] * rates["district"].map(g))
+    s = run_all(by_hand, a, years=[2033]).by_year.set_index("concept")["agent_hours"]
+    assert check.loc["politiet_no", "by_district"] == s["base"] - s["I"]
+    assert check.loc["kontaktsenter", "by_district"] == s["IIb"] - s["III"]
+    flat = run_all(rates, a, years=[2033]).by_year.set_index("concept")["agent_hours"]
+    assert check.loc["politiet_no", "flat"] == flat["base"] - flat["I"]
+    assert (check["difference"] == check["uniform"] - check["by_district"]).all()

@@ -270,11 +270,12 @@ def test_erlang_a_readings_get_a_monte_carlo_of_their_own_and_exact_points():
     interval), and their point values, read from each surrogate at its anchor, are the exact Table 1
     under Erlang A."""
     implied = 0.7 * staffing.run_all(RATES, A).base_agent_hours
+    readings = tuple(s for s in u.STRUCTURES if s.overrides.get("queue_model") == "erlang_a")
     st = u.structural_scenarios(
-        RATES, A, WAIT_S, n=300, structures=u.STRUCTURES[2:], patience_s=240.0, implied_agent_hours=implied
+        RATES, A, WAIT_S, n=300, structures=readings, patience_s=240.0, implied_agent_hours=implied
     )
-    assert list(st["structure"].unique()) == [s.label for s in u.STRUCTURES[2:]]
-    for s in u.STRUCTURES[2:]:
+    assert list(st["structure"].unique()) == [s.label for s in readings] and len(readings) == 4
+    for s in readings:
         t = st[st["structure"] == s.label].set_index("concept")
         b = A.replace(**s.overrides, patience_s=240.0, implied_agent_hours=implied)
         t1 = table1(staffing.run_all(RATES, b), b, WAIT_S).set_index("row")
@@ -288,6 +289,23 @@ def test_erlang_a_readings_get_a_monte_carlo_of_their_own_and_exact_points():
         ab = st[st["structure"].str.contains(f"{basis}, absolutt")].set_index("concept")
         assert (ab["point"] != rel["point"]).all()
     # without today's implied staffing the absolute readings are left out, not guessed
-    left = u.structural_scenarios(RATES, A, WAIT_S, n=0, structures=u.STRUCTURES[4:], patience_s=240.0)
+    absolute = tuple(s for s in readings if s.overrides.get("scaling") == "implied")
+    left = u.structural_scenarios(RATES, A, WAIT_S, n=0, structures=absolute, patience_s=240.0)
     assert left.empty
     # (the surrogate against exact Erlang A solves on 200 draws: tests/test_chain_outputs.py, on a year of calls)
+
+
+def test_the_population_growth_draw_applies_only_under_the_option_and_leaves_the_other_draws_alone():
+    growth = [d for d in u.DISTRIBUTIONS if d.own_stream]
+    rest = tuple(d for d in u.DISTRIBUTIONS if not d.own_stream)
+    assert [d.names for d in growth] == [("population_growth_scale",)]
+    off = u.draw(500, 7, A)
+    on = u.draw(500, 7, A.replace(population_growth="on"))
+    alone = u.draw(500, 7, A, rest, cross=u.CROSS_CORRELATIONS)
+    assert (off["population_growth_scale"] == 1.0).all()
+    assert 0.5 <= on["population_growth_scale"].min() < 0.7 and 1.3 < on["population_growth_scale"].max() <= 1.5
+    pd.testing.assert_frame_equal(off.drop(columns="population_growth_scale"), alone, check_exact=True)
+    pd.testing.assert_frame_equal(on.drop(columns="population_growth_scale"), alone, check_exact=True)
+    # off, it is no factor at all: not in the surrogate's support, not among the Sobol groups
+    assert "population_growth_scale" not in u.support(A)
+    assert "population_growth_scale" in u.support(A.replace(population_growth="on"))

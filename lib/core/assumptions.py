@@ -47,6 +47,7 @@ TAX_FINANCING = ("off", "on")
 #: (today's person-years / the base model's agent-hours) or today's person-years / the agent-hours
 #: today's observed service implies (notebook 05, lib.model.implied).
 SCALINGS = ("relative", "implied")
+POPULATION_GROWTH = ("off", "on")
 ARRIVAL_MODELS = ("glm", "empirical")
 #: How live chat is staffed (docs/model.md §19): the report's proxy (chats in the phone queue at
 #: ``chat_handling_factor`` x AHT) or the chat pool's own queue model (lib.queues.chat).
@@ -319,6 +320,25 @@ class Assumptions:
         "App. B, A.1.1",
         "today's actual 02800 staffing (≈ 55 switchboard + ≈ 37.6 OPS)",
         bounds=POSITIVE,
+        stage="staffing",
+    )
+    population_growth: str = _a(
+        "off",
+        "option",
+        "project choice (issue 24); SSB table 14288 (2024, MMMM), lib.traffic.population",
+        "'off' (the report): every year has the data year's volume apart from the concepts' channel shifts; "
+        "'on': each year's volume (staffing model and valuation alike) grows as the modelled districts' "
+        "population does from the data year (persons on 1 January), x population_growth_scale",
+        choices=POPULATION_GROWTH,
+        stage="staffing",
+    )
+    population_growth_scale: float = _a(
+        1.0,
+        "share of the projected growth",
+        "project choice (issue 24)",
+        "under population_growth='on', the share of SSB's projected growth that happens (1 = the main "
+        "alternative MMMM); the Monte Carlo draws it",
+        bounds=Bounds(0.0, 3.0),
         stage="staffing",
     )
     scaling: str = _a(

@@ -66,6 +66,7 @@ import pandas as pd
 from lib.core.assumptions import Assumptions
 from lib.core.districts import DISTRICTS
 from lib.queues.models import chat_efficiency
+from lib.traffic.population import volume_growth
 
 CHAT_EFFICIENCY = ("none", "all_chat", "transferred")
 SERVICE_TIMES = ("today", "centre")
@@ -135,7 +136,8 @@ class Concept:
 
     @property
     def year_dependent(self) -> bool:
-        """True when the traffic changes over the years (chat and chatbot shares)."""
+        """True when the concept's channel shares change over the years (chat and chatbot);
+        :func:`year_dependent` also counts the volume's growth."""
         return self.chatbot or self.chat_efficiency != "none"
 
 
@@ -270,10 +272,10 @@ def transfer_share(year: int | None, a: Assumptions) -> float:
 
 @dataclass(frozen=True)
 class ChannelMix:
-    """Contacts by channel as shares of the zero alternative's contacts (all by phone).
+    """Contacts by channel per zero-alternative contact of the data year (all by phone).
 
     ``phone + chatbot_answered + live_chat == remaining`` (the contacts left after the
-    politiet.no reduction). ``handled = phone + live_chat`` are the contacts staff answer;
+    politiet.no reduction, x the year's volume growth, 1 unless ``population_growth="on"``). ``handled = phone + live_chat`` are the contacts staff answer;
     ``chat_share_handled`` is the share q of them handled at the chat factor (0 for
     IIb_chatbot, whose transferred chats count as live chat but take a phone call's time).
     """
@@ -290,10 +292,17 @@ class ChannelMix:
         return self.phone + self.live_chat
 
 
+def year_dependent(concept: str | Concept, a: Assumptions) -> bool:
+    """True when ``concept``'s traffic changes over the analysis years under ``a``: its channel
+    shares do (:attr:`Concept.year_dependent`), or every concept's volume grows
+    (``population_growth="on"``). A year-independent concept is staffed once for all years."""
+    return get(concept).year_dependent or a.population_growth == "on"
+
+
 def channel_mix(concept: str | Concept, year: int | None, a: Assumptions) -> ChannelMix:
     """Channel shares of ``concept`` in ``year`` (``year`` may be None for base and I)."""
     c = get(concept)
-    remaining = 1.0 - a.call_reduction_politiet_no if c.call_reduction else 1.0
+    remaining = (1.0 - a.call_reduction_politiet_no if c.call_reduction else 1.0) * volume_growth(year, a)
     s = chat_share(year, a) if (c.chatbot or c.chat_efficiency != "none") else 0.0
     if c.chatbot:
         r = transfer_share(year, a)

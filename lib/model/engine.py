@@ -334,7 +334,9 @@ class StepCurve:
             counts = last - first
             if counts.any():
                 owner = np.repeat(np.arange(len(flat)), counts)
-                step = np.repeat(first, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+                step = (
+                    np.repeat(first, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+                )
                 inside = self.below[step] < flat[owner]
                 owner, step = owner[inside], step[inside]
                 if len(step):
@@ -376,4 +378,6 @@ def step_curve(
         return np.asarray(needs_more(k[step], alpha * calls[step], aht[step], target, engine.a), dtype=bool)
 
     cumulative = np.concatenate([[0.0], np.cumsum(weight)])
-    return StepCurve(float(lo), float(hi), float(n_lo @ t.count), below[order], above[order], weight, cumulative, decide)
+    return StepCurve(
+        float(lo), float(hi), float(n_lo @ t.count), below[order], above[order], weight, cumulative, decide
+    )

@@ -63,7 +63,7 @@ import pandas as pd
 from scipy import stats
 
 from lib.core.assumptions import ERLANG_C, Assumptions
-from lib.model.concepts import board_hours, get, service_time_s
+from lib.model.concepts import board_hours, service_time_s, year_dependent
 from lib.model.staffing import Staffing, staff
 from lib.queues import models
 from lib.queues.erlang import offered_load
@@ -713,7 +713,7 @@ def plans_of(rates, a: Assumptions, years: Sequence[int], concepts: Sequence[str
     """The formula plans (:func:`lib.model.staffing.staff`) of ``concepts`` under ``a`` in each
     of ``years``; a year-independent concept once (year None)."""
     bh = board_hours(rates)
-    return [staff(c, bh, y, a) for c in concepts for y in ([None] if not get(c).year_dependent else list(years))]
+    return [staff(c, bh, y, a) for c in concepts for y in ([None] if not year_dependent(c, a) else list(years))]
 
 
 def check_concepts(

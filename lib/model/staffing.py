@@ -42,6 +42,7 @@ from lib.model.concepts import (
     has_chat_pool,
     phone_share_handled,
     traffic,
+    year_dependent,
 )
 from lib.model.engine import Engine
 from lib.queues.erlang import offered_load
@@ -158,7 +159,9 @@ class StaffingResult:
 
     @property
     def base_agent_hours(self) -> int:
-        """S_base: the base model's agent-hours per year."""
+        """The base model's agent-hours per year: S_base, the data year's, unless
+        ``population_growth="on"`` made the base grow, when it is the first analysis year's (the
+        scale is then :attr:`person_years_per_agent_hour`, on the data year's S_base)."""
         base = self.by_year.loc[self.by_year["concept"] == "base", "agent_hours"]
         if base.empty:
             raise ValueError("the staffing result has no base model (concept 'base')")
@@ -254,10 +257,12 @@ def run_all(
 
     # Every distinct concept-year, staffed once by the engine (year-independent ones once).
     engine = Engine(bh, a)
-    tasks = [(name, y) for name in names for y in ([None] if not get(name).year_dependent else years)]
+    tasks = [(name, y) for name in names for y in ([None] if not year_dependent(name, a) else years)]
     staffed: dict[tuple[str, int | None], Staffing] = {}
     for name in names:
-        ys = [y for n, y in tasks if n == name]
+        ys: list[int | None] = [y for n, y in tasks if n == name]
+        if name == "base" and None not in ys:  # S_base is the data year's base model, whatever the years' volume
+            ys.append(None)
         staffed.update(((name, s.year), s) for s in _staff(engine, name, ys))
     solved = {t: (s.agents, s.asa_s) for t, s in staffed.items()}
     boards = {t: s.boards for t, s in staffed.items()}

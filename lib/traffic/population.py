@@ -1,7 +1,7 @@
 """Statistics Norway's 2024 regional population projection, summed by the twelve police districts.
 
-Data only: nothing in the model reads this module yet (docs/model.md §14, "Not yet"); it gives
-the persons per district and year that a population-growth option would scale the volume by.
+The option ``population_growth="on"`` scales every year's volume by :func:`volume_growth`:
+the modelled districts' persons in the year over those in the data year (docs/model.md §14).
 
 **The data** (``lib/core/data/population_projection_14288.csv``): one row per municipality
 (the 357 municipalities of 1 January 2024, Svalbard not included), with its 4-digit code
@@ -44,11 +44,13 @@ the rule and :func:`projection` checks the 2024 sums, on every read.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from lib.core.districts import DISTRICTS, population
+from lib.core.assumptions import Assumptions
+from lib.core.districts import DISTRICTS, modelled_districts, population
 from lib.core.paths import LIB_DATA, display_path
 
 PROJECTION_CSV = LIB_DATA / "population_projection_14288.csv"
@@ -193,3 +195,31 @@ def growth(base_year: int, years: Iterable[int] | None = None, path: str | Path 
         raise ValueError(f"year(s) {outside} outside the projection file's {YEARS[0]}..{YEARS[-1]}")
     p = projection(path)
     return p[years].div(p[int(base_year)], axis=0)
+
+
+@cache
+def _modelled_growth(year: int, base_year: int, excluded: tuple[str, ...]) -> float:
+    """The modelled districts' persons in ``year`` over those in ``base_year`` (read once per key)."""
+    outside = sorted({year, base_year} - set(YEARS))
+    if outside:
+        raise ValueError(
+            f"population_growth='on': year(s) {outside} outside the projection's {YEARS[0]}..{YEARS[-1]} "
+            f"({display_path(PROJECTION_CSV)})"
+        )
+    p = projection()
+    modelled = list(modelled_districts(excluded))
+    return float(p.loc[modelled, year].sum() / p.loc[modelled, base_year].sum())
+
+
+def volume_growth(year: int | None, a: Assumptions) -> float:
+    """Contacts in ``year`` per contact of the data year: 1 under ``population_growth="off"`` (the
+    report) and for the data year itself (``year`` None); under ``"on"``,
+    ``1 + population_growth_scale x (P(year) / P(data_year) - 1)``, P the persons of the modelled
+    districts (all but ``excluded_districts``) on 1 January. One factor for every board: the
+    districts' own growth differs (Øst +10.7 %, Nordland +1.6 % from 2023 to 2033), which this
+    leaves out (docs/model.md §14 measures what that costs). An ``(n, 1)`` array when a batch
+    draws the scale."""
+    if year is None or a.population_growth != "on":
+        return 1.0
+    g = _modelled_growth(int(year), int(a.data_year), tuple(a.excluded_districts))
+    return 1.0 + a.population_growth_scale * (g - 1.0)

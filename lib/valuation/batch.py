@@ -33,7 +33,15 @@ import numpy as np
 from scipy.interpolate import RectBivariateSpline, make_interp_spline
 
 from lib.core.assumptions import Assumptions, analysis_years
-from lib.model.concepts import CONCEPTS, aht_factor, arrival_factor, effects_for, get, table1_concepts
+from lib.model.concepts import (
+    CONCEPTS,
+    aht_factor,
+    arrival_factor,
+    effects_for,
+    get,
+    table1_concepts,
+    year_dependent,
+)
 from lib.model.engine import Engine, StepCurve, step_curve
 from lib.model.staffing import person_years_per_agent_hour
 from lib.valuation.economics import components, per_year
@@ -47,6 +55,7 @@ FACTOR_ASSUMPTIONS: tuple[str, ...] = (
     "transfer_share_last_year",
     "chat_handling_factor",
     "handling_time_factor",  # every concept's β, the base's too (issue 24)
+    "population_growth_scale",  # every concept's α in every year, under population_growth="on"
 )
 SCALE_ASSUMPTIONS: tuple[str, ...] = ("actual_person_years",)
 #: A concept whose β takes at most this many values over a batch (the stratified handling-time
@@ -59,7 +68,7 @@ EXACT_BETAS = 8
 def factors(concept: str, a: Assumptions) -> tuple[np.ndarray, np.ndarray]:
     """(α, β) of ``concept`` per analysis year: ``(years,)`` arrays, or ``(n, years)`` for a batch."""
     c = get(concept)
-    ys = [int(y) if c.year_dependent else None for y in analysis_years(a)]
+    ys = [int(y) if year_dependent(c, a) else None for y in analysis_years(a)]
     return per_year([arrival_factor(c, y, a) for y in ys]), per_year([aht_factor(c, y, a) for y in ys])
 
 
@@ -167,8 +176,13 @@ def staffing_arrays(engine: Engine, a: Assumptions, surrogate: Surrogate | None 
             wait[concept] = w
         if concept == "base" and np.any(s <= 0):  # the base model comes first (CONCEPTS' order)
             raise ValueError("the base model staffs no agent-hours: the rates hold no traffic")
-    # S_base: the base model's agent-hours (year-independent), per draw when the handling time is drawn
-    base = agent_hours["base"][..., :1]
+    # S_base: the base model's agent-hours of the data year, per draw when the handling time is drawn
+    if year_dependent("base", a):  # the volume grows over the years: the data year's base on its own
+        beta = np.asarray(aht_factor("base", None, a), dtype=float)
+        base, _ = _exact(engine, "base", np.ones_like(beta), beta, False)
+        base = base.reshape(beta.shape) if beta.ndim else base.reshape(1)
+    else:
+        base = agent_hours["base"][..., :1]
     s_base = float(base.ravel()[0]) if base.size == 1 else base
     scale = np.asarray(person_years_per_agent_hour(a, base), dtype=float)
     effects = {name: (e.before, e.after) for name, e in effects_for(a.iib_split).items()}

@@ -30,7 +30,7 @@ import pandas as pd
 from lib.core.assumptions import TABLE1_PUBLISHED, Assumptions, analysis_years
 from lib.model.concepts import CHAT_POOL, BoardHours, board_hours, chat_arrival_factor, effects_for
 from lib.model.engine import Engine
-from lib.model.staffing import StaffingResult, person_years_per_agent_hour, run_all
+from lib.model.staffing import StaffingResult, run_all
 from lib.valuation.batch import StaffingArrays, needed_concepts, wait_concepts
 from lib.valuation.economics import SUM, present_values
 from lib.valuation.sensitivity import Variation
@@ -213,7 +213,7 @@ def chat_monte_carlo(
     }
     s_base = float(base.base_agent_hours)
     effects = {name: (e.before, e.after) for name, e in effects_for(a.iib_split).items()}
-    arrays = StaffingArrays(agent_hours, wait, s_base, np.asarray(person_years_per_agent_hour(a, s_base)), effects)
+    arrays = StaffingArrays(agent_hours, wait, s_base, np.asarray(base.person_years_per_agent_hour), effects)
     values = present_values(arrays, a, observed_wait_s)
     cells = pd.DataFrame({f"{row}|{c}": np.broadcast_to(v, (n,)) for (row, c), v in values.items()})
     return ChatMonteCarlo(draws, cells, a)

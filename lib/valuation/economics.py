@@ -47,6 +47,7 @@ from lib.model.concepts import (
     table1_concepts,
     transfer_share,
 )
+from lib.traffic.population import volume_growth
 
 # Table 1 rows that carry money (the report's labels), in the report's order.
 CITIZEN = "Spart tid innbyggere"
@@ -207,9 +208,9 @@ class Valuation:
 
 
 def _fewer_calls(v: Valuation, c: Component) -> np.ndarray:
-    """Citizen time saved by the calls politiet.no removes (§5.2.2.2)."""
+    """Citizen time saved by the calls politiet.no removes (§5.2.2.2), on each year's volume."""
     a = v.a
-    n = zero_alternative_calls(a)
+    n = zero_alternative_calls(a) * per_year([volume_growth(int(y), a) for y in v.years])
     return n * a.call_reduction_politiet_no * a.citizen_minutes_per_call * v.per_citizen_minute + v.zeros()
 
 

@@ -26,6 +26,7 @@ Units: shares, seconds, minutes, person-years and MNOK as in :mod:`lib.core.assu
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
@@ -64,7 +65,10 @@ class Uncertain:
     (appended to ``label``); ``reason``: what the range rests on; ``skew``: for a range that is
     not symmetric about the value in force, why, with its source (a test holds every skewed
     range to one: DFØ's guide asks for expected values, and a skew without a source would move
-    them on this project's say-so alone).
+    them on this project's say-so alone); ``applies_when``: (assumption, value) under which the
+    range applies, a point at the value in force otherwise (an option's own uncertainty);
+    ``own_stream``: its normal scores come from a random stream of their own (seed and name), so
+    adding the group leaves every other group's draws as they were (it must be uncorrelated).
     """
 
     label: str
@@ -79,6 +83,8 @@ class Uncertain:
     correlation: float = 0.0
     parts: tuple[str, ...] = ()
     skew: str = ""
+    applies_when: tuple[str, str] | None = None
+    own_stream: bool = False
 
     def labels(self) -> dict[str, str]:
         """Norwegian label of each name: ``label`` alone, or ``label, part`` in a group."""
@@ -107,10 +113,11 @@ class Uncertain:
         """(name, low, mode, high) in the assumptions' units, given the values in force ``a``;
         refuses a mode outside [low, high]."""
         mode = self.mode if self.mode is not None else (None,) * len(self.names)
+        off = self.applies_when is not None and getattr(a, self.applies_when[0]) != self.applies_when[1]
         out = []
         for name, lo, m, hi in zip(self.names, self.low, mode, self.high, strict=True):
             value = float(getattr(a, name))
-            if self.family == "point":
+            if self.family == "point" or off:
                 out.append((name, value, value, value))
                 continue
             f = value if self.relative else 1.0
@@ -278,6 +285,19 @@ DISTRIBUTIONS: tuple[Uncertain, ...] = (
         "symmetric; the registered 1 765 909 calls are counted, not estimated",
         worse="low",
     ),
+    Uncertain(
+        "Befolkningsvekst (andel av SSBs framskriving)",
+        ("population_growth_scale",),
+        (0.5,),
+        (1.5,),
+        "only under population_growth='on': SSB table 14288 (2024, main alternative MMMM) gives the "
+        "modelled districts +6.1 % persons from 2023 to 2033; SSB's low and high alternatives are not in "
+        "the repository, so half to one and a half times the projected growth is this project's judgement, "
+        "symmetric (immigration, the largest uncertainty of the projection, may err either way)",
+        worse="low",
+        applies_when=("population_growth", "on"),
+        own_stream=True,
+    ),
 )
 
 
@@ -417,7 +437,14 @@ def draw(
         cross = CROSS_CORRELATIONS if distributions == DISTRIBUTIONS else ()
     corr = correlation_matrix(distributions, cross).to_numpy()
     rng = np.random.default_rng(seed)
-    z = rng.standard_normal((n, corr.shape[0]))
+    own = np.array([d.own_stream for d in distributions for _ in d.names], dtype=bool)
+    if (np.abs(corr[own][:, ~own]) > 0).any():
+        raise ValueError("a group drawn from a stream of its own (own_stream) must be uncorrelated with the others")
+    z = np.empty((n, corr.shape[0]))
+    z[:, ~own] = rng.standard_normal((n, int((~own).sum())))
+    for j in np.flatnonzero(own):  # the name's own stream, so the other columns stay as they were
+        name = [m for d in distributions for m in d.names][j]
+        z[:, j] = np.random.default_rng([seed, zlib.crc32(name.encode())]).standard_normal(n)
     return pd.DataFrame(_to_values(stats.norm.cdf(z), a, distributions, corr))
 
 
@@ -926,6 +953,12 @@ STRUCTURES: tuple[Structure, ...] = (
         "Erlang A, servicenivå blant alle anrop",
         {"queue_model": "erlang_a", "service_level_basis": "offered"},
         "§13: a hang-up counts as a miss",
+    ),
+    Structure(
+        "Erlang C, befolkningsvekst (SSB 14288)",
+        {"population_growth": "on"},
+        "the report holds 2023's volume flat; SSB's projection (table 14288, MMMM) lets it grow with the "
+        "modelled districts' population, the share of that growth drawn (Befolkningsvekst)",
     ),
     Structure(
         "Erlang A, blant besvarte, absolutt skalering",
