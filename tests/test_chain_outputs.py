@@ -288,6 +288,18 @@ def test_the_erlang_a_surrogate_agrees_with_the_exact_model_on_200_draws(chain_r
     assert worst["max_error_share_of_tolerance"] <= 1.0, worst.to_dict()
 
 
+def test_the_surrogate_agrees_with_the_exact_model_on_200_draws_of_the_growing_volume(chain_rates):
+    """Issue 24: under population_growth="on" every concept changes over the years and the drawn share
+    of the growth moves every α; the surrogate stays within its tolerance of exact solves on 200 draws."""
+    rates, wait = chain_rates
+    a = A.replace(population_growth="on")
+    mc = u.monte_carlo(rates, a, n=200, seed=u.DEFAULT_SEED, observed_wait_s=wait)
+    assert mc.draws["population_growth_scale"].nunique() == 200
+    check = u.surrogate_check(mc, rates, n=200, observed_wait_s=wait)
+    worst = check.loc[check["max_error_share_of_tolerance"].idxmax()]
+    assert worst["max_error_share_of_tolerance"] <= 1.0, worst.to_dict()
+
+
 def _model_patience(calls: pd.DataFrame) -> float:
     return pat.model_patience_s(pat.fit_patience(calls, ["queue"]))
 
