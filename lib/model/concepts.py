@@ -275,8 +275,8 @@ class ChannelMix:
     """Contacts by channel per zero-alternative contact of the data year (all by phone).
 
     ``phone + chatbot_answered + live_chat == remaining`` (the contacts left after the
-    politiet.no reduction, x the year's volume growth, 1 unless ``population_growth="on"``). ``handled = phone + live_chat`` are the contacts staff answer;
-    ``chat_share_handled`` is the share q of them handled at the chat factor (0 for
+    politiet.no reduction, x the year's volume growth: 1 unless ``population_growth="on"``).
+    ``handled = phone + live_chat`` are the contacts staff answer; ``chat_share_handled`` is the share q of them handled at the chat factor (0 for
     IIb_chatbot, whose transferred chats count as live chat but take a phone call's time).
     """
 
@@ -300,7 +300,8 @@ def year_dependent(concept: str | Concept, a: Assumptions) -> bool:
 
 
 def channel_mix(concept: str | Concept, year: int | None, a: Assumptions) -> ChannelMix:
-    """Channel shares of ``concept`` in ``year`` (``year`` may be None for base and I)."""
+    """Contacts by channel of ``concept`` in ``year`` per zero-alternative contact of the data year
+    (``year`` None: the data year's volume, for a concept the years do not change)."""
     c = get(concept)
     remaining = (1.0 - a.call_reduction_politiet_no if c.call_reduction else 1.0) * volume_growth(year, a)
     s = chat_share(year, a) if (c.chatbot or c.chat_efficiency != "none") else 0.0
