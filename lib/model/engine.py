@@ -356,10 +356,11 @@ def step_curve(
 ) -> StepCurve:
     """The :class:`StepCurve` of ``concept`` at handling-time factor ``beta`` over α in [lo, hi]."""
     t = engine.traffic(concept)
-    target = service_time_s(concept, engine.a)
+    a = engine.a  # the curve's settings, kept: its brackets and its decisions use the same
+    target = service_time_s(concept, a)
 
     def required(alpha: np.ndarray | float, idx: np.ndarray | slice) -> np.ndarray:
-        return required_agents(alpha * t.calls[idx], beta * t.aht_s[idx], target, engine.a)
+        return required_agents(alpha * t.calls[idx], beta * t.aht_s[idx], target, a)
 
     n_lo, n_hi = required(lo, slice(None)), required(hi, slice(None))
     steps = n_hi - n_lo
@@ -368,14 +369,14 @@ def step_curve(
     below, above = np.full(len(u), float(lo)), np.full(len(u), float(hi))
     for _ in range(iterations if len(u) else 0):
         mid = (below + above) / 2
-        up = needs_more(k, mid * t.calls[u], beta * t.aht_s[u], target, engine.a)
+        up = needs_more(k, mid * t.calls[u], beta * t.aht_s[u], target, a)
         above, below = np.where(up, mid, above), np.where(up, below, mid)
     order = np.argsort(above, kind="stable")
     u, k, weight = u[order], k[order], t.count[u[order]].astype(float)
     calls, aht = t.calls[u], beta * t.aht_s[u]
 
     def decide(step: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-        return np.asarray(needs_more(k[step], alpha * calls[step], aht[step], target, engine.a), dtype=bool)
+        return np.asarray(needs_more(k[step], alpha * calls[step], aht[step], target, a), dtype=bool)
 
     cumulative = np.concatenate([[0.0], np.cumsum(weight)])
     return StepCurve(
