@@ -156,7 +156,7 @@ def search(
     separate = np.empty((len(targets), len(bh.boards)), dtype=np.int64)
     pooled = np.empty((len(targets), len(members)), dtype=np.int64)
     for t, target in enumerate(targets):
-        separate[t] = required_agents(calls, aht, target, a).sum(axis=1)
+        separate[t] = required_agents_distinct(calls, aht, target, a).sum(axis=1)
         for start in range(0, len(members), CHUNK_SETS):
             block = slice(start, start + CHUNK_SETS)
             pooled[t, block] = required_agents(total[block], pooled_aht[block], target, a).sum(axis=1)
