@@ -189,6 +189,11 @@ def test_implied_scaling_divides_by_todays_implied_agent_hours(result):
         absolute.effects["saving_person_years"], result.effects["saving_person_years"] * ratio, rtol=1e-12
     )
     assert absolute.person_years_per_agent_hour == pytest.approx(90 / implied)
+    # a drawn handling-time factor moves today's implied staffing with it (first order), as it moves S_base
+    from lib.model.staffing import person_years_per_agent_hour
+
+    longer = SMALL.replace(scaling="implied", implied_agent_hours=implied, handling_time_factor=1.08)
+    assert person_years_per_agent_hour(longer, 1.0) == pytest.approx(90 / (1.08 * implied), rel=1e-15)
     assert result.person_years_per_agent_hour == pytest.approx(90 / result.base_agent_hours)
     with pytest.raises(ValueError, match="implied_agent_hours"):
         run_all(RATES, SMALL.replace(scaling="implied"))

@@ -224,14 +224,20 @@ def person_years_per_agent_hour(a: Assumptions, s_base: float | np.ndarray) -> f
     the report's, App. B) or ``actual_person_years / implied_agent_hours`` (``"implied"``: today's
     person-years per agent-hour that today's observed service implies, an absolute reading).
     ``s_base``: the base model's agent-hours per year (an array for a batch; so may
-    ``a.actual_person_years`` be). The one place model agent-hours become person-years."""
+    ``a.actual_person_years`` be). The one place model agent-hours become person-years.
+
+    Today's implied staffing is estimated at the log's handling times; a ``handling_time_factor``
+    other than 1 (the Monte Carlo's unmeasured after-call work) would have implied more or fewer
+    agents today as well, so the divisor moves with it, to first order in proportion (the load
+    does), as S_base does under the relative reading."""
     if a.scaling == "implied":
         if not a.implied_agent_hours > 0:
             raise ValueError(
                 "scaling='implied' needs implied_agent_hours, the agent-hours today's observed service implies "
                 "(notebook 05 writes them to implied_staffing.csv); it is not set"
             )
-        return np.asarray(a.actual_person_years, dtype=float) / a.implied_agent_hours
+        implied = a.implied_agent_hours * np.asarray(a.handling_time_factor, dtype=float)
+        return np.asarray(a.actual_person_years, dtype=float) / implied
     return np.asarray(a.actual_person_years, dtype=float) / s_base
 
 
