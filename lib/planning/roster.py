@@ -50,8 +50,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from lib.core import plotstyle
 from lib.core.assumptions import Assumptions
 from lib.core.oslo_calendar import SEASONS, TIMEZONE
-from lib.model.concepts import BoardHours, board_hours, boards_of, get
-from lib.model.staffing import person_years_per_agent_hour, staff
+from lib.model.concepts import BoardHours, board_hours, boards_of, get, year_dependent
+from lib.model.staffing import Staffing, person_years_per_agent_hour, staff
 
 HOURS_PER_WEEK = 168
 #: Weekday labels, Monday first (pandas' dayofweek 0..6).
@@ -432,7 +432,7 @@ def like_for_like(
     seasons: dict[str, tuple[int, ...]] | None = None,
     concept: str = "III",
 ) -> pd.DataFrame:
-    """The base model's boards (one roster per district board, the data year's traffic) and the
+    """The base model's boards (one roster per district board, the data year's traffic, or the centre's year's under population_growth) and the
     centre of ``concept`` in ``year`` rostered the same way (the same shift types, typical weeks
     and quantile), so that both carry their scheduling losses.
 
@@ -449,15 +449,24 @@ def like_for_like(
     bh = board_hours(rates)
     year = a.first_year if year is None else year
     stamps = bh.hours["hour_start"].to_numpy()
-    base = staff("base", bh, None, a)
-    base_paid = sum(
-        _rostered_hours(pd.DataFrame({"hour_start": stamps, "agents": base.agents[i]}), quantile, shifts, seasons)
-        for i in range(base.agents.shape[0])
-        if base.agents[i].sum() > 0
-    )
+
+    def rostered(base: Staffing) -> float:
+        return sum(
+            _rostered_hours(pd.DataFrame({"hour_start": stamps, "agents": base.agents[i]}), quantile, shifts, seasons)
+            for i in range(base.agents.shape[0])
+            if base.agents[i].sum() > 0
+        )
+
+    # Like for like: the base in the centre's year (under population_growth its volume grows too);
+    # the scales are today's, the data year's base (its agent-hours S_base, its rostered hours).
+    today = staff("base", bh, None, a)
+    base = staff("base", bh, year, a) if year_dependent("base", a) else today
+    base_paid = rostered(base)
+    today_paid = base_paid if base is today else rostered(today)
     centre = hourly_requirement(bh, a, year, concept)
     centre_paid = _rostered_hours(centre, quantile, shifts, seasons)
     s_base, s_centre = float(base.agents.sum()), float(staff(concept, bh, year, a).agents.sum())
+    scale = float(person_years_per_agent_hour(a, today.agent_hours))
     gross = 1.0 / (1.0 - a.roster_shrinkage)
     rows = []
     for label, boards, model, paid in (
@@ -473,8 +482,8 @@ def like_for_like(
                 "schedule_efficiency": model / paid,
                 "paid_hours_with_shrinkage": paid * gross,
                 "person_years_roster": paid * gross / a.hours_per_person_year,
-                "person_years_model_scaled": float(person_years_per_agent_hour(a, s_base)) * model,
-                "person_years_roster_scaled": a.actual_person_years * paid / base_paid,
+                "person_years_model_scaled": scale * model,
+                "person_years_roster_scaled": a.actual_person_years * paid / today_paid,
                 "saving_share": 1 - paid / base_paid if label == CENTRE_ROW else 1 - s_centre / s_base,
             }
         )
