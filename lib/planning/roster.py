@@ -432,8 +432,8 @@ def like_for_like(
     seasons: dict[str, tuple[int, ...]] | None = None,
     concept: str = "III",
 ) -> pd.DataFrame:
-    """The base model's boards (one roster per district board, the data year's traffic, or the centre's year's under population_growth) and the
-    centre of ``concept`` in ``year`` rostered the same way (the same shift types, typical weeks
+    """The base model's boards (one roster per district board, the data year's traffic, or
+    ``year``'s under ``population_growth="on"``) and the centre of ``concept`` in ``year`` rostered the same way (the same shift types, typical weeks
     and quantile), so that both carry their scheduling losses.
 
     Rows :data:`BASE_ROW`, :data:`CENTRE_ROW`; columns :data:`LIKE_FOR_LIKE_COLUMNS`: boards
