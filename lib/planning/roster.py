@@ -433,8 +433,9 @@ def like_for_like(
     concept: str = "III",
 ) -> pd.DataFrame:
     """The base model's boards (one roster per district board, the data year's traffic, or
-    ``year``'s under ``population_growth="on"``) and the centre of ``concept`` in ``year`` rostered the same way (the same shift types, typical weeks
-    and quantile), so that both carry their scheduling losses.
+    ``year``'s under ``population_growth="on"``) and the centre of ``concept`` in ``year``
+    rostered the same way (the same shift types, typical weeks and quantile), so that both carry
+    their scheduling losses.
 
     Rows :data:`BASE_ROW`, :data:`CENTRE_ROW`; columns :data:`LIKE_FOR_LIKE_COLUMNS`: boards
     rostered, the model's agent-hours of the year, rostered paid hours, schedule efficiency
