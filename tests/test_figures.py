@@ -482,6 +482,9 @@ def test_numbers_in_rewrites_english_notation():
     assert plotstyle.numbers_in("0.15 → 0.35") == "0,15 → 0,35"
     assert plotstyle.numbers_in("2, 5, 4") == "2; 5; 4"
     assert plotstyle.numbers_in("politiet.no 02800") == "politiet.no 02800"
+    # a year, also in a date, keeps its four digits; other numbers get the thousands space
+    assert plotstyle.numbers_in("2026 (report: 2025)") == "2026 (report: 2025)"
+    assert plotstyle.numbers_in("first call 2023-01-01, 12345 rows") == "first call 2023-01-01; 12 345 rows"
 
 
 def test_save_stores_the_title_and_refuses_a_figure_without_one(tmp_path):

@@ -116,6 +116,7 @@ def number(x: float, decimals: int | None = 0) -> str:
 
 #: A number written in English notation: optional minus, digits (thousands may be space-separated),
 #: optional decimal point and exponent. Digits with a leading zero (02800, a phone number) are no number.
+_YEAR = re.compile(r"19\d\d|20\d\d|2100")
 _ENGLISH_NUMBER = re.compile(r"(?<![\w.,])-?(?:[1-9]\d{0,2}(?: \d{3})+|[1-9]\d*|0)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 
 
@@ -123,9 +124,17 @@ def numbers_in(text: str) -> str:
     """``text`` with every number in English notation (``0.02``, ``1 060 110``, ``0.15 → 0.35``)
     rewritten by :func:`number` (``0,02``, ``1 060 110``, ``0,15 → 0,35``). A comma between two
     numbers, a list separator there (``2, 5, 4``), becomes a semicolon, so it cannot be read as
-    a decimal comma (``2; 5; 4``)."""
+    a decimal comma (``2; 5; 4``). A year (a whole number 1900-2100, also the year of a date
+    such as ``2023-01-01``) is left as it is: "2 026" is no year."""
     text = re.sub(r"(?<=\d), (?=-?\d)", "; ", str(text))
-    return _ENGLISH_NUMBER.sub(lambda m: number(float(m.group().replace(" ", "")), None), text)
+    return _ENGLISH_NUMBER.sub(_norwegian_number, text)
+
+
+def _norwegian_number(m: re.Match[str]) -> str:
+    """One match of :data:`_ENGLISH_NUMBER` in Norwegian notation; a year as it is."""
+    if _YEAR.fullmatch(m.group()):
+        return m.group()
+    return number(float(m.group().replace(" ", "")), None)
 
 
 def percent(share: float, decimals: int = 0) -> str:
