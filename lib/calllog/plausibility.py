@@ -326,12 +326,13 @@ def read_checks(outputs_dir: str | Path) -> pd.DataFrame | None:
     return table.assign(passed=_passed(table))
 
 
-def failures(table: pd.DataFrame | None) -> list[str]:
-    """Each failed check with its detail (``check: detail``), for the run information; empty
-    when every check passed or there is no table."""
+def failures(table: pd.DataFrame | None, column: str = "detail") -> list[str]:
+    """Each failed check with its detail (``check: detail``; ``column`` "detail_nb" for the
+    Norwegian one, where the table has it), for the run information; empty when every check
+    passed or there is no table."""
     if table is None:
         return []
-    detail = table.set_index("check")["detail"]
+    detail = table.set_index("check")[column if column in table else "detail"]
     return [f"{name}: {detail[name]}" for name in failed_checks(table)]
 
 

@@ -137,7 +137,7 @@ def _what_was_run(info: dict[str, str], source: str) -> str:
     parts.append("</p>")
     assumptions = info.get("assumptions")
     changed = [
-        f"{k.removeprefix('assumption ')} = {v.replace('(report:', '(rapporten:')}"
+        f"{k.removeprefix('assumption ')} = {run_report.value(k, v)}"
         for k, v in info.items()
         if k.startswith("assumption ")
     ]
@@ -150,7 +150,8 @@ def _what_was_run(info: dict[str, str], source: str) -> str:
     if info.get("plausibility") and info["plausibility"] != "all checks passed":
         parts.append(
             "<p class='warn'>ADVARSEL: loggen ser ikke ut som et helt år med 02800-anrop "
-            f"({html.escape(info['plausibility'])}). Resultatene står på usikkert grunnlag.</p>"
+            f"({html.escape(str(run_report.value('plausibility', info['plausibility'])))}). "
+            "Resultatene står på usikkert grunnlag.</p>"
         )
     return "".join(parts)
 

@@ -105,7 +105,8 @@ def run_info(
         rows.append(("assumptions", "the report's values"))
     rows += [(f"{IN_FORCE}{k}", getattr(a, k)) for k in a.names()]
     rows += [(f"{PARAMETER}{k}", v) for k, v in sorted((parameters or {}).items())]
-    warnings = plausibility.failures(plausibility.read_checks(tables.parent))
+    # the warnings' details in Norwegian: the reader pages (note, workbook) show them as they are
+    warnings = plausibility.failures(plausibility.read_checks(tables.parent), "detail_nb")
     rows += [("plausibility", "all checks passed" if report.exists() and not warnings else "not checked")]
     if warnings:
         rows[-1] = ("plausibility", f"{len(warnings)} check(s) FAILED")
