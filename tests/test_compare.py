@@ -101,6 +101,11 @@ def test_the_same_assumptions_agree_and_a_parameter_is_named(tmp_path):
     assert report_compare.agree(diff) and set(diff["section"]) == {"table1"}
     text = report_compare.to_text(diff, "a", "b")
     assert "ingen: samme forutsetninger, parametere, logg og kode" in text
+    # a run without Table 1 does not agree with one that has it
+    (b / "tables" / "table1.csv").unlink()
+    missing = report_compare.compare_runs(a, b)
+    assert not report_compare.agree(missing)
+    assert report_compare.NOT_RECORDED in report_compare.to_text(missing, "a", "b")
     c = run_folder(tmp_path, "c", draws=200)
     inputs = report_compare.compare_runs(a, c).query("section == 'inputs'")
     assert inputs[["key", "a", "b"]].values.tolist() == [[f"{PARAMETER}draws", "10000", "200"]]

@@ -198,8 +198,14 @@ def compare_runs(a: Path, b: Path) -> pd.DataFrame:
 
 
 def agree(diff: pd.DataFrame) -> bool:
-    """Whether a comparison found nothing that differs (Table 1's cells are listed either way)."""
-    return bool((diff["section"] != "table1").sum() == 0 and not diff["difference"].fillna(0).astype(float).any())
+    """Whether a comparison found nothing that differs (Table 1's cells are listed either way, and
+    agree only where both runs have them and they are equal: a cell one run lacks differs)."""
+    t1 = diff[diff["section"] == "table1"]
+    same = [
+        (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and x == y)
+        for x, y in zip(t1["a"], t1["b"], strict=True)
+    ]
+    return bool((diff["section"] != "table1").sum() == 0 and all(same))
 
 
 #: Rows of a section the terminal shows; the rest are counted and are in the CSV and workbook.
@@ -215,6 +221,8 @@ def _plain_number(v: object) -> float | None:
 
 
 def _shown(v: object, decimals: int | None = None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return NOT_RECORDED  # a value one run has and the other has not
     x = _plain_number(v)
     return str(v) if x is None else number(x, decimals)
 
