@@ -242,3 +242,18 @@ def test_the_end_of_a_run_names_the_note_to_send_on_first(tmp_path):
     shown = paths.display_path(out)
     assert first == f"to send on: {shown}/notat.html and {shown}/notat.pdf" and "run_info.csv" in rest
     assert "notat.pdf" not in cli.finished_text(out, [out / "notat.html"])
+
+
+def test_a_failed_runs_message_names_where_its_partial_files_are(tmp_path):
+    # A notebook names a staged file where a successful run would have put it; after a failure
+    # the file is in failed_run/, and the message must say so.
+    folders = runs.RunFolders.of(tmp_path / "out", tmp_path / "proc")
+    stage = folders.staging
+    (stage.outputs / "figures").mkdir(parents=True)
+    (stage.outputs / runs.STAGING_MARK).write_bytes(b"")
+    (stage.outputs / "figures" / "y.png").write_bytes(b"png")
+    shown = paths.display_path(stage.outputs / "figures" / "y.png")
+    assert shown == paths.display_path(folders.outputs / "figures" / "y.png")  # as the notebook printed it
+    failed = folders.outputs / runs.FAILED
+    text = runs.failure_text(f"wrote {shown}, then failed", folders, failed, None)
+    assert text == f"wrote {paths.display_path(failed / 'figures' / 'y.png')}, then failed"

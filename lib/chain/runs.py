@@ -682,8 +682,12 @@ def _replace_failed(live: Path, staged: Path, names: set[str]) -> list[str]:
 
 def failure_text(text: str, folders: RunFolders, failed: Path, kept_rows: str | None) -> str:
     """A notebook's error text with the staging paths it names (which are gone after the run)
-    replaced by where those files are now: ``failed_run/`` (outputs, rows set aside)."""
+    replaced by where those files are now: ``failed_run/`` (outputs, rows set aside). A notebook
+    names a staged file where a successful run would have put it (``display_path``); each file
+    the run staged is therefore also renamed from there to ``failed_run/``, where it goes now."""
     stage = folders.staging
+    for name in sorted(_staged(stage.outputs), key=len, reverse=True):
+        text = text.replace(display_path(folders.outputs / name), display_path(failed / name))
     if kept_rows:
         # named inside the staging folder, or (display_path while the run ran) where it would have gone
         for name in (stage.processed / "rejected_rows.parquet", folders.processed / "rejected_rows.parquet"):
