@@ -690,8 +690,8 @@ def failure_text(text: str, folders: RunFolders, failed: Path, kept_rows: str | 
         text = text.replace(display_path(folders.outputs / name), display_path(failed / name))
     if kept_rows:
         # named inside the staging folder, or (display_path while the run ran) where it would have gone
-        for name in (stage.processed / "rejected_rows.parquet", folders.processed / "rejected_rows.parquet"):
-            text = text.replace(display_path(name), kept_rows)
+        for where in (stage.processed / "rejected_rows.parquet", folders.processed / "rejected_rows.parquet"):
+            text = text.replace(display_path(where), kept_rows)
     return text.replace(display_path(stage.outputs), display_path(failed))
 
 
