@@ -55,11 +55,10 @@ def compare(
     for p in (path, book):
         if p is not None:
             _claim(p)
+    # listed before they are written: a write that fails half-way leaves files make compare may replace
+    manifest.record_made(path.parent, [p.name for p in (path, book) if p is not None], "comparisons", made_folder=made)
     diff.to_csv(path, index=False)
-    written = [path.name]
     if book is not None:
         sources = (source_of(a), source_of(b))
         report_compare.write_xlsx(diff, book, display_path(a), display_path(b), sources)
-        written.append(book.name)
-    manifest.record_made(path.parent, written, "comparisons", made_folder=made)
     return diff, path, book

@@ -342,8 +342,9 @@ def table1_vs_report(comparison: pd.DataFrame, first_year: int, last_year: int) 
             ):
                 text.set_gid(VALUE_LABEL)
         axis.set_xlim(-0.6, len(frame) - 0.4)
-        top = np.nanmax(frame[["published", "reproduced"]].to_numpy(dtype=float)) if len(frame) else 1.0
-        axis.set_ylim(0, top * 1.18)
+        values = frame[["published", "reproduced"]].to_numpy(dtype=float)
+        top, low = (np.nanmax(values), np.nanmin(values)) if len(frame) else (1.0, 0.0)
+        axis.set_ylim(min(0.0, low) * 1.18, max(0.0, top) * 1.18)  # a negative sum (an override) stays visible
         axis_format(axis, "y")
 
     bars(ax, cells, cost)

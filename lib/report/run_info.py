@@ -24,6 +24,7 @@ import html
 import platform
 import re
 import subprocess
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def value_text(v: object) -> str:
     return ", ".join(map(str, v)) if isinstance(v, tuple) else str(v)
 
 
+@cache
 def _labels() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]]]:
     """The item and value rules of :data:`LABELS_CSV`: (pattern, Norwegian template), exact
     entries before those with a placeholder, so ``parameter year`` wins over ``parameter {name}``."""
