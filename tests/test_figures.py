@@ -515,6 +515,14 @@ def test_sum_row_is_left_out_of_the_table1_chart():
     assert len(labels) == int((comparison["row"] != SUM).sum()) and not any(SUM in t for t in labels)
 
 
+def test_a_negative_sum_stays_inside_the_table1_chart():
+    comparison = _comparison()
+    first = comparison.index[comparison["row"] == SUM][0]
+    comparison.loc[first, "reproduced"] = -25.0  # e.g. a low politiet.no reduction, by override
+    fig = figures.table1_vs_report(comparison, 2026, 2033)
+    assert min(ax.get_ylim()[0] for ax in fig.axes) < -25.0
+
+
 # --- a real run ------------------------------------------------------------------------------
 
 
