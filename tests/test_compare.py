@@ -199,3 +199,16 @@ def test_the_workbook_names_the_runs_sheet_as_the_run_workbook_does(tmp_path):
     out = report_compare.write_xlsx(report_compare.compare_runs(a, b), tmp_path / "c.xlsx", "a", "b", ("x", "y"))
     ws = load_workbook(out)["Hva er endret"]
     assert ws[2][1].value == "Ark i kjøringens arbeidsbok" and ws["B3"].value == workbook.RUN_SHEET == "Kjøring"
+
+
+def test_a_log_of_several_files_is_compared_file_by_file(tmp_path):
+    # run_info records raw_sha256_N per file of a monthly log (and no raw_sha256): a corrected file
+    # with the same row count must still show as a different log
+    a, b = run_folder(tmp_path, "a"), run_folder(tmp_path, "b")
+    for folder, digest in ((a, "aaa"), (b, "bbb")):
+        info = pd.read_csv(folder / "run_info.csv", dtype=str)
+        extra = pd.DataFrame({"item": ["raw_files", "raw_file_1", "raw_sha256_1"], "value": ["1", "m01.csv", digest]})
+        pd.concat([info, extra]).to_csv(folder / "run_info.csv", index=False)
+    inputs = report_compare.compare_runs(a, b).query("section == 'inputs'")
+    assert inputs["key"].tolist() == ["raw_sha256_1"]
+    assert inputs["label_no"].iloc[0] == "Inndata: SHA-256 fil 1"

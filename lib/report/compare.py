@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from lib.core import output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.plotstyle import number
+from lib.report import run_info as run_report
 from lib.report import workbook
 from lib.report.run_info import IN_FORCE, PARAMETER, RUN_INFO, value_text
 from lib.report.what_if import label_of
@@ -36,18 +37,10 @@ SECTIONS: dict[str, str] = {
 }
 #: The workbook's sheet of each section (at most 31 characters).
 SHEETS = {"inputs": "Hva er endret", "table1": "Tabell 1", "tables": "Andre tabeller"}
-#: The run information's inputs a comparison names when they differ, with their Norwegian labels.
-INPUT_ITEMS: dict[str, str] = {
-    "raw_file": "Anropslogg",
-    "raw_files": "Antall filer i loggen",
-    "raw_sha256": "Loggens kontrollsum (SHA-256)",
-    "rows_read": "Rader lest",
-    "rows_kept": "Rader beholdt etter rensing",
-    "synthetic_log": "Syntetisk logg",
-    "synthetic_seed": "Frø for den syntetiske loggen",
-    "git_commit": "Kodeversjon (git commit)",
-    "git_dirty": "Kode med endringer som ikke er sjekket inn",
-}
+#: The run information's inputs a comparison names when they differ (the call log, file by file
+#: for a log of several files, the rows, the synthetic log, the code), labelled as the run
+#: information labels them (:func:`lib.report.run_info.label`).
+INPUT_ITEMS = re.compile(r"^(raw_|rows_|synthetic_|git_)")
 #: Norwegian headers of :data:`COMPARE_COLUMNS` (the printout and the workbook).
 HEADERS_NO = {
     "section": "Del",
@@ -121,12 +114,12 @@ def _input_rows(a: Path, b: Path) -> list[tuple]:
         x, y = pa.get(name, NOT_RECORDED), pb.get(name, NOT_RECORDED)
         if x != y:
             rows.append(("inputs", "run_info", f"{PARAMETER}{name}", f"Parameter: {name}", x, y, *_differences(x, y)))
-    for item, label in INPUT_ITEMS.items():
+    for item in [i for i in dict.fromkeys([*ia, *ib]) if INPUT_ITEMS.match(i)]:
         x, y = ia.get(item, NOT_RECORDED), ib.get(item, NOT_RECORDED)
         if x != y:
             numeric = item.startswith("rows_")
             diffs = _differences(x, y) if numeric else (np.nan, np.nan)
-            rows.append(("inputs", "run_info", item, f"Inndata: {label}", x, y, *diffs))
+            rows.append(("inputs", "run_info", item, f"Inndata: {run_report.label(item)}", x, y, *diffs))
     return rows
 
 
