@@ -212,3 +212,15 @@ def test_a_log_of_several_files_is_compared_file_by_file(tmp_path):
     inputs = report_compare.compare_runs(a, b).query("section == 'inputs'")
     assert inputs["key"].tolist() == ["raw_sha256_1"]
     assert inputs["label_no"].iloc[0] == "Inndata: SHA-256 fil 1"
+
+
+def test_a_runs_source_comes_from_its_own_run_information(tmp_path):
+    from lib.chain.compare import source_of
+
+    a = run_folder(tmp_path, "a")  # the synthetic log, seed 2023
+    assert source_of(a) == "Syntetiske data (frø 2023)"
+    info = pd.read_csv(a / "run_info.csv", dtype=str).set_index("item")
+    info.loc["synthetic_log", "value"] = "no"
+    info.loc["raw_file", "value"] = "data/raw/eksport 2023.csv"
+    info.reset_index().to_csv(a / "run_info.csv", index=False)
+    assert source_of(a) == "Kilde: eksport 2023.csv"

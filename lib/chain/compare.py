@@ -17,15 +17,18 @@ from lib.report import compare as report_compare
 
 
 def source_of(folder: Path) -> str:
-    """The data-source line of the run in ``folder`` (:func:`lib.chain.data_source.label` on
-    its processed data; from its run information when those are gone)."""
+    """The data-source line of the run in ``folder``, from its own run information; the days of
+    its data from the default processed folder when that holds the same log (a run with
+    ``PROCESSED=`` elsewhere, or one whose processed data were replaced since, gets none)."""
+    info = report_compare.run_information(folder)
+    seed = info.get("synthetic_seed") if info.get("synthetic_log") == "yes" else None
+    own = data_source.source_text(info.get("raw_file"), seed)
     processed = runs.default_processed(folder)
     if (processed / data_source.SOURCE_FILE).exists():
-        return data_source.label(processed)
-    info = report_compare._info(folder)
-    if info.get("synthetic_log") == "yes":
-        return f"Syntetiske data (frø {info.get('synthetic_seed', '')})"
-    return f"Kilde: {Path(info['raw_file']).name}" if info.get("raw_file") else "Kilde: ukjent"
+        line = data_source.label(processed)
+        if line == own or line.startswith(own + ", "):
+            return line
+    return own
 
 
 def _claim(path: Path) -> bool:

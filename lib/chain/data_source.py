@@ -101,8 +101,15 @@ def label(processed_dir: str | Path) -> str:
     if not path.exists():
         return "Kilde: ukjent (kjør notatbok 01)"
     entry = json.loads(path.read_text(encoding="utf-8"))
-    if entry.get("synthetic_seed") is not None:
-        return f"Syntetiske data (frø {entry['synthetic_seed']})"
-    name = Path(str(entry.get("raw_file"))).name
-    days = date_range(processed_dir)
-    return f"Kilde: {name}" + (f", {days[0]}–{days[1]}" if days else "")
+    seed = entry.get("synthetic_seed")
+    return source_text(entry.get("raw_file"), seed, None if seed is not None else date_range(processed_dir))
+
+
+def source_text(raw_file: object, synthetic_seed: object = None, days: tuple[str, str] | None = None) -> str:
+    """The source line of a log: "Syntetiske data (frø <seed>)" for the synthetic log, else
+    "Kilde: <file's name>" with its first and last day when known."""
+    if synthetic_seed is not None:
+        return f"Syntetiske data (frø {synthetic_seed})"
+    if not raw_file:
+        return "Kilde: ukjent"
+    return f"Kilde: {Path(str(raw_file)).name}" + (f", {days[0]}–{days[1]}" if days else "")

@@ -56,7 +56,8 @@ NOT_RECORDED = "(ikke registrert)"
 TITLE = "Kontakt med politiet: to kjøringer sammenlignet"
 
 
-def _info(folder: Path) -> dict[str, str]:
+def run_information(folder: Path) -> dict[str, str]:
+    """The run information of the run in ``folder`` (item → value as written; empty if none)."""
     path = folder / RUN_INFO
     if not path.exists():
         return {}
@@ -99,7 +100,7 @@ def _differences(a: object, b: object) -> tuple[float, float]:
 
 
 def _input_rows(a: Path, b: Path) -> list[tuple]:
-    ia, ib = _info(a), _info(b)
+    ia, ib = run_information(a), run_information(b)
     rows = []
     sa, sb = _assumptions(ia), _assumptions(ib)
     for name in [n for n in Assumptions.names() if n in sa or n in sb]:
