@@ -176,10 +176,13 @@ def test_savings_arithmetic_by_hand(result):
     assert np.isnan(by.loc[("base", 2027), "saving_person_years"])
 
 
-def test_implied_scaling_divides_by_todays_implied_agent_hours(result):
-    # scaling="implied": person-years = actual x S / implied agent-hours, S unchanged
+def test_implied_scaling_divides_by_todays_implied_agent_hours():
+    # scaling="implied": person-years = actual x S / implied agent-hours, S unchanged; with Erlang A,
+    # whose agent-hours are comparable with the implied ones (Erlang C with it is refused)
+    erlang_a = SMALL.replace(queue_model="erlang_a", patience_s=240.0)
+    result = run_all(RATES, erlang_a)
     implied = 0.6 * result.base_agent_hours
-    absolute = run_all(RATES, SMALL.replace(scaling="implied", implied_agent_hours=implied))
+    absolute = run_all(RATES, erlang_a.replace(scaling="implied", implied_agent_hours=implied))
     pd.testing.assert_series_equal(absolute.by_year["agent_hours"], result.by_year["agent_hours"])
     by, rel = absolute.by_year.set_index(["concept", "year"]), result.by_year.set_index(["concept", "year"])
     ratio = result.base_agent_hours / implied
@@ -192,11 +195,13 @@ def test_implied_scaling_divides_by_todays_implied_agent_hours(result):
     # a drawn handling-time factor moves today's implied staffing with it (first order), as it moves S_base
     from lib.model.staffing import person_years_per_agent_hour
 
-    longer = SMALL.replace(scaling="implied", implied_agent_hours=implied, handling_time_factor=1.08)
+    longer = erlang_a.replace(scaling="implied", implied_agent_hours=implied, handling_time_factor=1.08)
     assert person_years_per_agent_hour(longer, 1.0) == pytest.approx(90 / (1.08 * implied), rel=1e-15)
     assert result.person_years_per_agent_hour == pytest.approx(90 / result.base_agent_hours)
     with pytest.raises(ValueError, match="implied_agent_hours"):
-        run_all(RATES, SMALL.replace(scaling="implied"))
+        run_all(RATES, erlang_a.replace(scaling="implied"))
+    with pytest.raises(ValueError, match="erlang_a"):
+        run_all(RATES, SMALL.replace(scaling="implied", implied_agent_hours=implied))
 
 
 def test_chatbot_live_chat_and_pooling_by_hand(result):

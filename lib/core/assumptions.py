@@ -347,7 +347,7 @@ class Assumptions:
         "App. B; project choice (issue 24)",
         "'relative' (the report): person-years = actual_person_years x S / S_base, S_base the base model's "
         "agent-hours; 'implied': actual_person_years x S / implied_agent_hours, today's person-years per "
-        "agent-hour the log's service implies (an absolute reading; pair it with Erlang A, whose agent-hours "
+        "agent-hour the log's service implies (an absolute reading; with Erlang A only, whose agent-hours "
         "are comparable with those implied)",
         choices=SCALINGS,
         stage="staffing",

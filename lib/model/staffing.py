@@ -231,6 +231,12 @@ def person_years_per_agent_hour(a: Assumptions, s_base: float | np.ndarray) -> f
     agents today as well, so the divisor moves with it, to first order in proportion (the load
     does), as S_base does under the relative reading."""
     if a.scaling == "implied":
+        if a.queue_model != "erlang_a":
+            raise ValueError(
+                f"scaling='implied' needs queue_model='erlang_a', not {a.queue_model!r}: today's implied staffing "
+                "is counted with callers who hang up, and Erlang C's agent-hours, with nobody hanging up, are not "
+                "comparable with it (the report's relative scaling is for Erlang C)"
+            )
         if not a.implied_agent_hours > 0:
             raise ValueError(
                 "scaling='implied' needs implied_agent_hours, the agent-hours today's observed service implies "
