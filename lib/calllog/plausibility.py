@@ -45,6 +45,7 @@ import pandas as pd
 from lib.core import output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.districts import DISTRICTS
+from lib.core.norwegian import number, percent
 
 #: Columns of the check table.
 COLUMNS = ("check", "passed", "detail", "detail_nb")
@@ -80,15 +81,6 @@ def _n(n: int) -> str:
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
-
-
-def _comma(text: str) -> str:
-    """A number written with a decimal point, with a Norwegian decimal comma."""
-    return text.replace(".", ",")
-
-
-def _pct_nb(x: float, decimals: int = 1) -> str:
-    return _comma(f"{100 * x:.{decimals}f}") + " %"
 
 
 def _times_and_counts(clean: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
@@ -153,7 +145,7 @@ def _span(hours: float) -> str:
 
 
 def _span_nb(hours: float) -> str:
-    return _comma(f"{hours / 24:.1f}") + " døgn" if hours >= 48 else _comma(f"{hours:.1f}") + " timer"
+    return number(hours / 24, 1) + " døgn" if hours >= 48 else number(hours, 1) + " timer"
 
 
 def files_contiguous(files: pd.DataFrame | None, gap_hours: float = FILE_GAP_HOURS) -> tuple[bool, str]:
@@ -211,7 +203,7 @@ def _files(files: pd.DataFrame | None, gap_hours: float = FILE_GAP_HOURS) -> tup
         f"{len(files)} files cover {first} to {last} one after the other, "
         f"without an overlap or a gap of more than {gap_hours:g} hours",
         f"{len(files)} filer dekker {first} til {last} etter hverandre, "
-        f"uten overlapp eller opphold på mer enn {_comma(f'{gap_hours:g}')} timer",
+        f"uten overlapp eller opphold på mer enn {number(gap_hours, None)} timer",
     )
 
 
@@ -250,8 +242,8 @@ def check_log(
             f"{what} {_n(volume)} = {_pct(share)} of registered_calls_2023 ({_n(reference)}); plausible: "
             f"{_pct(a.plausible_volume_low)}-{_pct(a.plausible_volume_high)} "
             f"({_n(math.ceil(low))}-{_n(math.floor(high))} {'calls' if intervals else 'rows'})",
-            f"{what_nb} {_n(volume)} = {_pct_nb(share)} av registered_calls_2023 ({_n(reference)}); plausibelt: "
-            f"{_pct_nb(a.plausible_volume_low)}–{_pct_nb(a.plausible_volume_high)} "
+            f"{what_nb} {_n(volume)} = {percent(share, 1)} av registered_calls_2023 ({_n(reference)}); plausibelt: "
+            f"{percent(a.plausible_volume_low, 1)}–{percent(a.plausible_volume_high, 1)} "
             f"({_n(math.ceil(low))}–{_n(math.floor(high))} {'anrop' if intervals else 'rader'})",
         )
     )
@@ -281,8 +273,8 @@ def check_log(
             bool(q_share <= a.max_quarantined_share),
             f"quarantined {_n(quarantined)} of {_n(rows_read)} rows read ({100 * q_share:.2f} %); "
             f"allowed: at most {100 * a.max_quarantined_share:.2f} % (max_quarantined_share)",
-            f"satt til side {_n(quarantined)} av {_n(rows_read)} rader lest ({_pct_nb(q_share, 2)}); "
-            f"tillatt: høyst {_pct_nb(a.max_quarantined_share, 2)} (max_quarantined_share)",
+            f"satt til side {_n(quarantined)} av {_n(rows_read)} rader lest ({percent(q_share, 2)}); "
+            f"tillatt: høyst {percent(a.max_quarantined_share, 2)} (max_quarantined_share)",
         )
     )
     lines.append(("files_contiguous", *_files(files)))

@@ -25,7 +25,6 @@ work) and *ventetid* (waiting time).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,12 +39,13 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from lib.core import norwegian
 from lib.core.manifest import claim
 
+#: Numbers in Norwegian notation (:mod:`lib.core.norwegian`), here too for the figures' texts.
+MINUS, number, numbers_in, percent = norwegian.MINUS, norwegian.number, norwegian.numbers_in, norwegian.percent
 #: Resolution of every saved figure (dots per inch).
 DPI = 120
-#: The minus sign of negative numbers (U+2212, as matplotlib's own tick labels).
-MINUS = "\u2212"
 #: Colours used alike across figures.
 GREY = "#8c8c8c"
 LIGHT_GREY = "#d9d9d9"
@@ -88,58 +88,6 @@ def subplots(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any
     apply()
     kwargs.setdefault("layout", "constrained")
     return plt.subplots(nrows, ncols, **kwargs)
-
-
-def number(x: float, decimals: int | None = 0) -> str:
-    """``x`` in Norwegian notation: decimal comma, a space between thousands.
-
-    ``decimals``: digits after the comma; ``None`` for as many as four significant digits
-    need, trailing zeros dropped (``0.02`` -> ``0,02``, ``1060110.0`` -> ``1 060 110``,
-    ``0.15`` -> ``0,15``). Negative numbers take the minus sign U+2212; NaN gives ``–``.
-    """
-    x = float(x)
-    if math.isnan(x):
-        return "–"
-    if math.isinf(x):
-        return ("" if x > 0 else MINUS) + "∞"
-    if decimals is None:
-        decimals = 0 if x == 0 else max(0, 3 - math.floor(math.log10(abs(x))))
-        text = f"{abs(x):,.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-    else:
-        text = f"{abs(x):,.{decimals}f}"
-    text = text.replace(",", " ").replace(".", ",")
-    negative = x < 0 and any(c not in "0, " for c in text)  # no "−0"
-    return (MINUS if negative else "") + text
-
-
-#: A number written in English notation: optional minus, digits (thousands may be space-separated),
-#: optional decimal point and exponent. Digits with a leading zero (02800, a phone number) are no number.
-_YEAR = re.compile(r"19\d\d|20\d\d|2100")
-_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])-?(?:[1-9]\d{0,2}(?: \d{3})+|[1-9]\d*|0)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
-
-
-def numbers_in(text: str) -> str:
-    """``text`` with every number in English notation (``0.02``, ``1 060 110``, ``0.15 → 0.35``)
-    rewritten by :func:`number` (``0,02``, ``1 060 110``, ``0,15 → 0,35``). A comma between two
-    numbers, a list separator there (``2, 5, 4``), becomes a semicolon, so it cannot be read as
-    a decimal comma (``2; 5; 4``). A year (a whole number 1900-2100, also the year of a date
-    such as ``2023-01-01``) is left as it is: "2 026" is no year."""
-    text = re.sub(r"(?<=\d), (?=-?\d)", "; ", str(text))
-    return _ENGLISH_NUMBER.sub(_norwegian_number, text)
-
-
-def _norwegian_number(m: re.Match[str]) -> str:
-    """One match of :data:`_ENGLISH_NUMBER` in Norwegian notation; a year as it is."""
-    if _YEAR.fullmatch(m.group()):
-        return m.group()
-    return number(float(m.group().replace(" ", "")), None)
-
-
-def percent(share: float, decimals: int = 0) -> str:
-    """A share (0-1) as a Norwegian percentage: ``0.8`` -> ``80 %``."""
-    return f"{number(100 * share, decimals)} %"
 
 
 def formatter(decimals: int | None = 0, percent: bool = False, scale: float = 1.0) -> FuncFormatter:

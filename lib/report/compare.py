@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from lib.core import output_tables
 from lib.core.assumptions import Assumptions
-from lib.core.plotstyle import number
+from lib.core.norwegian import number
 from lib.report import run_info as run_report
 from lib.report import workbook
 from lib.report.run_info import IN_FORCE, PARAMETER, RUN_INFO, value_text
