@@ -112,7 +112,7 @@ def _inspect_command(raw: str | None, params: dict[str, object]) -> int:
     overrides, rest = check_assumptions(params)
     if raw is not None:
         rest["raw_path"] = raw
-    given = pipeline._raw_input(rest, notebooks())
+    given = pipeline.raw_input(rest, notebooks())
     if given is None:
         raise PipelineError("make inspect needs an export: make inspect RAW=data/raw/export_2023.csv")
     columns = rest.get("columns")
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.outputs or args.processed:
                 runs.RunFolders.of(args.outputs or OUTPUTS, args.processed)
             if args.raw and not _is_default_log(args.raw):  # make report generates the synthetic log
-                pipeline._raw_input({"raw_path": _raw_path(args.raw)}, notebooks())
+                pipeline.raw_input({"raw_path": _raw_path(args.raw)}, notebooks())
             print("parameters accepted" + (f"; assumptions overridden: {overrides}" if overrides else ""))
         elif args.command == "run":
             params = _parameters(args.parameter)

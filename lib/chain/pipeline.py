@@ -52,7 +52,7 @@ class RawInput:
     files: list[Path]
 
 
-def _raw_input(params: dict[str, object], nbs: list[Path]) -> RawInput | None:
+def raw_input(params: dict[str, object], nbs: list[Path]) -> RawInput | None:
     """The call log this run reads: the ``raw_path`` given, else a notebook's default; refuses
     a name that names no file (:func:`lib.calllog.resolve_raw`) or a file that is not there."""
     from lib.calllog import CallLogError, resolve_raw
@@ -160,7 +160,7 @@ def run(
     if not to_run:
         raise PipelineError(f"no notebook numbered {start_from} or later; notebooks: {[nb.name for nb in all_nbs]}")
     before = [nb.stem for nb in all_nbs if nb not in to_run]
-    raw = _raw_input(params, all_nbs)
+    raw = raw_input(params, all_nbs)
     if raw is not None and not before and inspect_first:
         _inspect(raw, params, overrides)
     report = RunReport()

@@ -305,13 +305,5 @@ def write_xlsx(diff: pd.DataFrame, out: Path, a: str, b: str, sources: tuple[str
         formats.append([workbook.FORMATS["share"]] * len(part))
         headers = [HEADERS_NO[c] for c in part.columns]
         headers[1] = "Ark i kjøringens arbeidsbok"
-        workbook._write_sheet(ws, part, headers, formats, top=f"{SECTIONS[section]}. {top}")
-    book.properties.title = TITLE
-    book.properties.subject = workbook.PROJECT
-    book.properties.creator = workbook.PROJECT
-    book.properties.created = workbook.FIXED_TIME
-    book.properties.modified = workbook.FIXED_TIME
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    workbook._fix_zip_times(out)
-    return out
+        workbook.write_sheet(ws, part, headers, formats, top=f"{SECTIONS[section]}. {top}")
+    return workbook.save(book, out, TITLE)

@@ -264,7 +264,7 @@ def _cell_formats(table: str, df: pd.DataFrame) -> list[list[str | None]]:
     return out
 
 
-def _write_sheet(
+def write_sheet(
     ws: Worksheet,
     df: pd.DataFrame,
     headers: Sequence[str],
@@ -376,13 +376,13 @@ def _table1_sheet(ws: Worksheet, tables_dir: Path, top: str | None = None) -> No
     mnok = FORMATS["mnok"]
     formats: list[list[str | None]] = [[None if j == 0 else mnok] * len(frame) for j in range(frame.shape[1])]
     bold = [i for i, row in enumerate(layout.index) if row in (*HEADINGS, SUM)]
-    _write_sheet(ws, frame, [str(c) for c in frame.columns], formats, bold, align="center", autofilter=False, top=top)
+    write_sheet(ws, frame, [str(c) for c in frame.columns], formats, bold, align="center", autofilter=False, top=top)
 
 
 def _contents_sheet(ws: Worksheet, names: list[str], texts: list[tuple[str, str]], top: str | None = None) -> None:
     rows = [(n, *t) for n, t in zip(names, texts, strict=True)]
     frame = pd.DataFrame(rows, columns=["Ark", "Innhold", "Kilde"])
-    _write_sheet(ws, frame, list(frame.columns), _plain(frame), autofilter=False, top=top)
+    write_sheet(ws, frame, list(frame.columns), _plain(frame), autofilter=False, top=top)
     for i, name in enumerate(names, start=3 if top else 2):
         cell = ws.cell(row=i, column=1)
         quoted = name.replace("'", "''")
@@ -460,10 +460,10 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
         _table1_sheet(book.create_sheet(TABLE1_SHEET), tables_dir, top)
     shown = {name: _for_readers(name, df) for name, df in tables.items()}
     for name, df in shown.items():
-        _write_sheet(book.create_sheet(sheets[name]), df, headers(name, df), _cell_formats(name, df))
+        write_sheet(book.create_sheet(sheets[name]), df, headers(name, df), _cell_formats(name, df))
     described = {**shown, **({RUN_SHEET: info} if info is not None else {})}
     columns = _column_rows(described, sheets)
-    _write_sheet(
+    write_sheet(
         book.create_sheet(COLUMNS_SHEET),
         columns,
         list(columns.columns),
@@ -471,10 +471,16 @@ def write_workbook(tables_dir: Path, out: Path, run_info: pd.DataFrame | None, s
         numbers=[False] * len(columns),
     )
     if info is not None:
-        _write_sheet(
+        write_sheet(
             book.create_sheet(RUN_SHEET), info, headers("run_info", info), _plain(info), numbers=[False] * len(info)
         )
-    book.properties.title = TITLE
+    return save(book, out, TITLE)
+
+
+def save(book: Workbook, out: Path, title: str) -> Path:
+    """Save ``book`` to ``out`` with the project's document properties and fixed times (entry
+    times and "modified"), so identical content gives identical bytes; returns ``out``."""
+    book.properties.title = title
     book.properties.subject = PROJECT
     book.properties.creator = PROJECT
     book.properties.keywords = "02800; bemanning; Erlang C; nytte-kostnad; POD-rapport 7/2024"
