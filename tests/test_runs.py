@@ -257,3 +257,30 @@ def test_a_failed_runs_message_names_where_its_partial_files_are(tmp_path):
     failed = folders.outputs / runs.FAILED
     text = runs.failure_text(f"wrote {shown}, then failed", folders, failed, None)
     assert text == f"wrote {paths.display_path(failed / 'figures' / 'y.png')}, then failed"
+
+
+def test_a_rerun_from_a_later_notebook_records_the_earlier_notebooks_parameters(tmp_path, raw):
+    # run_info names every notebook's parameters, so make compare of a FROM= rerun against a full
+    # run does not list the earlier notebooks' parameters as not recorded
+    from frames import FAKE_BODY, notebook
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    params = 'raw_path = "raw.csv"\noutputs_dir = "outputs"\nprocessed_dir = "data/processed"\nseed = 1'
+    a = notebook(folder / "01_a.ipynb", params, FAKE_BODY.format(name="a", value=1))
+    b = notebook(
+        folder / "02_b.ipynb",
+        'outputs_dir = "outputs"\nprocessed_dir = "data/processed"\ndraws = 10',
+        FAKE_BODY.format(name="b", value=1),
+    )
+    pipeline.run({"raw_path": str(raw), "seed": 7}, tmp_path / "out", tmp_path / "proc", nbs=[a, b], html=False)
+    pipeline.run(
+        {"raw_path": str(raw), "draws": 20},
+        tmp_path / "out",
+        tmp_path / "proc",
+        nbs=[a, b],
+        html=False,
+        start_from="02",
+    )
+    info = pd.read_csv(tmp_path / "out" / run_report.RUN_INFO, dtype=str).set_index("item")["value"]
+    assert info[f"{run_report.PARAMETER}seed"] == "7" and info[f"{run_report.PARAMETER}draws"] == "20"

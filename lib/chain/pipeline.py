@@ -25,10 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from lib.chain import data_source, notebooks, runs
 from lib.chain.errors import PipelineError
 from lib.chain.notebooks import RunReport
-from lib.chain.parameters import FOLDER_PARAMETERS, check_assumptions, route_parameters
+from lib.chain.parameters import FOLDER_PARAMETERS, check_assumptions, parse_value, route_parameters
 from lib.core import manifest, output_tables
 from lib.core.assumptions import Assumptions
 from lib.core.paths import OUTPUTS, display_path, resolve
@@ -210,14 +212,24 @@ def parameters_in_force(nbs: list[Path], routed: dict[Path, dict[str, object]] |
         for name, default in notebooks.declared_parameters(nb).items():
             if name in NOT_RECORDED or name in out:
                 continue
-            if name in given:
-                out[name] = given[name]
-                continue
-            try:
-                out[name] = ast.literal_eval(str(default))
-            except (ValueError, SyntaxError):
-                out[name] = str(default)
+            out[name] = given[name] if name in given else parse_value(str(default))
     return out
+
+
+def _earlier_parameters(final: runs.RunFolders | None, ran: dict[str, object]) -> dict[str, object]:
+    """For a run from a later notebook (``FROM=``): the parameters the earlier notebooks ran
+    with, from the previous run's information (the values as recorded), so the run information
+    names every notebook's parameters, not only those of the notebooks run now (``ran``)."""
+    path = None if final is None else final.outputs / run_report.RUN_INFO
+    if path is None or not path.is_file():
+        return {}
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    earlier = t[t["item"].str.startswith(run_report.PARAMETER)]
+    return {
+        name: parse_value(v)
+        for item, v in zip(earlier["item"], earlier["value"], strict=True)
+        if (name := item.removeprefix(run_report.PARAMETER)) not in ran
+    }
 
 
 def _expected_outputs(to_run: list[Path], html: bool, known_tables: bool) -> list[str]:
@@ -332,6 +344,7 @@ def _finish_run(
         if not before:
             runs.write_provenance(stage.processed, raw.files, _early(overrides))
         started = to_run[0].stem
+        in_force = parameters_in_force(to_run, routed)
         info = run_report.run_info(
             raw.given,
             raw.files,
@@ -339,7 +352,7 @@ def _finish_run(
             overrides,
             started,
             sum(report.seconds.values()),
-            parameters_in_force(to_run, routed),
+            in_force | (_earlier_parameters(final, in_force) if before else {}),
         )
         info.to_csv(stage.outputs / run_report.RUN_INFO, index=False)
         report.written.append(stage.outputs / run_report.RUN_INFO)
