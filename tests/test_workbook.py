@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from lib.core import output_tables
 from lib.core.result_csv import PRECISION, tidy_floats, write_csv
+from lib.report import run_info as run_report
 from lib.report import workbook
 from lib.valuation import table1
 from lib.valuation.economics import SUM, VALUED_ROWS
@@ -186,6 +187,9 @@ def test_the_run_sheet_is_norwegian_with_numbers_booleans_and_empty_cells(tmp_pa
     assert by_item["status"] == ("Status", "fullført")
     assert by_item["rows_read"] == ("Rader lest", 1765909)
     assert by_item["input_encoding"] == ("Tegnkoding", "ikke relevant (Parquet)")
+    # a CSV export's reading in the same words as the "Innlesing" sheet (one vocabulary)
+    assert run_report.value("input_separator", "semicolon") == "semikolon"
+    assert run_report.value("input_encoding", "UTF-8 with byte-order mark") == "UTF-8 med byte-order mark (BOM)"
     assert by_item["synthetic_log"][1] == "ja" and by_item["git_dirty"][1] == "nei"
     assert by_item["assumptions"] == ("Forutsetninger", "rapportens verdier")
     assert by_item["assumption max_occupancy"][1] == "0,85 (rapporten: 0,8)"

@@ -6,8 +6,13 @@ of runs use it without loading plotting (:mod:`lib.core.plotstyle` re-exports it
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+
+import pandas as pd
+
+from lib.core.paths import LIB_DATA
 
 #: The minus sign of a negative number (U+2212), not the hyphen.
 MINUS = "\u2212"
@@ -64,3 +69,28 @@ def _norwegian_number(m: re.Match[str]) -> str:
 def percent(share: float, decimals: int = 0) -> str:
     """A share (0-1) as a Norwegian percentage: ``0.8`` -> ``80 %``."""
     return f"{number(100 * share, decimals)} %"
+
+
+#: The Norwegian of the fixed English phrases the code writes about an input (how a file was
+#: read: its separator, encoding, time format, ...): ``english,norsk``.
+WORDS_NB = "input_format_nb.csv"
+
+
+@functools.cache
+def _words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The English phrases of :data:`WORDS_NB` as one pattern (longest first, whole words only:
+    not inside a file or column name), and each phrase's Norwegian."""
+    table = pd.read_csv(LIB_DATA / WORDS_NB, dtype=str, keep_default_na=False)
+    nb = dict(zip(table["english"], table["norsk"], strict=True))
+    phrases = sorted(nb, key=len, reverse=True)
+    return re.compile(r"(?<![\w./-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w./-])"), nb
+
+
+def words(v: object) -> object:
+    """A value the code wrote in its fixed English vocabulary (e.g. input_format's ``value``) with
+    every phrase of :data:`WORDS_NB` in Norwegian; numbers, file and column names as they are;
+    anything but a text as it is."""
+    if not isinstance(v, str):
+        return v
+    pattern, nb = _words()
+    return pattern.sub(lambda m: nb[m.group(0)], v)

@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.calllog import plausibility
+from lib.core import norwegian as notation
 from lib.core.assumptions import Assumptions
 from lib.core.manifest import sha256
 from lib.core.paths import LIB_DATA, PROJ_ROOT, display_path
@@ -169,6 +170,8 @@ def value(item: str, text: object) -> object:
     from lib.core import plotstyle
 
     text = "" if text is None else str(text)
+    if item.startswith("input_"):  # how the log was read: the vocabulary of the "Innlesing" sheet
+        return notation.words(text) or None
     if NUMBER_ITEMS.match(item) and re.fullmatch(r"-?\d+(\.\d+)?", text):
         return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
     found = _translate(text, _labels()[1])

@@ -35,7 +35,6 @@ a title and the project's name. Creation, modification and zip entry times are f
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import zipfile
@@ -52,7 +51,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lib.calllog.plausibility import read_checks, warning_marker
-from lib.core import output_tables, plotstyle
+from lib.core import norwegian, output_tables, plotstyle
 from lib.core.paths import LIB_DATA
 from lib.core.result_csv import tidy_floats
 from lib.report import run_info as run_report
@@ -134,7 +133,6 @@ ENGLISH_BESIDE: dict[str, tuple[str, ...]] = {"plausibility": ("detail",)}
 #: Columns whose values are written by the code in a fixed English vocabulary, shown with it in
 #: Norwegian (:func:`norwegian_words`, the table ``lib/core/data/input_format_nb.csv``).
 TRANSLATED: dict[str, tuple[str, ...]] = {"input_format": ("value",)}
-WORDS_NB = "input_format_nb.csv"
 MIN_WIDTH, MAX_WIDTH = 6, 60
 BOLD = Font(bold=True)
 
@@ -171,24 +169,10 @@ def _reader_text(v: object) -> object:
     return plotstyle.numbers_in(choice_text(text))
 
 
-@functools.cache
-def _words() -> tuple[re.Pattern[str], dict[str, str]]:
-    """The English phrases of :data:`WORDS_NB` as one pattern (longest first, whole words only:
-    not inside a file or column name), and each phrase's Norwegian."""
-    table = pd.read_csv(LIB_DATA / WORDS_NB, dtype=str, keep_default_na=False)
-    nb = dict(zip(table["english"], table["norsk"], strict=True))
-    phrases = sorted(nb, key=len, reverse=True)
-    return re.compile(r"(?<![\w./-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w./-])"), nb
-
-
 def norwegian_words(v: object) -> object:
-    """A value the code wrote in its fixed English vocabulary (input_format's ``value``) with
-    every phrase of ``lib/core/data/input_format_nb.csv`` in Norwegian; numbers, file and column
-    names as they are."""
-    if not isinstance(v, str):
-        return v
-    pattern, nb = _words()
-    return pattern.sub(lambda m: nb[m.group(0)], v)
+    """A value the code wrote in its fixed English vocabulary, in Norwegian
+    (:func:`lib.core.norwegian.words`)."""
+    return norwegian.words(v)
 
 
 def _for_readers(table: str, df: pd.DataFrame) -> pd.DataFrame:
